@@ -1,0 +1,44 @@
+"""Builds the Bolt app: our own Web API client, our listener pool, and every handler registered."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.config import Settings
+from bot.services import Services
+from handlers import register_all
+
+logger = logging.getLogger(__name__)
+
+
+def slack_client(settings: Settings, *, timeout: int = 10) -> WebClient:
+    """A Web API client bound to SLACK_API_URL, the only host besides the file hosts that sees the token."""
+    return WebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=settings.slack_api_url,
+        timeout=timeout,
+        retry_handlers=[],
+    )
+
+
+def build_app(settings: Settings, services: Services, *, client: WebClient | None = None) -> App:
+    app = App(
+        client=client or slack_client(settings),
+        signing_secret=settings.slack_signing_secret.get_secret_value()
+        if settings.slack_signing_secret
+        else None,
+        # Listeners ack from the HTTP server's own worker thread (no 10 ms polling of Bolt's ack wait);
+        # anything slow is either a lazy listener or outbox work, so acks never wait on it.
+        process_before_response=True,
+        # Bolt would call auth.test at construction; start-up must not depend on Slack being reachable.
+        token_verification_enabled=False,
+        request_verification_enabled=not settings.socket_mode,
+        listener_executor=ThreadPoolExecutor(max_workers=16, thread_name_prefix="bolt-lazy"),
+        raise_error_for_unhandled_request=False,
+    )
+    register_all(app, services)
+    return app

@@ -1,0 +1,224 @@
+"""Every text the bot shows, keyed by message id. Handlers and builders never inline prose.
+
+English only for now. Japanese (the language of the admin guide the runbook follows) is to be added as a
+second table under "ja"; `text()` already takes the language. Values are `str.format` templates: fill
+them only with values already escaped for Slack (see bot.slack_text).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DEFAULT_LANGUAGE = "en"
+
+_EN: dict[str, str] = {
+    # ---- personas, states, environments
+    "persona.marketo_admin": "Marketo admin",
+    "persona.salesforce_admin": "Salesforce admin",
+    "persona.either": "{first} or {second}",
+    "state.locked": "Locked",
+    "state.open": "Open",
+    "state.awaiting_approval": "Awaiting approval",
+    "state.approved": "Approved",
+    "state.done": "Done",
+    "state.blocked": "Blocked",
+    "environment.production": "Production",
+    "environment.sandbox": "Sandbox",
+    # ---- /msi help and unknown commands
+    "help.title": "*MSI Actions rollout bot*: tracks the seven setup steps of Marketo Sales Insight Actions.",
+    "help.usage": (
+        "`/msi start`: start a rollout (opens a form)\n"
+        "`/msi status [rollout]`: progress of a rollout, or of all of them\n"
+        "`/msi list`: the active rollouts\n"
+        "`/msi invite EMAILS`: request MSI Actions invitations for these addresses\n"
+        "`/msi audit [rollout]`: the rollout's audit trail as a CSV file\n"
+        "`/msi help`: this message\n"
+        "You can also upload a CSV of users in a rollout's channel, or in a direct message with me."
+    ),
+    "help.unknown": "I don't know the command `{command}`. Here is what I can do:",
+    # ---- the Start a rollout modal
+    "start.title": "Start a rollout",
+    "start.submit": "Start",
+    "start.close": "Cancel",
+    "start.intro": (
+        "A rollout tracks one MSI Actions setup for one Marketo instance. I'll post each step in the "
+        "channel of the people who must do it."
+    ),
+    "start.name.label": "Rollout name",
+    "start.name.placeholder": "e.g. Production",
+    "start.name.hint": "Unique among active rollouts. You'll use it in commands such as /msi status.",
+    "start.environment.label": "Environment",
+    "start.marketo_admins.label": "Marketo admins",
+    "start.marketo_admins.hint": "They do steps 1 to 5 in the Marketo admin channel.",
+    "start.salesforce_admins.label": "Salesforce admins",
+    "start.salesforce_admins.hint": "They do steps 6 and 7, can do step 2, and approve what touches Salesforce.",
+    "start.marketo_channel.label": "Marketo admin channel",
+    "start.salesforce_channel.label": "Salesforce admin channel",
+    "start.prerequisites.label": "Before you start",
+    "start.prerequisite.enabled": "Adobe has confirmed that MSI Actions is enabled for our Marketo subscription",
+    "start.prerequisite.enabled.hint": "Ask your Adobe account team, or Marketo Support if you have none.",
+    "start.prerequisite.sync": "The Marketo and Salesforce sync is set up",
+    "start.error.prerequisites": "Both must be true before the setup can start: tick both once they are.",
+    "start.error.name_empty": "Give the rollout a name.",
+    "start.error.name_too_long": "Keep the name to {limit} characters or fewer.",
+    "start.error.name_taken": "An active rollout is already called “{name}”. Pick another name.",
+    "start.error.environment": "Choose Production or Sandbox.",
+    "start.error.no_admins": "Pick at least one person.",
+    "start.error.bots": "Pick people, not apps or bots.",
+    "start.error.channel_missing": "Pick a channel.",
+    "start.error.same_channel": "Use two different channels: one for Marketo admins, one for Salesforce admins.",
+    "start.error.channel_private": (
+        "I'm not in this private channel. Type /invite @MSI Rollouts in it, then submit again."
+    ),
+    "start.error.channel_archived": "This channel is archived. Pick an active channel.",
+    "start.error.channel_not_found": "I can't see this channel. Pick another one, or invite me to it.",
+    "start.error.channel_external": "Pick a channel of this workspace, not one shared with another organisation.",
+    "start.error.channel_join_failed": (
+        "I couldn't join this channel ({error}). Invite me with /invite @MSI Rollouts, then submit again."
+    ),
+    "start.error.slack_unavailable": "Slack didn't answer in time while I checked this channel. Submit again.",
+    "start.confirmed": (
+        "Rollout *{name}* ({environment}) has started. I posted step 1 in {marketo_channel} and step 6 in "
+        "{salesforce_channel}. Use `/msi status {name}` to follow it."
+    ),
+    "start.warning.not_member.one": "Heads-up: {users} is not in {channel}, where their steps are posted.",
+    "start.warning.not_member.many": "Heads-up: {users} are not in {channel}, where their steps are posted.",
+    # ---- step messages
+    "step.header": "Step {number} of {total}: {title}",
+    "step.rollout_line": "Rollout *{rollout}* ({environment}) · {persona}",
+    "step.checklist.heading": "*What to do*",
+    "step.hints.heading": "*Tips and troubleshooting*",
+    "step.state_line.open": ":large_blue_circle: Open since {when}",
+    "step.state_line.done": ":white_check_mark: Done by {who} {when}",
+    "step.button.done": "Mark done",
+    "step.button.help": "Need help",
+    "step.confirm.title": "Mark step {number} done?",
+    "step.confirm.text": "Confirm that “{title}” is finished. Everyone following the rollout will see it.",
+    "step.confirm.yes": "Mark done",
+    "step.confirm.no": "Not yet",
+    "step.fallback": "Step {number}: {title} ({state})",
+    # ---- the seven steps: titles, checklists (one item per line) and hints (one per line)
+    "step.1.title": "Set up the Marketo Sales account",
+    "step.1.checklist": (
+        "In Marketo, open Admin › Sales Insight › Actions Config.\n"
+        "Pick the Marketo admins who should get access to the Marketo Sales account.\n"
+        "Click Send Invite: each of them gets an email that explains how to sign in.\n"
+        "Later users are added from the Sales account's User Management, not from Marketo."
+    ),
+    "step.1.hints": (
+        "No Client ID or Client Secret on the Integration Information card? The instance isn't activated "
+        "yet: invite the first user, then look again."
+    ),
+    "step.2.title": "Connect the Marketo Sales account to Salesforce",
+    "step.2.checklist": (
+        "In the Marketo Sales account, open the gear menu › Settings › Admin Settings › Salesforce.\n"
+        "On the Connections & Customizations tab, click Connect, then OK.\n"
+        "If you're already signed in to Salesforce it connects at once; otherwise sign in when asked."
+    ),
+    "step.2.hints": (
+        "Your org has a custom Salesforce domain? Sign in to Salesforce in the same browser first.\n"
+        "Diagnostics shows AUTHENTICATION_FAILURE, EXPIRED_ACCESS or INACTIVE_USER: disconnect, then "
+        "connect again.\n"
+        "INVALID_GRANT with “ip restricted”: a Salesforce admin must allowlist the Actions IP addresses.\n"
+        "API_CURRENTLY_DISABLED: the Salesforce user who connects needs API access.\n"
+        "REQUEST_LIMIT_EXCEEDED: the org has reached its API limits; wait or raise them."
+    ),
+    "step.3.title": "Connect the Marketo Sales account to Marketo",
+    "step.3.checklist": (
+        "In the Marketo Sales account, open the gear menu › Settings › Admin Settings › Marketo.\n"
+        "Click Connect."
+    ),
+    "step.3.hints": (
+        "It won't connect? Copy the credentials from Marketo's Admin › Sales Insight › Actions Config tab "
+        "into the Sales account's Set Up tab.\n"
+        "The connection belongs to the admin who clicked Connect. Handing it to another admin has to "
+        "follow Adobe's order for connecting a new admin."
+    ),
+    "step.4.title": "Start the data sync",
+    "step.4.checklist": (
+        "In Marketo, open Admin › Sales Insight › Actions Config.\n"
+        "On the Action Field Sync card, click Sync.\n"
+        "Review the preview of the synced fields, then click Start Sync."
+    ),
+    "step.4.hints": (
+        "Only people who exist in both Marketo and Salesforce, and only leads and contacts with a sales "
+        "owner, are synced.\n"
+        "The synced fields are fixed (13 of them). Duplicates in Marketo stay duplicates.\n"
+        "The first sync takes about 1 to 2 minutes per 1,000 people.\n"
+        "Once the sync has started, never remove the first user invited to the Actions instance."
+    ),
+    "step.5.title": "Invite users to MSI Actions",
+    "step.5.checklist": (
+        "In the Sales account, open the gear menu › Settings › Admin Settings › User Management › Actions.\n"
+        "One at a time: Invite Users, enter the email addresses, Invite.\n"
+        "Or all at once: Invite Users via CSV, choose the file, Next, check the field mapping, Invite.\n"
+        "Wait for the confirmation message."
+    ),
+    "step.5.hints": (
+        "New users join the Everyone team; you can pick teams and the Marketo workspace (Default when "
+        "there is only one).\n"
+        "To make someone an admin, change their Role.\n"
+        "An instance has 100 user seats and at most 20 teams.\n"
+        "An email address can belong to only one Actions instance, sandbox and production together.\n"
+        "Collect the addresses with `/msi invite` or by uploading a CSV here: the Salesforce admins "
+        "approve them and I hand you the list."
+    ),
+    "step.6.title": "Install or upgrade the MSI package in Salesforce",
+    "step.6.checklist": (
+        "Open the <https://appexchange.salesforce.com/listingDetail?listingId=a0N30000001SVZmEAO|Marketo "
+        "Sales Insight listing on AppExchange> and click Get It Now.\n"
+        "Choose Install in Production (or Sandbox), then who gets access: Admins Only, All Users or "
+        "Specific Profiles.\n"
+        "Check that Marketo Sales Insight appears under Setup › Installed Packages and that each of its "
+        "objects is Deployed."
+    ),
+    "step.6.hints": (
+        "Upgrading? The package no longer grants standard-object permissions: MSI users' profiles need "
+        "Read on Lead, Contact, Account and Opportunity.\n"
+        "Try an upgrade on a sandbox first.\n"
+        "The “Marketo App Access” permission set needs package version 1.8000 or later."
+    ),
+    "step.7.title": "Configure MSI Actions in Salesforce",
+    "step.7.checklist": (
+        "Setup › Remote Site Settings › New: add https://ims-na1.adobelogin.com\n"
+        "Add a second one for https://mkto-sales-connect.adobe.io\n"
+        "Open the Marketo Sales Insight Config tab, tick Enable MSI Actions, enter the API Secret Key, Save."
+    ),
+    "step.7.hints": (
+        "The API Secret Key is set in Marketo under Admin › Sales Insight › Edit API Configuration, and it "
+        "must not contain “&”.\n"
+        "Governance settings can switch off Sales Campaigns, the Task tab or single features for everyone."
+    ),
+    # ---- delivery problems reported to the owner
+    "delivery.not_in_channel": (
+        "I couldn't post in {channel} for rollout *{rollout}*: I'm not a member. Invite me with "
+        "`/invite @MSI Rollouts` in that channel. Messages that failed are not retried."
+    ),
+    "delivery.is_archived": (
+        "I couldn't post in {channel} for rollout *{rollout}*: the channel is archived. Unarchive it, or "
+        "point the rollout at another channel."
+    ),
+    "delivery.channel_not_found": (
+        "I couldn't post in channel {channel} for rollout *{rollout}*: it no longer exists or I can't see "
+        "it. Point the rollout at another channel."
+    ),
+    # ---- generic answers
+    "error.generic": "Something went wrong on my side and nothing was changed. Please try again in a minute.",
+    "list.more": "…and {count} more",
+}
+
+CATALOG: dict[str, dict[str, str]] = {"en": _EN}
+
+
+def text(key: str, language: str = DEFAULT_LANGUAGE, **params: Any) -> str:
+    """The catalog text for `key`, filled with `params` (already escaped by the caller)."""
+    table = CATALOG.get(language, _EN)
+    template = table.get(key, _EN.get(key))
+    if template is None:
+        raise KeyError(f"no message {key!r} in the catalog")
+    return template.format(**params) if params else template
+
+
+def lines(key: str, language: str = DEFAULT_LANGUAGE) -> list[str]:
+    """A multi-line catalog entry (checklists, hints) as its lines."""
+    return [line for line in text(key, language).split("\n") if line.strip()]

@@ -1,0 +1,40 @@
+"""`msi-bot run`: validate settings (exit 2 on problems), configure logging, run until SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot import logs
+from bot.config import SettingsError, load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="msi-bot", description="Runs the MSI Actions rollout bot for Slack."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="start the bot (HTTP mode, or Socket Mode when SLACK_APP_TOKEN is set)")
+    arguments = parser.parse_args(argv)
+
+    if arguments.command == "run":
+        try:
+            settings = load_settings()
+        except SettingsError as error:
+            for problem in error.problems:
+                print(f"msi-bot: {problem}", file=sys.stderr)
+            return 2
+        secrets = [settings.slack_bot_token.get_secret_value()]
+        for optional in (settings.slack_signing_secret, settings.slack_app_token):
+            if optional is not None:
+                secrets.append(optional.get_secret_value())
+        logs.configure(settings.log_level, secrets)
+
+        from bot.runtime import run
+
+        return run(settings)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

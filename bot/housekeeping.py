@@ -1,0 +1,47 @@
+"""Scheduled housekeeping: delivered outbox rows are kept a week for inspection, then removed."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.base import BaseScheduler
+from sqlalchemy import delete
+from sqlmodel import col
+
+from storage.db import Database, affected_rows
+from storage.models import OutboxItem, OutboxStatus
+
+logger = logging.getLogger(__name__)
+
+KEEP_DELIVERED = timedelta(days=7)
+JOB_ID = "msi-outbox-prune"
+
+
+def prune_outbox(database: Database, now: datetime) -> int:
+    with database.write() as session:
+        removed = affected_rows(
+            session.execute(
+                delete(OutboxItem).where(
+                    col(OutboxItem.status) == OutboxStatus.DONE,
+                    col(OutboxItem.delivered_at) < now - KEEP_DELIVERED,
+                )
+            )
+        )
+    if removed:
+        logger.info("removed %s delivered outbox rows older than %s", removed, KEEP_DELIVERED)
+    return removed
+
+
+def schedule(scheduler: BaseScheduler, database: Database, clock: Callable[[], datetime]) -> None:
+    scheduler.add_job(
+        lambda: prune_outbox(database, clock()),
+        "interval",
+        hours=6,
+        id=JOB_ID,
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=3600,
+    )

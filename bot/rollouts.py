@@ -1,0 +1,238 @@
+"""Starting a rollout: reading and checking the Start a rollout form, storing it, opening steps 1 and 6."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from bot import catalog, ids, outbox, runbook, slack_text, steps
+from bot.blocks import NAME_LIMIT
+from bot.runbook import Persona, StepState
+from bot.slack_directory import SlackDirectory
+from storage import queries
+from storage.db import Database
+from storage.models import Rollout, RolloutMember, Step
+
+logger = logging.getLogger(__name__)
+
+ENVIRONMENTS = ("production", "sandbox")
+
+
+@dataclass(frozen=True)
+class StartForm:
+    name: str
+    environment: str
+    marketo_admins: tuple[str, ...]
+    salesforce_admins: tuple[str, ...]
+    marketo_channel: str
+    salesforce_channel: str
+    prerequisites: frozenset[str]
+
+
+@dataclass
+class StartOutcome:
+    """Either errors by block id (shown beside the fields) or the new rollout's id."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    rollout_id: int | None = None
+
+
+def read_start_form(state_values: dict[str, Any]) -> StartForm:
+    """The modal's `view.state.values` as a StartForm; missing or odd values become empty ones."""
+
+    def element(block_id: str) -> dict[str, Any]:
+        block = state_values.get(block_id) or {}
+        value = block.get(block_id)
+        return value if isinstance(value, dict) else {}
+
+    selected_environment = element(ids.START_ENVIRONMENT).get("selected_option") or {}
+    checked = element(ids.START_PREREQUISITES).get("selected_options") or []
+    return StartForm(
+        name=" ".join(str(element(ids.START_NAME).get("value") or "").split()),
+        environment=str(selected_environment.get("value") or ""),
+        marketo_admins=_users(element(ids.START_MARKETO_ADMINS).get("selected_users")),
+        salesforce_admins=_users(element(ids.START_SALESFORCE_ADMINS).get("selected_users")),
+        marketo_channel=str(element(ids.START_MARKETO_CHANNEL).get("selected_conversation") or ""),
+        salesforce_channel=str(element(ids.START_SALESFORCE_CHANNEL).get("selected_conversation") or ""),
+        prerequisites=frozenset(str(option.get("value")) for option in checked if isinstance(option, dict)),
+    )
+
+
+def _users(values: Any) -> tuple[str, ...]:
+    if not isinstance(values, list):
+        return ()
+    unique: list[str] = []
+    for value in values:
+        if isinstance(value, str) and value and value not in unique:
+            unique.append(value)
+    return tuple(unique)
+
+
+def check_start_form(form: StartForm, language: str = catalog.DEFAULT_LANGUAGE) -> dict[str, str]:
+    """The checks that need neither the database nor Slack."""
+    errors: dict[str, str] = {}
+    if not form.name:
+        errors[ids.START_NAME] = catalog.text("start.error.name_empty", language)
+    elif len(form.name) > NAME_LIMIT:
+        errors[ids.START_NAME] = catalog.text("start.error.name_too_long", language, limit=NAME_LIMIT)
+    if form.environment not in ENVIRONMENTS:
+        errors[ids.START_ENVIRONMENT] = catalog.text("start.error.environment", language)
+    if not form.marketo_admins:
+        errors[ids.START_MARKETO_ADMINS] = catalog.text("start.error.no_admins", language)
+    if not form.salesforce_admins:
+        errors[ids.START_SALESFORCE_ADMINS] = catalog.text("start.error.no_admins", language)
+    if not form.marketo_channel:
+        errors[ids.START_MARKETO_CHANNEL] = catalog.text("start.error.channel_missing", language)
+    if not form.salesforce_channel:
+        errors[ids.START_SALESFORCE_CHANNEL] = catalog.text("start.error.channel_missing", language)
+    if form.marketo_channel and form.marketo_channel == form.salesforce_channel:
+        errors[ids.START_SALESFORCE_CHANNEL] = catalog.text("start.error.same_channel", language)
+    if form.prerequisites != {ids.PREREQUISITE_ENABLED, ids.PREREQUISITE_SYNC}:
+        errors[ids.START_PREREQUISITES] = catalog.text("start.error.prerequisites", language)
+    return errors
+
+
+class RolloutService:
+    def __init__(self, database: Database, directory: SlackDirectory, clock: Callable[[], datetime]):
+        self.database = database
+        self.directory = directory
+        self.clock = clock
+
+    def start(self, *, owner_id: str, form: StartForm) -> StartOutcome:
+        """Check the form completely, then store the rollout and open its first steps in one transaction.
+
+        Slack is asked about the channels before the transaction opens: no Slack call happens inside it.
+        """
+        errors = check_start_form(form)
+        if ids.START_NAME not in errors:
+            with self.database.read() as session:
+                if queries.active_rollout_by_name(session, name=form.name) is not None:
+                    errors[ids.START_NAME] = self._name_taken(form.name)
+        if errors:
+            return StartOutcome(errors=errors)
+
+        channel_blocks = {
+            form.marketo_channel: ids.START_MARKETO_CHANNEL,
+            form.salesforce_channel: ids.START_SALESFORCE_CHANNEL,
+        }
+        for channel_id, check in self.directory.check_channels(list(channel_blocks)).items():
+            if check.problem is not None:
+                errors[channel_blocks[channel_id]] = catalog.text(check.problem, error=check.detail)
+        if errors:
+            return StartOutcome(errors=errors)
+
+        membership = self.directory.members_of([form.marketo_channel, form.salesforce_channel])
+        time_zone = self.directory.user_time_zone(owner_id)
+        warnings = _membership_warnings(form, membership)
+
+        now = self.clock()
+        try:
+            with self.database.write() as session:
+                rollout_id = self._store(
+                    session, owner_id=owner_id, form=form, time_zone=time_zone, now=now, warnings=warnings
+                )
+        except IntegrityError:
+            # Another start with the same name committed between our check and our insert.
+            return StartOutcome(errors={ids.START_NAME: self._name_taken(form.name)})
+        logger.info("rollout %s started", rollout_id)
+        return StartOutcome(rollout_id=rollout_id)
+
+    @staticmethod
+    def _name_taken(name: str) -> str:
+        return catalog.text("start.error.name_taken", name=slack_text.escape(name))
+
+    def _store(
+        self,
+        session: Any,
+        *,
+        owner_id: str,
+        form: StartForm,
+        time_zone: str,
+        now: datetime,
+        warnings: list[str],
+    ) -> int:
+        rollout = Rollout(
+            name=form.name,
+            name_key=queries.name_key(form.name),
+            environment=form.environment,
+            owner_id=owner_id,
+            time_zone=time_zone,
+            marketo_channel=form.marketo_channel,
+            salesforce_channel=form.salesforce_channel,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(rollout)
+        session.flush()
+        assert rollout.id is not None
+        for persona, people in (
+            (Persona.MARKETO_ADMIN, form.marketo_admins),
+            (Persona.SALESFORCE_ADMIN, form.salesforce_admins),
+        ):
+            for user_id in people:
+                session.add(RolloutMember(rollout_id=rollout.id, persona=persona.value, user_id=user_id))
+        step_rows = [
+            Step(rollout_id=rollout.id, number=item.number, state=StepState.LOCKED.value, changed_at=now)
+            for item in runbook.STEPS
+        ]
+        session.add_all(step_rows)
+        session.flush()
+        queries.audit(
+            session,
+            now=now,
+            rollout_id=rollout.id,
+            actor=owner_id,
+            action="rollout_started",
+            details={
+                "name": form.name,
+                "environment": form.environment,
+                "marketo_admins": list(form.marketo_admins),
+                "salesforce_admins": list(form.salesforce_admins),
+                "marketo_channel": form.marketo_channel,
+                "salesforce_channel": form.salesforce_channel,
+            },
+        )
+        by_number = {row.number: row for row in step_rows}
+        for number in runbook.initial_steps():
+            steps.open_step(session, rollout=rollout, step=by_number[number], now=now, actor=owner_id)
+        confirmation = catalog.text(
+            "start.confirmed",
+            name=slack_text.escape(form.name),
+            environment=catalog.text(f"environment.{form.environment}"),
+            marketo_channel=slack_text.channel(form.marketo_channel),
+            salesforce_channel=slack_text.channel(form.salesforce_channel),
+        )
+        outbox.post(
+            session,
+            now=now,
+            rollout_id=rollout.id,
+            channel=owner_id,
+            text="\n".join([confirmation, *warnings]),
+        )
+        return rollout.id
+
+
+def _membership_warnings(form: StartForm, membership: dict[str, set[str] | None]) -> list[str]:
+    warnings = []
+    for people, channel in (
+        (form.marketo_admins, form.marketo_channel),
+        (form.salesforce_admins, form.salesforce_channel),
+    ):
+        members = membership.get(channel)
+        if members is None:
+            continue
+        outside = [person for person in people if person not in members]
+        if outside:
+            warnings.append(
+                catalog.text(
+                    "start.warning.not_member.one" if len(outside) == 1 else "start.warning.not_member.many",
+                    users=slack_text.users(outside),
+                    channel=slack_text.channel(channel),
+                )
+            )
+    return warnings

@@ -1,0 +1,99 @@
+"""Assembles and runs the bot: settings → database → app → outbox worker → scheduler → server."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from types import FrameType
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+from bot import housekeeping
+from bot.app import build_app, slack_client
+from bot.config import Settings
+from bot.outbox import OutboxWorker
+from bot.rollouts import RolloutService
+from bot.server import HttpServer, SlackWsgiApp
+from bot.services import Clock, Services, utc_now
+from bot.slack_directory import SlackDirectory
+from storage import migrate
+from storage.db import Database
+
+logger = logging.getLogger(__name__)
+
+
+class Runtime:
+    def __init__(
+        self, settings: Settings, *, clock: Clock = utc_now, worker_options: dict[str, Any] | None = None
+    ):
+        self.settings = settings
+        self.database = Database(settings.database_url)
+        migrate.upgrade(self.database)
+        self.directory = SlackDirectory(slack_client(settings, timeout=2))
+        self.services = Services(
+            settings=settings,
+            database=self.database,
+            clock=clock,
+            directory=self.directory,
+            rollouts=RolloutService(self.database, self.directory, clock),
+        )
+        self.app = build_app(settings, self.services)
+        self.worker = OutboxWorker(
+            self.database, slack_client(settings), clock=clock, **(worker_options or {})
+        )
+        self.database.on_commit(self.worker.wake)
+        self.scheduler = BackgroundScheduler(timezone="UTC")
+        housekeeping.schedule(self.scheduler, self.database, clock)
+        wsgi_app = SlackWsgiApp(None if settings.socket_mode else self.app, self.database)
+        self.server = HttpServer(wsgi_app, settings.host, settings.port)
+        self.socket_mode_handler: SocketModeHandler | None = None
+        self._stopping = threading.Event()
+
+    def start(self) -> None:
+        self.worker.start()
+        self.scheduler.start()
+        self.server.start()
+        if self.settings.socket_mode:
+            assert self.settings.slack_app_token is not None
+            self.socket_mode_handler = SocketModeHandler(
+                self.app, self.settings.slack_app_token.get_secret_value()
+            )
+            self.socket_mode_handler.connect()
+            logger.info("msi-bot connected in Socket Mode; health check on port %s", self.server.port)
+        else:
+            logger.info("msi-bot listening on %s:%s", self.settings.host, self.server.port)
+
+    def request_stop(self, signum: int | None = None, _frame: FrameType | None = None) -> None:
+        if signum is not None:
+            logger.info("received %s; stopping", signal.Signals(signum).name)
+        self._stopping.set()
+
+    def wait(self) -> None:
+        while not self._stopping.wait(0.5):
+            pass
+
+    def stop(self) -> None:
+        """Finish in-flight requests, stop background work, leave undelivered items in the database."""
+        if self.socket_mode_handler is not None:
+            self.socket_mode_handler.close()
+        self.server.stop()
+        self.scheduler.shutdown(wait=False)
+        self.worker.stop(timeout=3)
+        self.directory.close()
+        self.database.dispose()
+        logger.info("msi-bot stopped")
+
+
+def run(settings: Settings) -> int:
+    runtime = Runtime(settings)
+    signal.signal(signal.SIGTERM, runtime.request_stop)
+    signal.signal(signal.SIGINT, runtime.request_stop)
+    runtime.start()
+    try:
+        runtime.wait()
+    finally:
+        runtime.stop()
+    return 0

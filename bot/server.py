@@ -1,0 +1,136 @@
+"""The HTTP front door: `POST /slack/events` into Bolt, `GET /healthz`, served by cheroot's thread pool.
+
+Bolt checks the signature (401 for a missing, wrong or stale one); this layer refuses oversized bodies with
+413 before reading them, so neither reaches a listener.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from cheroot import wsgi
+from slack_bolt import App, BoltRequest
+
+from storage.db import Database
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1024 * 1024
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+StartResponse = Callable[..., Any]
+
+
+def _reply(start_response: StartResponse, status: str, body: dict[str, Any]) -> list[bytes]:
+    payload = json.dumps(body).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
+    return [payload]
+
+
+def _headers(environ: dict[str, Any]) -> dict[str, str | Sequence[str]]:
+    headers: dict[str, str | Sequence[str]] = {}
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            headers[key[5:].replace("_", "-").lower()] = value
+    if environ.get("CONTENT_TYPE"):
+        headers["content-type"] = environ["CONTENT_TYPE"]
+    if environ.get("CONTENT_LENGTH"):
+        headers["content-length"] = environ["CONTENT_LENGTH"]
+    return headers
+
+
+class SlackWsgiApp:
+    """The WSGI application: routing, body limit, health check, and Bolt dispatch."""
+
+    def __init__(self, bolt_app: App | None, database: Database, *, max_body: int = MAX_BODY_BYTES):
+        self.bolt_app = bolt_app
+        self.database = database
+        self.max_body = max_body
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path == HEALTH_PATH:
+            if method not in ("GET", "HEAD"):
+                return _reply(start_response, "405 Method Not Allowed", {"error": "method not allowed"})
+            if self.database.ping():
+                return _reply(start_response, "200 OK", {"status": "ok"})
+            return _reply(
+                start_response, "503 Service Unavailable", {"status": "unavailable", "database": "down"}
+            )
+        if path != EVENTS_PATH or self.bolt_app is None:
+            return _reply(start_response, "404 Not Found", {"error": "not found"})
+        if method != "POST":
+            return _reply(start_response, "405 Method Not Allowed", {"error": "method not allowed"})
+        return self._dispatch(environ, start_response)
+
+    def _dispatch(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        assert self.bolt_app is not None
+        try:
+            declared = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return _reply(start_response, "400 Bad Request", {"error": "bad content length"})
+        if declared > self.max_body:
+            return _reply(start_response, "413 Payload Too Large", {"error": "payload too large"})
+        stream = environ["wsgi.input"]
+        raw = stream.read(declared) if declared else stream.read(self.max_body + 1)
+        if len(raw) > self.max_body:
+            return _reply(start_response, "413 Payload Too Large", {"error": "payload too large"})
+        request = BoltRequest(
+            body=raw.decode("utf-8", errors="replace"),
+            query=environ.get("QUERY_STRING", ""),
+            headers=_headers(environ),
+        )
+        response = self.bolt_app.dispatch(request)
+        body = (response.body or "").encode("utf-8")
+        headers = [(name, value) for name, values in response.headers.items() for value in values]
+        headers = [(name, value) for name, value in headers if name.lower() != "content-length"]
+        headers.append(("Content-Length", str(len(body))))
+        start_response(f"{response.status} {_REASONS.get(response.status, 'OK')}", headers)
+        return [body]
+
+
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+    500: "Internal Server Error",
+}
+
+
+class HttpServer:
+    """cheroot in a background thread, so the main thread can wait for signals and stop it cleanly."""
+
+    def __init__(self, wsgi_app: SlackWsgiApp, host: str, port: int, *, threads: int = 32):
+        self.server = wsgi.Server(
+            (host, port),
+            wsgi_app,
+            numthreads=threads,
+            request_queue_size=128,
+            timeout=10,
+            shutdown_timeout=5,
+            server_name="msi-bot",
+        )
+        self.server.max_request_body_size = wsgi_app.max_body
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self.server.bind_addr[1])
+
+    def start(self) -> None:
+        self.server.prepare()  # binds now, so a taken port fails at start and port 0 is resolved
+        self._thread = threading.Thread(target=self.server.serve, name="http-server", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop accepting, let in-flight requests finish (up to the shutdown timeout), then return."""
+        self.server.stop()
+        if self._thread is not None:
+            self._thread.join(timeout=6)

@@ -1,0 +1,27 @@
+"""The services handlers call, built once and passed in (constructor injection, no globals)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.config import Settings
+from bot.rollouts import RolloutService
+from bot.slack_directory import SlackDirectory
+from storage.db import Database
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    database: Database
+    clock: Clock
+    directory: SlackDirectory
+    rollouts: RolloutService

@@ -1,0 +1,52 @@
+"""Formatting of Slack mrkdwn: escaping user text, mentions, dates and cut-off lists."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from bot import catalog
+
+_ID = re.compile(r"[A-Z0-9_]{2,32}")  # Slack ids; the underscore only appears in test ids
+# Characters that have no business in a Slack message: C0 controls but tab and newline, DEL, and C1.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def escape(value: str) -> str:
+    """Make user-typed text inert: `&`, `<`, `>` escaped so no `<!channel>` or mention can be smuggled in."""
+    cleaned = _CONTROL.sub("", value)
+    return cleaned.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def user(user_id: str) -> str:
+    return f"<@{user_id}>" if _ID.fullmatch(user_id) else escape(user_id)
+
+
+def channel(channel_id: str) -> str:
+    return f"<#{channel_id}>" if _ID.fullmatch(channel_id) else escape(channel_id)
+
+
+def users(user_ids: Sequence[str]) -> str:
+    return ", ".join(user(item) for item in user_ids)
+
+
+def date(moment: datetime) -> str:
+    """A time every reader sees in their own time zone, with a UTC fallback for old clients."""
+    moment = moment.astimezone(UTC)
+    fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+def cut_list(items: Sequence[str], limit: int, language: str = catalog.DEFAULT_LANGUAGE) -> list[str]:
+    """At most `limit` items; the rest summed up as "and N more"."""
+    if len(items) <= limit:
+        return list(items)
+    shown = list(items[: max(limit - 1, 0)])
+    shown.append(catalog.text("list.more", language, count=len(items) - len(shown)))
+    return shown
+
+
+def clip(value: str, limit: int) -> str:
+    """Keep a text within a Block Kit length limit, marking the cut."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"

@@ -1,0 +1,1 @@
+"""Persistence: SQLModel tables, transactions and Alembic migrations. Never imports Slack."""

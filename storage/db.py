@@ -1,0 +1,123 @@
+"""Engine and transaction handling for SQLite (embedded, threads) and PostgreSQL (several processes).
+
+Every request or job runs in exactly one transaction obtained from `read()` or `write()`. On SQLite a write
+transaction starts with `BEGIN IMMEDIATE`: a deferred transaction that reads first and then writes fails with
+SQLITE_BUSY whatever the busy timeout, because SQLite cannot upgrade its lock while another writer waits.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator
+
+logger = logging.getLogger(__name__)
+
+_WRITE_OPTION = "msi_write_transaction"
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware timestamps on both back ends: SQLite hands datetimes back naive, so UTC is restored."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def affected_rows(result: Any) -> int:
+    """Rows changed by an UPDATE or DELETE (what conditional updates are checked by)."""
+    return int(result.rowcount or 0)
+
+
+class Database:
+    """Owns the engine and hands out one session per transaction."""
+
+    def __init__(self, url: str, *, echo: bool = False):
+        self.url = make_url(url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        self.engine = _create_engine(url, echo=echo)
+        self._write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
+        self._after_commit_hooks: list[Callable[[], None]] = []
+
+    def on_commit(self, hook: Callable[[], None]) -> None:
+        """Run `hook` after every committed write transaction (used to wake the outbox worker)."""
+        self._after_commit_hooks.append(hook)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: committed on success, rolled back on any exception."""
+        with Session(self._write_engine, expire_on_commit=False, autoflush=True) as session, session.begin():
+            yield session
+        for hook in self._after_commit_hooks:
+            hook()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only transaction (a consistent snapshot on SQLite in WAL mode)."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return True
+        except Exception:
+            logger.warning("database ping failed", exc_info=True)
+            return False
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _create_engine(url: str, *, echo: bool) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    in_memory = parsed.database in (None, "", ":memory:")
+    if in_memory:
+        raise ValueError("an in-memory SQLite database cannot be shared by threads; use a file")
+    engine = create_engine(
+        url,
+        echo=echo,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        pool_size=10,
+        max_overflow=20,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event decide how each transaction starts (pysqlite would BEGIN lazily).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin_sqlite(connection: Any) -> None:
+        immediate = connection.get_execution_options().get(_WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine

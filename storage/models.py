@@ -1,0 +1,151 @@
+"""The tables. Every change to them comes with an Alembic migration in storage/migrations/versions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from storage.db import UTCDateTime
+
+
+def _utc(nullable: bool = False) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable)
+
+
+class RolloutStatus:
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
+
+
+class Rollout(SQLModel, table=True):
+    """One MSI Actions setup for one Marketo instance."""
+
+    __tablename__ = "rollout"
+    __table_args__ = (
+        # Names are unique among active rollouts only, compared case-insensitively (name_key is casefolded).
+        Index(
+            "uq_rollout_active_name",
+            "name_key",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80)
+    name_key: str = Field(max_length=80)
+    environment: str = Field(max_length=16)
+    owner_id: str = Field(max_length=32)
+    time_zone: str = Field(max_length=64)
+    marketo_channel: str = Field(max_length=32)
+    salesforce_channel: str = Field(max_length=32)
+    status: str = Field(default=RolloutStatus.ACTIVE, max_length=16, index=True)
+    reminders_paused: bool = False
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+    cancelled_at: datetime | None = _utc(nullable=True)
+
+
+class RolloutMember(SQLModel, table=True):
+    """A Slack user listed in one of a rollout's personas."""
+
+    __tablename__ = "rollout_member"
+    __table_args__ = (UniqueConstraint("rollout_id", "persona", "user_id", name="uq_rollout_member"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    rollout_id: int = Field(foreign_key="rollout.id", index=True)
+    persona: str = Field(max_length=24)
+    user_id: str = Field(max_length=32)
+
+
+class Step(SQLModel, table=True):
+    """One of the seven runbook steps of one rollout."""
+
+    __tablename__ = "step"
+    __table_args__ = (UniqueConstraint("rollout_id", "number", name="uq_step_rollout_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    rollout_id: int = Field(foreign_key="rollout.id", index=True)
+    number: int
+    state: str = Field(max_length=24, index=True)
+    blocked: bool = False
+    blocked_by: str | None = Field(default=None, max_length=32)
+    blocked_note: str | None = Field(default=None, max_length=3000)
+    opened_at: datetime | None = _utc(nullable=True)
+    done_at: datetime | None = _utc(nullable=True)
+    done_by: str | None = Field(default=None, max_length=32)
+    changed_at: datetime = _utc()
+    changed_by: str | None = Field(default=None, max_length=32)
+    note: str | None = Field(default=None, max_length=3000)
+    reminder_count: int = 0
+    last_reminded_at: datetime | None = _utc(nullable=True)
+
+
+class SlackMessage(SQLModel, table=True):
+    """A message the bot keeps up to date: its wanted content, and the ts Slack gave it once posted.
+
+    `version` grows with every change of the wanted content; `posted_version` is the version Slack shows.
+    The outbox worker brings Slack up to date (post when there is no ts yet, chat.update afterwards), so
+    several quick changes collapse into one update and an update can never overtake its post.
+    """
+
+    __tablename__ = "slack_message"
+    __table_args__ = (UniqueConstraint("purpose", "channel_id", name="uq_slack_message_purpose_channel"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    rollout_id: int | None = Field(default=None, foreign_key="rollout.id", index=True)
+    purpose: str = Field(max_length=64)
+    channel_id: str = Field(max_length=32)
+    ts: str | None = Field(default=None, max_length=32)
+    text: str = Field(max_length=4000)
+    blocks: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    version: int = 1
+    posted_version: int = 0
+    gone: bool = False
+    created_at: datetime = _utc()
+
+
+class OutboxStatus:
+    PENDING = "pending"
+    DONE = "done"
+    DEAD = "dead"
+
+
+class OutboxItem(SQLModel, table=True):
+    """A Slack call a committed state change asked for, delivered after commit by the outbox worker."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "not_before"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    rollout_id: int | None = Field(default=None, foreign_key="rollout.id", index=True)
+    kind: str = Field(max_length=24)
+    target: str = Field(max_length=64)
+    message_id: int | None = Field(default=None, foreign_key="slack_message.id", index=True)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=OutboxStatus.PENDING, max_length=16)
+    # Set for notices that must be sent at most once (e.g. "I'm not in that channel" per channel).
+    dedupe_key: str | None = Field(default=None, max_length=200, unique=True)
+    attempts: int = 0
+    not_before: datetime = _utc()
+    claimed_until: datetime | None = _utc(nullable=True)
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _utc()
+    delivered_at: datetime | None = _utc(nullable=True)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what, when: every state change and every refused click."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    rollout_id: int | None = Field(default=None, foreign_key="rollout.id", index=True)
+    at: datetime = _utc()
+    actor: str = Field(max_length=32)
+    action: str = Field(max_length=48)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -1,0 +1,68 @@
+"""Queries and small mutations over the tables, each with an explicit session and keyword-only arguments."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from storage.models import AuditEvent, Rollout, RolloutMember, RolloutStatus, Step
+
+
+def name_key(name: str) -> str:
+    """How rollout names are compared: case-insensitively, ignoring surrounding and repeated spaces."""
+    return " ".join(name.split()).casefold()
+
+
+def active_rollout_by_name(session: Session, *, name: str) -> Rollout | None:
+    return session.scalars(
+        select(Rollout).where(
+            col(Rollout.name_key) == name_key(name), col(Rollout.status) == RolloutStatus.ACTIVE
+        )
+    ).one_or_none()
+
+
+def active_rollouts(session: Session) -> Sequence[Rollout]:
+    return session.scalars(
+        select(Rollout)
+        .where(col(Rollout.status) == RolloutStatus.ACTIVE)
+        .order_by(col(Rollout.created_at), col(Rollout.id))
+    ).all()
+
+
+def lock_rollout(session: Session, *, rollout_id: int) -> Rollout | None:
+    """The rollout row, locked until the transaction ends (PostgreSQL; SQLite's write lock covers it)."""
+    return session.scalars(
+        select(Rollout).where(col(Rollout.id) == rollout_id).with_for_update()
+    ).one_or_none()
+
+
+def members(session: Session, *, rollout_id: int, persona: str | None = None) -> list[str]:
+    query = select(col(RolloutMember.user_id)).where(col(RolloutMember.rollout_id) == rollout_id)
+    if persona is not None:
+        query = query.where(col(RolloutMember.persona) == persona)
+    return list(session.scalars(query.order_by(col(RolloutMember.id))).all())
+
+
+def steps_of(session: Session, *, rollout_id: int) -> list[Step]:
+    return list(
+        session.scalars(
+            select(Step).where(col(Step.rollout_id) == rollout_id).order_by(col(Step.number))
+        ).all()
+    )
+
+
+def audit(
+    session: Session,
+    *,
+    now: datetime,
+    rollout_id: int | None,
+    actor: str,
+    action: str,
+    details: dict[str, Any] | None = None,
+) -> None:
+    session.add(AuditEvent(rollout_id=rollout_id, at=now, actor=actor, action=action, details=details or {}))

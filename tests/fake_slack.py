@@ -1,0 +1,323 @@
+"""A local fake of Slack's Web API over real HTTP, recording every call, with failure injection.
+
+It answers the methods the bot uses the way Slack does (`{"ok": true, ...}` or `{"ok": false, "error": ...}`),
+keeps the messages posted so tests can read what a channel shows, and can be told to answer the next calls
+of a method with 429 + Retry-After, a 500, or a dropped connection (before or after applying the call).
+It also serves response_url endpoints under /response/... and records what was posted to them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    headers: dict[str, str]
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class Failure:
+    kind: str  # "429", "500", "drop", "drop_after", or a Slack error code answered with ok=false
+    retry_after: int = 1
+
+
+class FakeSlack:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.responses: list[dict[str, Any]] = []
+        self.messages: dict[tuple[str, str], dict[str, Any]] = {}  # (channel, ts) -> message
+        self.channels: dict[str, dict[str, Any]] = {}
+        self.channel_members: dict[str, list[str]] = {}
+        self.users: dict[str, dict[str, Any]] = {}
+        self.views: list[dict[str, Any]] = []
+        self.failures: dict[str, list[Failure]] = {}
+        self.lock = threading.Lock()
+        self._ts = itertools.count(1)
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self.server.daemon_threads = True
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    # ---------------------------------------------------------------- set-up
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/api/"
+
+    def response_url(self, name: str = "r1") -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/response/{name}"
+
+    def start(self) -> FakeSlack:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def add_channel(
+        self,
+        channel_id: str,
+        *,
+        member: bool = True,
+        private: bool = False,
+        archived: bool = False,
+        members: list[str] | None = None,
+    ) -> None:
+        self.channels[channel_id] = {
+            "id": channel_id,
+            "name": channel_id.lower(),
+            "is_channel": not private,
+            "is_private": private,
+            "is_archived": archived,
+            "is_member": member,
+            "is_ext_shared": False,
+        }
+        self.channel_members[channel_id] = list(members or [])
+
+    def add_user(self, user_id: str, *, tz: str = "Europe/Paris", deleted: bool = False) -> None:
+        self.users[user_id] = {
+            "id": user_id,
+            "name": user_id.lower(),
+            "tz": tz,
+            "deleted": deleted,
+            "is_bot": False,
+        }
+
+    def fail(self, method: str, kind: str, times: int = 1, retry_after: int = 1) -> None:
+        with self.lock:
+            self.failures.setdefault(method, []).extend(Failure(kind, retry_after) for _ in range(times))
+
+    # ---------------------------------------------------------------- reading what happened
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self.lock:
+            return [call for call in self.calls if call.method == method]
+
+    def posts(self, channel: str | None = None) -> list[dict[str, Any]]:
+        with self.lock:
+            return [m for m in self.messages.values() if channel is None or m["channel"] == channel]
+
+    def wait_for(self, predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(interval)
+        raise AssertionError(f"condition not met within {timeout}s; calls: {[c.method for c in self.calls]}")
+
+    # ---------------------------------------------------------------- the API
+
+    def _next_ts(self) -> str:
+        return f"{1_700_000_000 + next(self._ts)}.000100"
+
+    def handle(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        handler = getattr(self, "_api_" + method.replace(".", "_"), None)
+        if handler is None:
+            return {"ok": False, "error": "unknown_method"}
+        return handler(params)
+
+    def _channel_error(self, channel: str) -> str | None:
+        if channel.startswith(("U", "W", "D")):
+            return None
+        info = self.channels.get(channel)
+        if info is None:
+            return "channel_not_found"
+        if info["is_archived"]:
+            return "is_archived"
+        if not info["is_member"]:
+            return "not_in_channel"
+        return None
+
+    def _api_auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T111"}
+
+    def _api_chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = str(params.get("channel", ""))
+        error = self._channel_error(channel)
+        if error:
+            return {"ok": False, "error": error}
+        if channel.startswith(("U", "W")):
+            channel = "D" + channel[1:]
+        ts = self._next_ts()
+        message = {
+            "channel": channel,
+            "ts": ts,
+            "text": params.get("text"),
+            "blocks": _json_field(params.get("blocks")),
+            "thread_ts": params.get("thread_ts"),
+            "metadata": _json_field(params.get("metadata")),
+            "updates": 0,
+        }
+        self.messages[(channel, ts)] = message
+        return {"ok": True, "channel": channel, "ts": ts, "message": {"text": message["text"], "ts": ts}}
+
+    def _api_chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        key = (str(params.get("channel")), str(params.get("ts")))
+        message = self.messages.get(key)
+        if message is None:
+            return {"ok": False, "error": "message_not_found"}
+        message["text"] = params.get("text")
+        message["blocks"] = _json_field(params.get("blocks"))
+        message["updates"] += 1
+        return {"ok": True, "channel": key[0], "ts": key[1]}
+
+    def _api_conversations_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        info = self.channels.get(str(params.get("channel")))
+        if info is None:
+            return {"ok": False, "error": "channel_not_found"}
+        return {"ok": True, "channel": dict(info)}
+
+    def _api_conversations_join(self, params: dict[str, Any]) -> dict[str, Any]:
+        info = self.channels.get(str(params.get("channel")))
+        if info is None:
+            return {"ok": False, "error": "channel_not_found"}
+        if info["is_private"]:
+            return {"ok": False, "error": "method_not_supported_for_channel_type"}
+        if info["is_archived"]:
+            return {"ok": False, "error": "is_archived"}
+        info["is_member"] = True
+        return {"ok": True, "channel": dict(info)}
+
+    def _api_conversations_members(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = str(params.get("channel"))
+        if channel not in self.channels:
+            return {"ok": False, "error": "channel_not_found"}
+        return {
+            "ok": True,
+            "members": self.channel_members.get(channel, []),
+            "response_metadata": {"next_cursor": ""},
+        }
+
+    def _api_users_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        user = self.users.get(str(params.get("user")))
+        if user is None:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": dict(user)}
+
+    def _api_views_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        view = _json_field(params.get("view"))
+        self.views.append({"trigger_id": params.get("trigger_id"), "view": view, "method": "views.open"})
+        return {"ok": True, "view": {"id": f"V{len(self.views)}", **(view or {})}}
+
+    def _api_views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
+        view = _json_field(params.get("view"))
+        self.views.append({"user_id": params.get("user_id"), "view": view, "method": "views.publish"})
+        return {"ok": True, "view": {"id": f"V{len(self.views)}", **(view or {})}}
+
+    def _api_views_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        view = _json_field(params.get("view"))
+        self.views.append({"view_id": params.get("view_id"), "view": view, "method": "views.update"})
+        return {"ok": True, "view": {"id": params.get("view_id"), **(view or {})}}
+
+    # ---------------------------------------------------------------- HTTP plumbing
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                path = urlsplit(self.path).path
+                params = _parse_body(raw, self.headers.get("Content-Type", ""))
+                headers = {key.lower(): value for key, value in self.headers.items()}
+                if path.startswith("/response/"):
+                    with fake.lock:
+                        fake.responses.append({"path": path, "body": params, "headers": headers})
+                    self._send(200, b"ok", "text/plain")
+                    return
+                method = path.removeprefix("/api/")
+                with fake.lock:
+                    fake.calls.append(Call(method, params, headers))
+                    queue = fake.failures.get(method) or []
+                    failure = queue.pop(0) if queue else None
+                if failure is not None and failure.kind == "429":
+                    self._send(
+                        429,
+                        b'{"ok": false, "error": "ratelimited"}',
+                        headers={"Retry-After": str(failure.retry_after)},
+                    )
+                    return
+                if failure is not None and failure.kind == "500":
+                    self._send(500, b"<html>Internal Server Error</html>", "text/html")
+                    return
+                if failure is not None and failure.kind == "drop":
+                    self._drop()
+                    return
+                if failure is not None and failure.kind not in ("drop_after",):
+                    self._send(200, json.dumps({"ok": False, "error": failure.kind}).encode())
+                    return
+                if not headers.get("authorization", "").startswith("Bearer xoxb-"):
+                    result = {"ok": False, "error": "not_authed"}
+                else:
+                    with fake.lock:
+                        result = fake.handle(method, params)
+                if failure is not None and failure.kind == "drop_after":
+                    self._drop()
+                    return
+                self._send(200, json.dumps(result).encode())
+
+            def _drop(self) -> None:
+                self.close_connection = True
+                with contextlib.suppress(OSError):
+                    self.connection.shutdown(2)
+
+            def _send(
+                self,
+                status: int,
+                body: bytes,
+                content_type: str = "application/json",
+                headers: dict[str, str] | None = None,
+            ) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+        return Handler
+
+
+def _parse_body(raw: bytes, content_type: str) -> dict[str, Any]:
+    if not raw:
+        return {}
+    if "application/json" in content_type:
+        try:
+            parsed = json.loads(raw)
+        except ValueError:
+            return {}
+        return parsed if isinstance(parsed, dict) else {}
+    return {
+        key: values[-1]
+        for key, values in parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True).items()
+    }
+
+
+def _json_field(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
