@@ -212,6 +212,31 @@ class StepCard:
     opened_at: datetime | None = None
     done_at: datetime | None = None
     done_by: str | None = None
+    blocked: bool = False
+    blocked_by: str | None = None
+    blocked_at: datetime | None = None
+    blocked_note: str | None = None
+    note_kind: str | None = None
+    note: str | None = None
+    note_by: str | None = None
+    note_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    cancelled_by: str | None = None
+    moved_to: str | None = None
+
+
+STATE_ICONS = {
+    StepState.LOCKED: ":lock:",
+    StepState.OPEN: ":large_blue_circle:",
+    StepState.AWAITING_APPROVAL: ":hourglass_flowing_sand:",
+    StepState.APPROVED: ":ballot_box_with_check:",
+    StepState.DONE: ":white_check_mark:",
+}
+BLOCKED_ICON = ":warning:"
+
+
+def progress_bar(done: int, total: int) -> str:
+    return "▰" * done + "▱" * (total - done)
 
 
 def step_message(card: StepCard, language: str = catalog.DEFAULT_LANGUAGE) -> tuple[str, list[Block]]:
@@ -238,7 +263,20 @@ def step_message(card: StepCard, language: str = catalog.DEFAULT_LANGUAGE) -> tu
             )
         ),
     ]
-    if card.state is StepState.DONE and card.done_at is not None and card.done_by is not None:
+    closed = card.cancelled_at is not None or card.moved_to is not None
+    if card.moved_to is not None:
+        blocks.append(section(t("step.state_line.moved", channel=slack_text.channel(card.moved_to))))
+    elif card.cancelled_at is not None:
+        blocks.append(
+            section(
+                t(
+                    "step.state_line.cancelled",
+                    when=slack_text.date(card.cancelled_at),
+                    who=slack_text.user(card.cancelled_by or ""),
+                )
+            )
+        )
+    elif card.state is StepState.DONE and card.done_at is not None and card.done_by is not None:
         blocks.append(
             section(
                 t(
@@ -248,42 +286,381 @@ def step_message(card: StepCard, language: str = catalog.DEFAULT_LANGUAGE) -> tu
                 )
             )
         )
+    elif card.blocked and card.blocked_at is not None:
+        blocks.append(
+            section(
+                t(
+                    "step.state_line.blocked",
+                    when=slack_text.date(card.blocked_at),
+                    who=slack_text.user(card.blocked_by or ""),
+                    problem=slack_text.clip(slack_text.escape(card.blocked_note or ""), 1500),
+                )
+            )
+        )
     elif card.opened_at is not None:
         blocks.append(section(t("step.state_line.open", when=slack_text.date(card.opened_at))))
-    blocks.append(
-        section(
-            t("step.checklist.heading")
-            + "\n"
-            + bullets(catalog.lines(f"step.{card.number}.checklist", language))
-        )
-    )
-    blocks.append(
-        section(
-            t("step.hints.heading") + "\n" + bullets(catalog.lines(f"step.{card.number}.hints", language))
-        )
-    )
-    if card.state is not StepState.DONE:
-        value = str(card.step_id)
+    if card.note_kind and card.note and card.note_at and card.state is not StepState.DONE and not closed:
         blocks.append(
-            {
-                "type": "actions",
-                "block_id": f"step_{card.step_id}",
-                "elements": [
-                    button(
-                        t("step.button.done"),
-                        ids.STEP_DONE,
-                        value,
-                        style="primary",
-                        confirm=confirm_dialog(
-                            t("step.confirm.title", number=card.number),
-                            t("step.confirm.text", title=title),
-                            t("step.confirm.yes"),
-                            t("step.confirm.no"),
-                        ),
-                    ),
-                    button(t("step.button.help"), ids.STEP_HELP, value),
-                ],
-            }
+            context(
+                t(
+                    f"step.note.{card.note_kind}",
+                    who=slack_text.user(card.note_by or ""),
+                    when=slack_text.date(card.note_at),
+                    reason=slack_text.clip(slack_text.escape(card.note), 1500),
+                )
+            )
         )
-    fallback = t("step.fallback", number=card.number, title=title, state=t(f"state.{card.state.value}"))
+    if not closed:
+        blocks.append(
+            section(
+                t("step.checklist.heading")
+                + "\n"
+                + bullets(catalog.lines(f"step.{card.number}.checklist", language))
+            )
+        )
+        blocks.append(
+            section(
+                t("step.hints.heading") + "\n" + bullets(catalog.lines(f"step.{card.number}.hints", language))
+            )
+        )
+    if card.state is not StepState.DONE and not closed:
+        value = str(card.step_id)
+        elements = [
+            button(
+                t("step.button.done"),
+                ids.STEP_DONE,
+                value,
+                style="primary",
+                confirm=confirm_dialog(
+                    t("step.confirm.title", number=card.number),
+                    t("step.confirm.text", title=title),
+                    t("step.confirm.yes"),
+                    t("step.confirm.no"),
+                ),
+            ),
+            button(t("step.button.help"), ids.STEP_HELP, value),
+        ]
+        if card.blocked:
+            elements.append(button(t("step.button.resolve"), ids.STEP_RESOLVE, value))
+        blocks.append({"type": "actions", "block_id": f"step_{card.step_id}", "elements": elements})
+    state_name = (
+        t("state.blocked")
+        if card.blocked and card.state is not StepState.DONE
+        else t(f"state.{card.state.value}")
+    )
+    fallback = t("step.fallback", number=card.number, title=title, state=state_name)
     return fallback, blocks
+
+
+# ---------------------------------------------------------------- modals for one step
+
+
+def help_modal(step_id: int, number: int, language: str = catalog.DEFAULT_LANGUAGE) -> dict[str, Any]:
+    def t(key: str, **params: Any) -> str:
+        return catalog.text(key, language, **params)
+
+    return {
+        "type": "modal",
+        "callback_id": ids.HELP_VIEW,
+        "private_metadata": str(step_id),
+        "title": plain(t("help_modal.title"), 24),
+        "submit": plain(t("help_modal.submit"), 24),
+        "close": plain(t("help_modal.close"), 24),
+        "blocks": [
+            section(t("help_modal.intro", number=number, title=t(f"step.{number}.title"))),
+            section(bullets(catalog.lines(f"step.{number}.hints", language))),
+            {
+                "type": "input",
+                "block_id": ids.HELP_PROBLEM,
+                "label": plain(t("help_modal.problem.label")),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": ids.HELP_PROBLEM,
+                    "multiline": True,
+                    "max_length": 2000,
+                    "placeholder": plain(t("help_modal.problem.placeholder")),
+                },
+            },
+        ],
+    }
+
+
+def reopen_modal(step_id: int, number: int, language: str = catalog.DEFAULT_LANGUAGE) -> dict[str, Any]:
+    def t(key: str, **params: Any) -> str:
+        return catalog.text(key, language, **params)
+
+    return {
+        "type": "modal",
+        "callback_id": ids.REOPEN_VIEW,
+        "private_metadata": str(step_id),
+        "title": plain(t("reopen_modal.title"), 24),
+        "submit": plain(t("reopen_modal.submit"), 24),
+        "close": plain(t("reopen_modal.close"), 24),
+        "blocks": [
+            section(t("reopen_modal.intro", number=number, title=t(f"step.{number}.title"))),
+            {
+                "type": "input",
+                "block_id": ids.REOPEN_REASON,
+                "label": plain(t("reopen_modal.reason.label")),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": ids.REOPEN_REASON,
+                    "multiline": True,
+                    "max_length": 1000,
+                },
+            },
+        ],
+    }
+
+
+# ---------------------------------------------------------------- status, list and App Home
+
+
+@dataclass(frozen=True)
+class StepSummary:
+    number: int
+    state: StepState
+    blocked: bool
+    when: datetime | None
+    who: str | None
+    blocked_note: str | None = None
+    step_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RolloutSummary:
+    rollout_id: int
+    name: str
+    environment: str
+    owner_id: str
+    marketo_channel: str
+    salesforce_channel: str
+    steps: tuple[StepSummary, ...]
+
+    @property
+    def done(self) -> int:
+        return sum(1 for step in self.steps if step.state is StepState.DONE)
+
+
+def _step_detail(step: StepSummary, language: str) -> str:
+    def t(key: str, **params: Any) -> str:
+        return catalog.text(key, language, **params)
+
+    when = slack_text.date(step.when) if step.when else ""
+    who = slack_text.user(step.who) if step.who else ""
+    if step.state is StepState.DONE:
+        return t("status.step_detail.done", who=who, when=when)
+    if step.blocked:
+        problem = slack_text.clip(slack_text.escape(step.blocked_note or ""), 200)
+        return t("status.step_detail.blocked", who=who, when=when, problem=problem)
+    if step.state is StepState.LOCKED:
+        needs = ", ".join(str(n) for n in runbook.step(step.number).needs)
+        return t("status.step_detail.locked", needs=needs)
+    if step.state is StepState.OPEN:
+        return t("status.step_detail.open", when=when)
+    return t(f"state.{step.state.value}") + (f" {when}" if when else "")
+
+
+def step_lines(summary: RolloutSummary, language: str = catalog.DEFAULT_LANGUAGE) -> list[str]:
+    lines = []
+    for step in summary.steps:
+        icon = BLOCKED_ICON if step.blocked and step.state is not StepState.DONE else STATE_ICONS[step.state]
+        lines.append(
+            catalog.text(
+                "status.step_line",
+                language,
+                icon=icon,
+                number=step.number,
+                title=catalog.text(f"step.{step.number}.title", language),
+                state=_step_detail(step, language),
+            )
+        )
+    return lines
+
+
+def status_blocks(summary: RolloutSummary, language: str = catalog.DEFAULT_LANGUAGE) -> list[Block]:
+    def t(key: str, **params: Any) -> str:
+        return catalog.text(key, language, **params)
+
+    return [
+        section(
+            t(
+                "status.title",
+                rollout=slack_text.escape(summary.name),
+                environment=t(f"environment.{summary.environment}"),
+                owner=slack_text.user(summary.owner_id),
+            )
+            + "\n"
+            + t(
+                "status.progress",
+                bar=progress_bar(summary.done, runbook.STEP_COUNT),
+                done=summary.done,
+                total=runbook.STEP_COUNT,
+            )
+        ),
+        section("\n".join(step_lines(summary, language))),
+    ]
+
+
+def rollout_line(
+    summary: RolloutSummary, key: str = "status.line", language: str = catalog.DEFAULT_LANGUAGE
+) -> str:
+    return catalog.text(
+        key,
+        language,
+        rollout=slack_text.escape(summary.name),
+        environment=catalog.text(f"environment.{summary.environment}", language),
+        bar=progress_bar(summary.done, runbook.STEP_COUNT),
+        done=summary.done,
+        total=runbook.STEP_COUNT,
+        owner=slack_text.user(summary.owner_id),
+        marketo_channel=slack_text.channel(summary.marketo_channel),
+        salesforce_channel=slack_text.channel(summary.salesforce_channel),
+    )
+
+
+def lines_blocks(heading: str | None, lines: list[str], limit: int = 40) -> list[Block]:
+    """A list of lines as sections that respect the 3,000-character limit, cut with "and N more"."""
+    shown = slack_text.cut_list(lines, limit)
+    blocks: list[Block] = [section(heading)] if heading else []
+    chunk: list[str] = []
+    for line in shown:
+        if sum(len(item) + 1 for item in chunk) + len(line) > SECTION_LIMIT - 10:
+            blocks.append(section("\n".join(chunk)))
+            chunk = []
+        chunk.append(line)
+    if chunk:
+        blocks.append(section("\n".join(chunk)))
+    return blocks
+
+
+HOME_ROLLOUT_LIMIT = 12
+
+
+def home_view(
+    viewer: str,
+    summaries: list[RolloutSummary],
+    *,
+    may_reopen: dict[int, set[int]],
+    language: str = catalog.DEFAULT_LANGUAGE,
+) -> dict[str, Any]:
+    """The App Home tab for one viewer; `may_reopen`: rollout id -> done steps the viewer may reopen."""
+
+    def t(key: str, **params: Any) -> str:
+        return catalog.text(key, language, **params)
+
+    blocks: list[Block] = [
+        section(t("home.title") + "\n" + t("home.intro")),
+        {
+            "type": "actions",
+            "block_id": "home_start",
+            "elements": [button(t("home.start"), ids.HOME_START, "start", style="primary")],
+        },
+    ]
+    if not summaries:
+        blocks.append(section(t("home.none")))
+    for summary in summaries[:HOME_ROLLOUT_LIMIT]:
+        blocks.append({"type": "divider"})
+        blocks.append(section(rollout_line(summary, "home.rollout", language)))
+        blocks.append(section("\n".join(step_lines(summary, language))))
+        elements = []
+        if summary.owner_id == viewer:
+            elements.append(button(t("home.edit"), ids.HOME_EDIT, str(summary.rollout_id)))
+        for number in sorted(may_reopen.get(summary.rollout_id, set())):
+            step_id = next(step.step_id for step in summary.steps if step.number == number)
+            elements.append(button(t("home.reopen", number=number), ids.HOME_REOPEN, str(step_id)))
+        if summary.owner_id == viewer:
+            elements.append(
+                button(
+                    t("home.cancel"),
+                    ids.HOME_CANCEL,
+                    str(summary.rollout_id),
+                    style="danger",
+                    confirm=confirm_dialog(
+                        t("home.cancel.confirm.title"),
+                        t("home.cancel.confirm.text", rollout=summary.name),
+                        t("home.cancel.confirm.yes"),
+                        t("home.cancel.confirm.no"),
+                    ),
+                )
+            )
+        if elements:
+            blocks.append(
+                {
+                    "type": "actions",
+                    "block_id": f"home_rollout_{summary.rollout_id}",
+                    "elements": elements[:25],
+                }
+            )
+    if len(summaries) > HOME_ROLLOUT_LIMIT:
+        blocks.append(context(t("home.more_rollouts", count=len(summaries) - HOME_ROLLOUT_LIMIT)))
+    return {"type": "home", "blocks": blocks[:100]}
+
+
+def edit_modal(
+    *,
+    rollout_id: int,
+    rollout_name: str,
+    marketo_admins: list[str],
+    salesforce_admins: list[str],
+    marketo_channel: str,
+    salesforce_channel: str,
+    language: str = catalog.DEFAULT_LANGUAGE,
+) -> dict[str, Any]:
+    def t(key: str, **params: Any) -> str:
+        return catalog.text(key, language, **params)
+
+    channel_filter = {"include": ["public", "private"], "exclude_external_shared_channels": True}
+    return {
+        "type": "modal",
+        "callback_id": ids.EDIT_VIEW,
+        "private_metadata": str(rollout_id),
+        "title": plain(t("edit.title"), 24),
+        "submit": plain(t("edit.submit"), 24),
+        "close": plain(t("start.close"), 24),
+        "blocks": [
+            section(t("edit.intro", rollout=slack_text.escape(rollout_name))),
+            {
+                "type": "input",
+                "block_id": ids.START_MARKETO_ADMINS,
+                "label": plain(t("start.marketo_admins.label")),
+                "element": {
+                    "type": "multi_users_select",
+                    "action_id": ids.START_MARKETO_ADMINS,
+                    "initial_users": marketo_admins,
+                },
+            },
+            {
+                "type": "input",
+                "block_id": ids.START_MARKETO_CHANNEL,
+                "label": plain(t("start.marketo_channel.label")),
+                "element": {
+                    "type": "conversations_select",
+                    "action_id": ids.START_MARKETO_CHANNEL,
+                    "initial_conversation": marketo_channel,
+                    "filter": channel_filter,
+                },
+            },
+            {
+                "type": "input",
+                "block_id": ids.START_SALESFORCE_ADMINS,
+                "label": plain(t("start.salesforce_admins.label")),
+                "element": {
+                    "type": "multi_users_select",
+                    "action_id": ids.START_SALESFORCE_ADMINS,
+                    "initial_users": salesforce_admins,
+                },
+            },
+            {
+                "type": "input",
+                "block_id": ids.START_SALESFORCE_CHANNEL,
+                "label": plain(t("start.salesforce_channel.label")),
+                "element": {
+                    "type": "conversations_select",
+                    "action_id": ids.START_SALESFORCE_CHANNEL,
+                    "initial_conversation": salesforce_channel,
+                    "filter": channel_filter,
+                },
+            },
+        ],
+    }

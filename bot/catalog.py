@@ -22,6 +22,7 @@ _EN: dict[str, str] = {
     "state.approved": "Approved",
     "state.done": "Done",
     "state.blocked": "Blocked",
+    "state.cancelled": "Cancelled",
     "environment.production": "Production",
     "environment.sandbox": "Sandbox",
     # ---- /msi help and unknown commands
@@ -30,10 +31,9 @@ _EN: dict[str, str] = {
         "`/msi start`: start a rollout (opens a form)\n"
         "`/msi status [rollout]`: progress of a rollout, or of all of them\n"
         "`/msi list`: the active rollouts\n"
-        "`/msi invite EMAILS`: request MSI Actions invitations for these addresses\n"
         "`/msi audit [rollout]`: the rollout's audit trail as a CSV file\n"
         "`/msi help`: this message\n"
-        "You can also upload a CSV of users in a rollout's channel, or in a direct message with me."
+        "The App Home tab shows every rollout; owners edit or cancel theirs there."
     ),
     "help.unknown": "I don't know the command `{command}`. Here is what I can do:",
     # ---- the Start a rollout modal
@@ -189,6 +189,82 @@ _EN: dict[str, str] = {
         "must not contain “&”.\n"
         "Governance settings can switch off Sales Campaigns, the Task tab or single features for everyone."
     ),
+    # ---- step message states and notes
+    "step.state_line.blocked": ":warning: Blocked since {when}: {who} needs help: “{problem}”",
+    "step.state_line.cancelled": ":no_entry: This rollout was cancelled {when} by {who}. Nothing more to do here.",
+    "step.state_line.moved": ":arrow_right: This step has moved to {channel}.",
+    "step.note.reopened": ":leftwards_arrow_with_hook: Reopened by {who} {when}: “{reason}”",
+    "step.button.resolve": "Resolve",
+    # ---- refusals and answers to clicks (private)
+    "deny.step_persona": "Only the rollout's {persona} can mark step {number} done. Nothing was changed.",
+    "deny.step_help": "Only the rollout's {persona} or its owner can ask for help on step {number}.",
+    "deny.step_resolve": "Only the rollout's {persona} or its owner can clear the blocked flag of step {number}.",
+    "deny.step_reopen": "Only the rollout's {persona} or its owner can reopen step {number}.",
+    "deny.owner_only": "Only the owner of rollout *{rollout}* ({owner}) can do that.",
+    "deny.rollout_cancelled": "Rollout *{rollout}* has been cancelled; its steps can no longer change.",
+    "deny.step_gone": "I can't find this step any more. Use `/msi status` to see where things are.",
+    "answer.step_already_done": "Step {number} was already marked done by {who} {when}.",
+    "answer.step_locked": "Step {number} can't be done yet: it waits for step(s) {needs}.",
+    "answer.step_not_blocked": "Step {number} isn't blocked any more.",
+    "answer.step_not_done": "Step {number} isn't done, so there is nothing to reopen.",
+    "answer.step_done": "Step {number} is done. Thanks!",
+    # ---- Need help modal and owner notice
+    "help_modal.title": "Need help",
+    "help_modal.submit": "Flag as blocked",
+    "help_modal.close": "Cancel",
+    "help_modal.intro": "*Step {number}: {title}*\nThese usually solve it:",
+    "help_modal.problem.label": "What's wrong?",
+    "help_modal.problem.placeholder": "What did you try, and what happened? Error messages help.",
+    "help_modal.error.empty": "Describe the problem so the others can help.",
+    "notice.step_blocked": "{who} flagged step {number} ({title}) of rollout *{rollout}* as blocked: “{problem}”. See {channel}.",
+    # ---- Reopen modal
+    "reopen_modal.title": "Reopen step",
+    "reopen_modal.submit": "Reopen",
+    "reopen_modal.close": "Cancel",
+    "reopen_modal.intro": "Step {number}: {title} goes back to open. Steps that came after it keep their state.",
+    "reopen_modal.reason.label": "Why reopen it?",
+    "reopen_modal.error.empty": "Give a reason: everyone following the step will see it.",
+    # ---- /msi status and /msi list
+    "status.title": "*{rollout}* ({environment}) · owner {owner}",
+    "status.progress": "{bar}  {done}/{total} steps done",
+    "status.step_line": "{icon} *{number}. {title}*: {state}",
+    "status.step_detail.done": "done by {who} {when}",
+    "status.step_detail.open": "open since {when}",
+    "status.step_detail.blocked": "blocked since {when} ({who}: “{problem}”)",
+    "status.step_detail.locked": "waits for step(s) {needs}",
+    "status.none": "There is no active rollout. Start one with `/msi start`.",
+    "status.not_found": "There is no active rollout called “{name}”. Active rollouts: {names}.",
+    "status.not_found_none": "There is no active rollout called “{name}”, and none is active. Start one with `/msi start`.",
+    "status.several_here": "Several rollouts use this channel. Add the name, e.g. `/msi status {example}`:",
+    "status.line": "*{rollout}* ({environment}): {bar} {done}/{total}",
+    "list.title": "*Active rollouts*",
+    "list.line": "• *{rollout}* ({environment}) · {bar} {done}/{total} · owner {owner} · {marketo_channel} / {salesforce_channel}",
+    # ---- /msi audit
+    "audit.sending": "I'm sending you the audit trail of *{rollout}* as a CSV file in a direct message.",
+    "audit.comment": "Audit trail of rollout *{rollout}*, {count} entries.",
+    "audit.denied": "Only the owner and the admins of rollout *{rollout}* can read its audit trail.",
+    "audit.pick": "Which rollout's audit trail do you want? Add its name, e.g. `/msi audit {example}`. Active: {names}.",
+    # ---- App Home
+    "home.title": "*MSI Actions rollouts*",
+    "home.intro": "Every active rollout and where it stands. Steps are posted in the Marketo and Salesforce admin channels.",
+    "home.start": "Start a rollout",
+    "home.none": "No rollout is active. Start one to post the first steps in your admin channels.",
+    "home.rollout": "*{rollout}* ({environment}) · owner {owner}\n{bar} {done}/{total} steps done · {marketo_channel} / {salesforce_channel}",
+    "home.steps": "{lines}",
+    "home.edit": "Edit",
+    "home.cancel": "Cancel rollout",
+    "home.reopen": "Reopen step {number}",
+    "home.cancel.confirm.title": "Cancel this rollout?",
+    "home.cancel.confirm.text": "Rollout “{rollout}” stops: no more steps, reminders or approvals. Its name becomes free again. This can't be undone.",
+    "home.cancel.confirm.yes": "Cancel rollout",
+    "home.cancel.confirm.no": "Keep it",
+    "home.more_rollouts": "…and {count} more rollouts: use `/msi list`.",
+    # ---- Edit modal
+    "edit.title": "Edit rollout",
+    "edit.submit": "Save",
+    "edit.intro": "Change who does the steps of *{rollout}* and where they are posted. Open steps move to a changed channel.",
+    "edit.done": "Rollout *{rollout}* was updated.",
+    "notice.cancelled": "Rollout *{rollout}* was cancelled by {who}.",
     # ---- delivery problems reported to the owner
     "delivery.not_in_channel": (
         "I couldn't post in {channel} for rollout *{rollout}*: I'm not a member. Invite me with "

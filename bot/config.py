@@ -13,8 +13,8 @@ from datetime import datetime, time, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BeforeValidator, Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -88,7 +88,7 @@ def parse_working_hours(text: str) -> WorkingHours:
         span = range(first, last + 1) if first <= last else [*range(first, 7), *range(0, last + 1)]
         days.update(span)
     hours = [int(match.group(i)) for i in (2, 3, 4, 5)]
-    if hours[0] > 23 or hours[2] > 24 or hours[1] > 59 or hours[3] > 59:
+    if hours[0] > 23 or hours[2] > 24 or hours[1] > 59 or hours[3] > 59 or (hours[2] == 24 and hours[3] > 0):
         raise ValueError("has an hour or minute out of range")
     start = time(hours[0], hours[1])
     end = time(23, 59, 59, 999999) if hours[2] == 24 else time(hours[2], hours[3])
@@ -121,8 +121,9 @@ class Settings(BaseSettings):
     )
 
     slack_bot_token: SecretStr
-    slack_signing_secret: SecretStr | None = None
+    # Declared before the signing secret, whose check needs to know whether Socket Mode is on.
     slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = Field(default=None, validate_default=True)
     slack_api_url: str = "https://slack.com/api/"
     slack_file_hosts: str = "files.slack.com"
     database_url: str = "sqlite:///msi-bot.db"
@@ -131,7 +132,8 @@ class Settings(BaseSettings):
     msi_reminder_after: Duration = timedelta(hours=24)
     msi_sweep_every: Duration = timedelta(seconds=60)
     msi_escalate_after: int = Field(default=3, ge=1)
-    msi_working_hours: Annotated[WorkingHours, BeforeValidator(_working_hours)] = WorkingHours(
+    # NoDecode: pydantic-settings would otherwise read a dataclass-typed variable as JSON.
+    msi_working_hours: Annotated[WorkingHours, NoDecode, BeforeValidator(_working_hours)] = WorkingHours(
         always=False, weekdays=frozenset(range(5)), start=time(9), end=time(18)
     )
     msi_seats: int = Field(default=100, ge=1)
@@ -155,8 +157,12 @@ class Settings(BaseSettings):
 
     @field_validator("slack_signing_secret")
     @classmethod
-    def _empty_secret_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
-        return value if value is not None and value.get_secret_value() else None
+    def _signing_secret_for_http_mode(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        # A field check rather than a model check, so it is reported together with every other problem.
+        secret = value if value is not None and value.get_secret_value() else None
+        if secret is None and "slack_app_token" in info.data and info.data["slack_app_token"] is None:
+            raise ValueError("required in HTTP mode (when SLACK_APP_TOKEN is not set)")
+        return secret
 
     @field_validator("slack_api_url")
     @classmethod
@@ -179,7 +185,7 @@ class Settings(BaseSettings):
     def _database_url_shape(cls, value: str) -> str:
         try:
             url = make_url(value)
-        except ArgumentError:
+        except (ArgumentError, ValueError):  # make_url's ValueError quotes part of the URL
             raise ValueError("is not a database URL such as sqlite:///msi-bot.db") from None
         if url.get_backend_name() not in ("sqlite", "postgresql"):
             raise ValueError("must be a sqlite:// or postgresql+psycopg:// URL")
@@ -192,12 +198,6 @@ class Settings(BaseSettings):
         if upper not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return upper
-
-    @model_validator(mode="after")
-    def _signing_secret_for_http_mode(self) -> Settings:
-        if self.slack_app_token is None and self.slack_signing_secret is None:
-            raise ValueError("SLACK_SIGNING_SECRET: required in HTTP mode (when SLACK_APP_TOKEN is not set)")
-        return self
 
     @property
     def socket_mode(self) -> bool:

@@ -19,6 +19,19 @@ PREREQUISITE_SYNC = "crm_sync"
 # buttons on step messages; the value carries the step's database id
 STEP_DONE = "msi_step_done"
 STEP_HELP = "msi_step_help"
+STEP_RESOLVE = "msi_step_resolve"
+
+# the Need help and Reopen modals; private_metadata carries the step id
+HELP_VIEW = "msi_step_help_view"
+HELP_PROBLEM = "problem"
+REOPEN_VIEW = "msi_step_reopen_view"
+REOPEN_REASON = "reason"
+
+# the Edit rollout modal; private_metadata carries the rollout id
+EDIT_VIEW = "msi_edit_rollout"
 
 # App Home
 HOME_START = "msi_home_start"
+HOME_EDIT = "msi_home_edit"
+HOME_CANCEL = "msi_home_cancel"
+HOME_REOPEN = "msi_home_reopen"

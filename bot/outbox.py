@@ -43,6 +43,7 @@ Clock = Callable[[], datetime]
 KIND_SYNC = "sync"
 KIND_POST = "post"
 KIND_RESPOND = "respond"
+KIND_UPLOAD = "upload"
 
 CHANNEL_ERRORS = frozenset({"not_in_channel", "is_archived", "channel_not_found"})
 # Errors after which the same call can only fail again: the item ends and is logged.
@@ -190,6 +191,30 @@ def respond(
             kind=KIND_RESPOND,
             target="response_url",
             payload={"url": response_url, "text": text},
+            not_before=now,
+            created_at=now,
+        )
+    )
+
+
+def upload(
+    session: Session,
+    *,
+    now: datetime,
+    rollout_id: int | None,
+    user_id: str,
+    filename: str,
+    title: str,
+    content: str,
+    comment: str,
+) -> None:
+    """A file for one person, sent in their direct message with the bot (files_upload_v2)."""
+    session.add(
+        OutboxItem(
+            rollout_id=rollout_id,
+            kind=KIND_UPLOAD,
+            target=user_id,
+            payload={"filename": filename, "title": title, "content": content, "comment": comment},
             not_before=now,
             created_at=now,
         )
@@ -382,6 +407,17 @@ class OutboxWorker:
                     arguments["channel"] = message.channel_id
                     arguments["thread_ts"] = message.ts
                 response = self.client.chat_postMessage(**arguments, unfurl_links=False)
+                self._last_post[item.target] = self.clock()
+                return Outcome(done=True)
+            if item.kind == KIND_UPLOAD:
+                channel = self.client.conversations_open(users=item.target)["channel"]["id"]
+                self.client.files_upload_v2(
+                    channel=channel,
+                    content=item.payload["content"],
+                    filename=item.payload["filename"],
+                    title=item.payload["title"],
+                    initial_comment=item.payload["comment"],
+                )
                 self._last_post[item.target] = self.clock()
                 return Outcome(done=True)
             logger.error("outbox item %s has unknown kind %r; dropping it", item.id, item.kind)

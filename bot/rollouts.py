@@ -12,11 +12,12 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import catalog, ids, outbox, runbook, slack_text, steps
 from bot.blocks import NAME_LIMIT
+from bot.flow import Click, tell
 from bot.runbook import Persona, StepState
 from bot.slack_directory import SlackDirectory
 from storage import queries
 from storage.db import Database
-from storage.models import Rollout, RolloutMember, Step
+from storage.models import Rollout, RolloutMember, RolloutStatus, Step
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +83,15 @@ def check_start_form(form: StartForm, language: str = catalog.DEFAULT_LANGUAGE) 
         errors[ids.START_NAME] = catalog.text("start.error.name_too_long", language, limit=NAME_LIMIT)
     if form.environment not in ENVIRONMENTS:
         errors[ids.START_ENVIRONMENT] = catalog.text("start.error.environment", language)
+    errors.update(check_people_and_channels(form, language))
+    if form.prerequisites != {ids.PREREQUISITE_ENABLED, ids.PREREQUISITE_SYNC}:
+        errors[ids.START_PREREQUISITES] = catalog.text("start.error.prerequisites", language)
+    return errors
+
+
+def check_people_and_channels(form: StartForm, language: str = catalog.DEFAULT_LANGUAGE) -> dict[str, str]:
+    """The checks shared by the Start and Edit modals."""
+    errors: dict[str, str] = {}
     if not form.marketo_admins:
         errors[ids.START_MARKETO_ADMINS] = catalog.text("start.error.no_admins", language)
     if not form.salesforce_admins:
@@ -92,8 +102,6 @@ def check_start_form(form: StartForm, language: str = catalog.DEFAULT_LANGUAGE) 
         errors[ids.START_SALESFORCE_CHANNEL] = catalog.text("start.error.channel_missing", language)
     if form.marketo_channel and form.marketo_channel == form.salesforce_channel:
         errors[ids.START_SALESFORCE_CHANNEL] = catalog.text("start.error.same_channel", language)
-    if form.prerequisites != {ids.PREREQUISITE_ENABLED, ids.PREREQUISITE_SYNC}:
-        errors[ids.START_PREREQUISITES] = catalog.text("start.error.prerequisites", language)
     return errors
 
 
@@ -141,6 +149,165 @@ class RolloutService:
             return StartOutcome(errors={ids.START_NAME: self._name_taken(form.name)})
         logger.info("rollout %s started", rollout_id)
         return StartOutcome(rollout_id=rollout_id)
+
+    def _check_channels(self, form: StartForm, unchanged: frozenset[str] = frozenset()) -> dict[str, str]:
+        """Slack's word on each channel the bot must post in (channels already in use are not asked again)."""
+        channel_blocks = {
+            form.marketo_channel: ids.START_MARKETO_CHANNEL,
+            form.salesforce_channel: ids.START_SALESFORCE_CHANNEL,
+        }
+        to_check = [channel for channel in channel_blocks if channel not in unchanged]
+        errors = {}
+        for channel_id, check in self.directory.check_channels(to_check).items():
+            if check.problem is not None:
+                errors[channel_blocks[channel_id]] = catalog.text(check.problem, error=check.detail)
+        return errors
+
+    # ---------------------------------------------------------------- Edit and Cancel (owner only)
+
+    def owner_check(self, *, rollout_id: int, click: Click) -> Rollout | None:
+        """The rollout when the clicker owns it and it is active; otherwise a private refusal, audited."""
+        now = self.clock()
+        with self.database.write() as session:
+            rollout = session.get(Rollout, rollout_id)
+            if (
+                rollout is not None
+                and rollout.status == RolloutStatus.ACTIVE
+                and rollout.owner_id == click.user_id
+            ):
+                return rollout
+            if rollout is None or rollout.status != RolloutStatus.ACTIVE:
+                text = catalog.text(
+                    "deny.rollout_cancelled", rollout=slack_text.escape(rollout.name if rollout else "?")
+                )
+            else:
+                text = catalog.text(
+                    "deny.owner_only",
+                    rollout=slack_text.escape(rollout.name),
+                    owner=slack_text.user(rollout.owner_id),
+                )
+            tell(session, now=now, click=click, text=text, rollout_id=rollout_id if rollout else None)
+            queries.audit(
+                session,
+                now=now,
+                rollout_id=rollout_id if rollout else None,
+                actor=click.user_id,
+                action="click_denied",
+                details={"attempted": "owner_action"},
+            )
+            return None
+
+    def edit_form_values(self, rollout_id: int) -> dict[str, Any]:
+        with self.database.read() as session:
+            rollout = session.get(Rollout, rollout_id)
+            assert rollout is not None
+            return {
+                "rollout_id": rollout_id,
+                "rollout_name": rollout.name,
+                "marketo_admins": queries.members(
+                    session, rollout_id=rollout_id, persona=Persona.MARKETO_ADMIN.value
+                ),
+                "salesforce_admins": queries.members(
+                    session, rollout_id=rollout_id, persona=Persona.SALESFORCE_ADMIN.value
+                ),
+                "marketo_channel": rollout.marketo_channel,
+                "salesforce_channel": rollout.salesforce_channel,
+            }
+
+    def edit(self, *, rollout_id: int, user_id: str, form: StartForm) -> StartOutcome:
+        errors = check_people_and_channels(form)
+        if errors:
+            return StartOutcome(errors=errors)
+        with self.database.read() as session:
+            current = session.get(Rollout, rollout_id)
+            if current is None or current.status != RolloutStatus.ACTIVE or current.owner_id != user_id:
+                return StartOutcome(
+                    errors={ids.START_MARKETO_ADMINS: catalog.text("deny.rollout_cancelled", rollout="")}
+                )
+            unchanged = frozenset({current.marketo_channel, current.salesforce_channel})
+        errors = self._check_channels(form, unchanged)
+        if errors:
+            return StartOutcome(errors=errors)
+        membership = self.directory.members_of([form.marketo_channel, form.salesforce_channel])
+        warnings = _membership_warnings(form, membership)
+        now = self.clock()
+        with self.database.write() as session:
+            rollout = queries.lock_rollout(session, rollout_id=rollout_id)
+            if rollout is None or rollout.status != RolloutStatus.ACTIVE:
+                return StartOutcome(
+                    errors={ids.START_MARKETO_ADMINS: catalog.text("deny.rollout_cancelled", rollout="")}
+                )
+            before = {
+                "marketo_admins": queries.members(
+                    session, rollout_id=rollout_id, persona=Persona.MARKETO_ADMIN.value
+                ),
+                "salesforce_admins": queries.members(
+                    session, rollout_id=rollout_id, persona=Persona.SALESFORCE_ADMIN.value
+                ),
+                "marketo_channel": rollout.marketo_channel,
+                "salesforce_channel": rollout.salesforce_channel,
+            }
+            queries.replace_members(
+                session,
+                rollout_id=rollout_id,
+                members={
+                    Persona.MARKETO_ADMIN.value: list(form.marketo_admins),
+                    Persona.SALESFORCE_ADMIN.value: list(form.salesforce_admins),
+                },
+            )
+            rollout.marketo_channel = form.marketo_channel
+            rollout.salesforce_channel = form.salesforce_channel
+            rollout.updated_at = now
+            for step in queries.steps_of(session, rollout_id=rollout_id):
+                steps.render(session, rollout=rollout, step=step, now=now)
+            after = {
+                "marketo_admins": list(form.marketo_admins),
+                "salesforce_admins": list(form.salesforce_admins),
+                "marketo_channel": form.marketo_channel,
+                "salesforce_channel": form.salesforce_channel,
+            }
+            queries.audit(
+                session,
+                now=now,
+                rollout_id=rollout_id,
+                actor=user_id,
+                action="rollout_edited",
+                details={"before": before, "after": after},
+            )
+            outbox.post(
+                session,
+                now=now,
+                rollout_id=rollout_id,
+                channel=user_id,
+                text="\n".join(
+                    [catalog.text("edit.done", rollout=slack_text.escape(rollout.name)), *warnings]
+                ),
+            )
+        return StartOutcome(rollout_id=rollout_id)
+
+    def cancel(self, *, rollout_id: int, click: Click) -> bool:
+        now = self.clock()
+        with self.database.write() as session:
+            rollout = queries.lock_rollout(session, rollout_id=rollout_id)
+            if rollout is None or rollout.status != RolloutStatus.ACTIVE or rollout.owner_id != click.user_id:
+                return False
+            rollout.status = RolloutStatus.CANCELLED
+            rollout.cancelled_at = now
+            rollout.cancelled_by = click.user_id
+            rollout.updated_at = now
+            for step in queries.steps_of(session, rollout_id=rollout_id):
+                steps.render(session, rollout=rollout, step=step, now=now)
+            queries.audit(
+                session, now=now, rollout_id=rollout_id, actor=click.user_id, action="rollout_cancelled"
+            )
+            notice = catalog.text(
+                "notice.cancelled",
+                rollout=slack_text.escape(rollout.name),
+                who=slack_text.user(click.user_id),
+            )
+            for channel in (rollout.marketo_channel, rollout.salesforce_channel):
+                outbox.post(session, now=now, rollout_id=rollout_id, channel=channel, text=notice)
+        return True
 
     @staticmethod
     def _name_taken(name: str) -> str:

@@ -14,7 +14,9 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from bot import housekeeping
 from bot.app import build_app, slack_client
 from bot.config import Settings
+from bot.flow import StepService
 from bot.outbox import OutboxWorker
+from bot.reports import ReportService
 from bot.rollouts import RolloutService
 from bot.server import HttpServer, SlackWsgiApp
 from bot.services import Clock, Services, utc_now
@@ -39,6 +41,8 @@ class Runtime:
             clock=clock,
             directory=self.directory,
             rollouts=RolloutService(self.database, self.directory, clock),
+            steps=StepService(self.database, clock),
+            reports=ReportService(self.database, clock),
         )
         self.app = build_app(settings, self.services)
         self.worker = OutboxWorker(

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.config import Settings
+from bot.flow import StepService
+from bot.reports import ReportService
 from bot.rollouts import RolloutService
 from bot.slack_directory import SlackDirectory
 from storage.db import Database
@@ -25,3 +27,5 @@ class Services:
     clock: Clock
     directory: SlackDirectory
     rollouts: RolloutService
+    steps: StepService
+    reports: ReportService

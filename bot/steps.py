@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -12,7 +12,7 @@ from bot import blocks, outbox, runbook
 from bot.runbook import Persona, StepState
 from storage import queries
 from storage.db import affected_rows
-from storage.models import Rollout, Step
+from storage.models import Rollout, RolloutStatus, SlackMessage, Step
 
 
 def persona_channel(rollout: Rollout, persona: Persona) -> str:
@@ -33,8 +33,9 @@ def message_purpose(step: Step) -> str:
     return f"step:{step.id}"
 
 
-def card_for(rollout: Rollout, step: Step) -> blocks.StepCard:
+def card_for(rollout: Rollout, step: Step, *, moved_to: str | None = None) -> blocks.StepCard:
     assert step.id is not None
+    cancelled = rollout.status == RolloutStatus.CANCELLED
     return blocks.StepCard(
         step_id=step.id,
         number=step.number,
@@ -44,13 +45,30 @@ def card_for(rollout: Rollout, step: Step) -> blocks.StepCard:
         opened_at=step.opened_at,
         done_at=step.done_at,
         done_by=step.done_by,
+        blocked=step.blocked,
+        blocked_by=step.blocked_by,
+        blocked_at=step.blocked_at,
+        blocked_note=step.blocked_note,
+        note_kind=step.note_kind,
+        note=step.note,
+        note_by=step.note_by,
+        note_at=step.note_at,
+        cancelled_at=rollout.cancelled_at if cancelled else None,
+        cancelled_by=rollout.cancelled_by if cancelled else None,
+        moved_to=moved_to,
     )
 
 
 def render(session: Session, *, rollout: Rollout, step: Step, now: datetime) -> None:
-    """Write the step's current look to each of its messages; the outbox posts or updates them."""
+    """Write the step's current look to each of its messages; the outbox posts or updates them.
+
+    A copy left in a channel the rollout no longer uses (after Edit) is turned into a pointer to the new one.
+    """
+    if step.state == StepState.LOCKED:
+        return
+    channels = step_channels(rollout, step.number)
     text, step_blocks = blocks.step_message(card_for(rollout, step))
-    for channel in step_channels(rollout, step.number):
+    for channel in channels:
         outbox.keep_message(
             session,
             now=now,
@@ -60,6 +78,28 @@ def render(session: Session, *, rollout: Rollout, step: Step, now: datetime) -> 
             text=text,
             blocks=step_blocks,
         )
+    stale = session.scalars(
+        select(SlackMessage).where(
+            col(SlackMessage.purpose) == message_purpose(step), col(SlackMessage.channel_id).not_in(channels)
+        )
+    ).all()
+    for message in stale:
+        moved_text, moved_blocks = blocks.step_message(card_for(rollout, step, moved_to=channels[0]))
+        outbox.keep_message(
+            session,
+            now=now,
+            rollout_id=rollout.id,
+            purpose=message.purpose,
+            channel_id=message.channel_id,
+            text=moved_text,
+            blocks=moved_blocks,
+        )
+
+
+def step_messages(session: Session, *, step: Step) -> list[SlackMessage]:
+    return list(
+        session.scalars(select(SlackMessage).where(col(SlackMessage.purpose) == message_purpose(step))).all()
+    )
 
 
 def open_step(session: Session, *, rollout: Rollout, step: Step, now: datetime, actor: str) -> bool:
@@ -85,3 +125,16 @@ def open_step(session: Session, *, rollout: Rollout, step: Step, now: datetime, 
         details={"step": step.number},
     )
     return True
+
+
+def open_ready_dependants(session: Session, *, rollout: Rollout, now: datetime, actor: str) -> list[int]:
+    """Open every locked step whose prerequisites are all done. The caller holds the rollout's row lock."""
+    rows = queries.steps_of(session, rollout_id=rollout.id or 0)
+    done = [row.number for row in rows if row.state == StepState.DONE]
+    not_locked = [row.number for row in rows if row.state != StepState.LOCKED]
+    by_number = {row.number: row for row in rows}
+    opened = []
+    for number in runbook.steps_to_open(done, not_locked):
+        if open_step(session, rollout=rollout, step=by_number[number], now=now, actor=actor):
+            opened.append(number)
+    return opened

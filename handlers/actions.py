@@ -1,11 +1,98 @@
-"""Buttons on the bot's messages and App Home."""
+"""Buttons on step messages and on App Home. Each acks at once; the decision is taken by a bot/ service."""
 
 from __future__ import annotations
 
-from slack_bolt import App
+import logging
+from typing import Any
 
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot import blocks, ids
+from bot.flow import Click
 from bot.services import Services
+
+logger = logging.getLogger(__name__)
+
+
+def clicked_id(body: dict[str, Any]) -> int | None:
+    """The database id a button carries in its value; None for anything that is not a plain number."""
+    try:
+        value = str(body["actions"][0].get("value", ""))
+    except (KeyError, IndexError, AttributeError):
+        return None
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+def click_of(body: dict[str, Any]) -> Click:
+    return Click(user_id=str(body.get("user", {}).get("id", "")), response_url=body.get("response_url"))
 
 
 def register(app: App, services: Services) -> None:
-    pass
+    def publish_home(client: WebClient, user_id: str) -> None:
+        client.views_publish(user_id=user_id, view=services.reports.home(user_id=user_id))
+
+    def mark_done(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        step_id = clicked_id(body)
+        if step_id is not None:
+            services.steps.mark_done(step_id=step_id, click=click_of(body))
+
+    def need_help(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        step_id = clicked_id(body)
+        if step_id is None:
+            return
+        allowed = services.steps.check_help(step_id=step_id, click=click_of(body))
+        if allowed is not None:
+            client.views_open(
+                trigger_id=body["trigger_id"], view=blocks.help_modal(allowed.step_id, allowed.number)
+            )
+
+    def resolve(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        step_id = clicked_id(body)
+        if step_id is not None:
+            services.steps.resolve(step_id=step_id, click=click_of(body))
+
+    def home_start(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=blocks.start_modal())
+
+    def home_edit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        rollout_id = clicked_id(body)
+        if rollout_id is None:
+            return
+        if services.rollouts.owner_check(rollout_id=rollout_id, click=click_of(body)) is not None:
+            values = services.rollouts.edit_form_values(rollout_id)
+            client.views_open(trigger_id=body["trigger_id"], view=blocks.edit_modal(**values))
+
+    def home_cancel(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        rollout_id = clicked_id(body)
+        click = click_of(body)
+        if rollout_id is None:
+            return
+        if services.rollouts.owner_check(rollout_id=rollout_id, click=click) is not None:
+            services.rollouts.cancel(rollout_id=rollout_id, click=click)
+        publish_home(client, click.user_id)
+
+    def home_reopen(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        step_id = clicked_id(body)
+        if step_id is None:
+            return
+        allowed = services.steps.check_reopen(step_id=step_id, click=click_of(body))
+        if allowed is not None:
+            client.views_open(
+                trigger_id=body["trigger_id"], view=blocks.reopen_modal(allowed.step_id, allowed.number)
+            )
+
+    app.action(ids.STEP_DONE)(mark_done)
+    app.action(ids.STEP_HELP)(need_help)
+    app.action(ids.STEP_RESOLVE)(resolve)
+    app.action(ids.HOME_START)(home_start)
+    app.action(ids.HOME_EDIT)(home_edit)
+    app.action(ids.HOME_CANCEL)(home_cancel)
+    app.action(ids.HOME_REOPEN)(home_reopen)

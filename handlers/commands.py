@@ -9,6 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot import blocks, ids
+from bot.reports import Answer
 from bot.services import Services
 
 logger = logging.getLogger(__name__)
@@ -19,22 +20,30 @@ def split_command(text: str) -> tuple[str, str]:
     stripped = (text or "").strip()
     if not stripped:
         return "help", ""
-    head, _, rest = stripped.partition(" ")
-    first_line_head = head.split("\n", 1)
-    if len(first_line_head) == 2:
-        head, rest = first_line_head[0], first_line_head[1] + (" " + rest if rest else "")
-    return head.lower(), rest.strip()
+    parts = stripped.split(None, 1)
+    return parts[0].lower(), (parts[1].strip() if len(parts) > 1 else "")
 
 
 def register(app: App, services: Services) -> None:
+    def private(ack: Ack, answer: Answer) -> None:
+        ack(response_type="ephemeral", text=answer.text, blocks=answer.blocks)
+
     def answer_msi(ack: Ack, command: dict[str, Any]) -> None:
-        sub, _rest = split_command(command.get("text", ""))
+        sub, rest = split_command(command.get("text", ""))
+        user_id = command.get("user_id", "")
+        channel_id = command.get("channel_id", "")
         if sub == "help":
-            ack(text=blocks.help_text(), blocks=blocks.help_blocks())
+            ack(response_type="ephemeral", text=blocks.help_text(), blocks=blocks.help_blocks())
         elif sub == "start":
             ack()  # the modal opens right after, from open_start_modal
+        elif sub == "status":
+            private(ack, services.reports.status(name=rest, channel_id=channel_id))
+        elif sub == "list":
+            private(ack, services.reports.list())
+        elif sub == "audit":
+            private(ack, services.reports.request_audit(user_id=user_id, name=rest, channel_id=channel_id))
         else:
-            ack(text=blocks.help_text(sub), blocks=blocks.help_blocks(sub))
+            ack(response_type="ephemeral", text=blocks.help_text(sub), blocks=blocks.help_blocks(sub))
 
     def open_start_modal(command: dict[str, Any], client: WebClient) -> None:
         sub, _rest = split_command(command.get("text", ""))

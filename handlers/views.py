@@ -6,12 +6,25 @@ import logging
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_sdk import WebClient
 
-from bot import ids
+from bot import catalog, ids
+from bot.flow import Click
 from bot.rollouts import read_start_form
 from bot.services import Services
 
 logger = logging.getLogger(__name__)
+
+
+def typed_text(view: dict[str, Any], block_id: str) -> str:
+    block = view.get("state", {}).get("values", {}).get(block_id, {})
+    value = block.get(block_id, {}).get("value") if isinstance(block, dict) else None
+    return str(value or "").strip()
+
+
+def metadata_id(view: dict[str, Any]) -> int | None:
+    value = str(view.get("private_metadata", ""))
+    return int(value) if value.isdigit() and len(value) < 12 else None
 
 
 def register(app: App, services: Services) -> None:
@@ -23,4 +36,47 @@ def register(app: App, services: Services) -> None:
         else:
             ack()
 
+    def submit_help(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        problem = typed_text(view, ids.HELP_PROBLEM)
+        step_id = metadata_id(view)
+        if not problem:
+            ack(response_action="errors", errors={ids.HELP_PROBLEM: catalog.text("help_modal.error.empty")})
+            return
+        ack()
+        if step_id is not None:
+            services.steps.flag_blocked(
+                step_id=step_id, click=Click(user_id=body["user"]["id"]), problem=problem
+            )
+
+    def submit_reopen(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        reason = typed_text(view, ids.REOPEN_REASON)
+        step_id = metadata_id(view)
+        if not reason:
+            ack(
+                response_action="errors", errors={ids.REOPEN_REASON: catalog.text("reopen_modal.error.empty")}
+            )
+            return
+        ack()
+        user_id = body["user"]["id"]
+        if step_id is not None:
+            services.steps.reopen(step_id=step_id, click=Click(user_id=user_id), reason=reason)
+            client.views_publish(user_id=user_id, view=services.reports.home(user_id=user_id))
+
+    def submit_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        rollout_id = metadata_id(view)
+        user_id = body["user"]["id"]
+        if rollout_id is None:
+            ack()
+            return
+        form = read_start_form(view.get("state", {}).get("values", {}))
+        outcome = services.rollouts.edit(rollout_id=rollout_id, user_id=user_id, form=form)
+        if outcome.errors:
+            ack(response_action="errors", errors=outcome.errors)
+            return
+        ack()
+        client.views_publish(user_id=user_id, view=services.reports.home(user_id=user_id))
+
     app.view(ids.START_VIEW)(submit_start)
+    app.view(ids.HELP_VIEW)(submit_help)
+    app.view(ids.REOPEN_VIEW)(submit_reopen)
+    app.view(ids.EDIT_VIEW)(submit_edit)

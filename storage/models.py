@@ -48,6 +48,7 @@ class Rollout(SQLModel, table=True):
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
     cancelled_at: datetime | None = _utc(nullable=True)
+    cancelled_by: str | None = Field(default=None, max_length=32)
 
 
 class RolloutMember(SQLModel, table=True):
@@ -74,13 +75,18 @@ class Step(SQLModel, table=True):
     state: str = Field(max_length=24, index=True)
     blocked: bool = False
     blocked_by: str | None = Field(default=None, max_length=32)
+    blocked_at: datetime | None = _utc(nullable=True)
     blocked_note: str | None = Field(default=None, max_length=3000)
     opened_at: datetime | None = _utc(nullable=True)
     done_at: datetime | None = _utc(nullable=True)
     done_by: str | None = Field(default=None, max_length=32)
     changed_at: datetime = _utc()
     changed_by: str | None = Field(default=None, max_length=32)
+    # The last remark shown on the step's message: why it was reopened (later: why approval was refused).
+    note_kind: str | None = Field(default=None, max_length=24)
     note: str | None = Field(default=None, max_length=3000)
+    note_by: str | None = Field(default=None, max_length=32)
+    note_at: datetime | None = _utc(nullable=True)
     reminder_count: int = 0
     last_reminded_at: datetime | None = _utc(nullable=True)
 

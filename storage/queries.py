@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -46,6 +46,41 @@ def members(session: Session, *, rollout_id: int, persona: str | None = None) ->
     if persona is not None:
         query = query.where(col(RolloutMember.persona) == persona)
     return list(session.scalars(query.order_by(col(RolloutMember.id))).all())
+
+
+def replace_members(session: Session, *, rollout_id: int, members: dict[str, list[str]]) -> None:
+    session.execute(delete(RolloutMember).where(col(RolloutMember.rollout_id) == rollout_id))
+    for persona, user_ids in members.items():
+        for user_id in user_ids:
+            session.add(RolloutMember(rollout_id=rollout_id, persona=persona, user_id=user_id))
+    session.flush()
+
+
+def personas_of(session: Session, *, rollout_id: int, user_id: str) -> list[str]:
+    return list(
+        session.scalars(
+            select(col(RolloutMember.persona)).where(
+                col(RolloutMember.rollout_id) == rollout_id, col(RolloutMember.user_id) == user_id
+            )
+        ).all()
+    )
+
+
+def rollouts_using_channel(session: Session, *, channel_id: str) -> Sequence[Rollout]:
+    return session.scalars(
+        select(Rollout)
+        .where(
+            col(Rollout.status) == RolloutStatus.ACTIVE,
+            (col(Rollout.marketo_channel) == channel_id) | (col(Rollout.salesforce_channel) == channel_id),
+        )
+        .order_by(col(Rollout.id))
+    ).all()
+
+
+def audit_trail(session: Session, *, rollout_id: int) -> Sequence[AuditEvent]:
+    return session.scalars(
+        select(AuditEvent).where(col(AuditEvent.rollout_id) == rollout_id).order_by(col(AuditEvent.id))
+    ).all()
 
 
 def steps_of(session: Session, *, rollout_id: int) -> list[Step]:

@@ -43,6 +43,7 @@ class FakeSlack:
         self.channel_members: dict[str, list[str]] = {}
         self.users: dict[str, dict[str, Any]] = {}
         self.views: list[dict[str, Any]] = []
+        self.uploads: dict[str, dict[str, Any]] = {}  # file id -> {"content", "filename", "channel", ...}
         self.failures: dict[str, list[Failure]] = {}
         self.lock = threading.Lock()
         self._ts = itertools.count(1)
@@ -223,6 +224,48 @@ class FakeSlack:
         self.views.append({"view_id": params.get("view_id"), "view": view, "method": "views.update"})
         return {"ok": True, "view": {"id": params.get("view_id"), **(view or {})}}
 
+    def _api_conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        users = str(params.get("users", ""))
+        if not users:
+            return {"ok": False, "error": "users_not_found"}
+        first = users.split(",")[0]
+        return {"ok": True, "channel": {"id": "D" + first[1:]}}
+
+    def _api_files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = f"F{len(self.uploads) + 1:06d}"
+        self.uploads[file_id] = {
+            "filename": params.get("filename"),
+            "length": params.get("length"),
+            "content": None,
+        }
+        port = self.server.server_address[1]
+        return {"ok": True, "upload_url": f"http://127.0.0.1:{port}/upload/{file_id}", "file_id": file_id}
+
+    def _api_files_completeUploadExternal(self, params: dict[str, Any]) -> dict[str, Any]:
+        files = _json_field(params.get("files")) or []
+        for entry in files:
+            upload = self.uploads.get(entry.get("id"))
+            if upload is None:
+                return {"ok": False, "error": "file_not_found"}
+            upload.update(
+                {
+                    "title": entry.get("title"),
+                    "channel": params.get("channel_id") or params.get("channels"),
+                    "initial_comment": params.get("initial_comment"),
+                    "thread_ts": params.get("thread_ts"),
+                    "completed": True,
+                }
+            )
+        return {"ok": True, "files": [{"id": entry.get("id")} for entry in files]}
+
+    def completed_uploads(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [
+                dict(upload, id=file_id)
+                for file_id, upload in self.uploads.items()
+                if upload.get("completed")
+            ]
+
     # ---------------------------------------------------------------- HTTP plumbing
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
@@ -238,8 +281,17 @@ class FakeSlack:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 path = urlsplit(self.path).path
-                params = _parse_body(raw, self.headers.get("Content-Type", ""))
+                is_upload = urlsplit(self.path).path.startswith("/upload/")
+                params = {} if is_upload else _parse_body(raw, self.headers.get("Content-Type", ""))
                 headers = {key.lower(): value for key, value in self.headers.items()}
+                if path.startswith("/upload/"):
+                    with fake.lock:
+                        upload = fake.uploads.get(path.removeprefix("/upload/"))
+                        if upload is not None:
+                            upload["content"] = raw
+                            upload["upload_headers"] = headers
+                    self._send(200 if upload is not None else 404, b"OK", "text/plain")
+                    return
                 if path.startswith("/response/"):
                     with fake.lock:
                         fake.responses.append({"path": path, "body": params, "headers": headers})

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 22:06:53.265188
+Create Date: 2026-11-29 22:10:49.463269
 """
 
 from collections.abc import Sequence
@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("created_at", storage.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", storage.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("cancelled_at", storage.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("cancelled_by", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("rollout", schema=None) as batch_op:
@@ -111,13 +112,17 @@ def upgrade() -> None:
         sa.Column("state", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
         sa.Column("blocked", sa.Boolean(), nullable=False),
         sa.Column("blocked_by", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+        sa.Column("blocked_at", storage.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("blocked_note", sqlmodel.sql.sqltypes.AutoString(length=3000), nullable=True),
         sa.Column("opened_at", storage.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("done_at", storage.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("done_by", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
         sa.Column("changed_at", storage.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("changed_by", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+        sa.Column("note_kind", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=True),
         sa.Column("note", sqlmodel.sql.sqltypes.AutoString(length=3000), nullable=True),
+        sa.Column("note_by", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+        sa.Column("note_at", storage.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("reminder_count", sa.Integer(), nullable=False),
         sa.Column("last_reminded_at", storage.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(

@@ -1,0 +1,398 @@
+"""The runbook flow: who may do what to a step, and what each action changes, in one transaction each.
+
+Every mutation locks the rollout row first (PostgreSQL; SQLite's BEGIN IMMEDIATE serialises writers), so
+the checks and the change see the same state and two steps finishing together open their dependant once.
+Refusals change nothing but the audit trail, and are answered privately through the click's response_url
+(or by direct message where Slack gives none, as on App Home).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from bot import catalog, outbox, runbook, slack_text, steps
+from bot.blocks import persona_label
+from bot.runbook import Persona, StepState
+from storage import queries
+from storage.db import Database, affected_rows
+from storage.models import Rollout, RolloutStatus, Step
+
+logger = logging.getLogger(__name__)
+
+WORKABLE_STATES = (StepState.OPEN.value, StepState.APPROVED.value)
+
+
+@dataclass(frozen=True)
+class Click:
+    """Who clicked, and where a private answer can go."""
+
+    user_id: str
+    response_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """A permitted action on a step: enough to open its modal."""
+
+    step_id: int
+    number: int
+
+
+def user_personas(session: Session, *, rollout_id: int, user_id: str) -> set[Persona]:
+    return {Persona(value) for value in queries.personas_of(session, rollout_id=rollout_id, user_id=user_id)}
+
+
+def tell(session: Session, *, now: datetime, click: Click, text: str, rollout_id: int | None) -> None:
+    """A private answer: through the response_url when the click has one, else by direct message."""
+    if click.response_url:
+        outbox.respond(session, now=now, response_url=click.response_url, text=text, rollout_id=rollout_id)
+    else:
+        outbox.post(session, now=now, rollout_id=rollout_id, channel=click.user_id, text=text)
+
+
+class StepService:
+    def __init__(self, database: Database, clock: Callable[[], datetime]):
+        self.database = database
+        self.clock = clock
+
+    # ---------------------------------------------------------------- shared checks
+
+    def _load(self, session: Session, step_id: int) -> tuple[Rollout, Step] | None:
+        rollout_id = session.scalar(select(Step.rollout_id).where(col(Step.id) == step_id))
+        if rollout_id is None:
+            return None
+        rollout = queries.lock_rollout(session, rollout_id=rollout_id)
+        step = session.scalars(
+            select(Step).where(col(Step.id) == step_id).execution_options(populate_existing=True)
+        ).one_or_none()
+        if rollout is None or step is None:
+            return None
+        return rollout, step
+
+    def _refuse(
+        self,
+        session: Session,
+        *,
+        now: datetime,
+        click: Click,
+        rollout: Rollout | None,
+        text: str,
+        action: str,
+        step: Step | None = None,
+    ) -> None:
+        rollout_id = rollout.id if rollout is not None else None
+        tell(session, now=now, click=click, text=text, rollout_id=rollout_id)
+        details: dict[str, object] = {"attempted": action}
+        if step is not None:
+            details["step"] = step.number
+        queries.audit(
+            session,
+            now=now,
+            rollout_id=rollout_id,
+            actor=click.user_id,
+            action="click_denied",
+            details=details,
+        )
+
+    def _gate(
+        self,
+        session: Session,
+        *,
+        now: datetime,
+        click: Click,
+        step_id: int,
+        action: str,
+        deny_key: str,
+        owner_may: bool,
+    ) -> tuple[Rollout, Step, set[Persona]] | None:
+        """Load the step under the rollout lock and check the clicker may act; refuse privately otherwise."""
+        loaded = self._load(session, step_id)
+        if loaded is None:
+            self._refuse(
+                session,
+                now=now,
+                click=click,
+                rollout=None,
+                text=catalog.text("deny.step_gone"),
+                action=action,
+            )
+            return None
+        rollout, step = loaded
+        if rollout.status != RolloutStatus.ACTIVE:
+            text = catalog.text("deny.rollout_cancelled", rollout=slack_text.escape(rollout.name))
+            self._refuse(session, now=now, click=click, rollout=rollout, text=text, action=action, step=step)
+            return None
+        spec = runbook.step(step.number)
+        personas = user_personas(session, rollout_id=rollout.id or 0, user_id=click.user_id)
+        in_persona = bool(personas & set(spec.personas))
+        if not in_persona and not (owner_may and click.user_id == rollout.owner_id):
+            text = catalog.text(deny_key, persona=persona_label(spec.personas), number=step.number)
+            self._refuse(session, now=now, click=click, rollout=rollout, text=text, action=action, step=step)
+            return None
+        return rollout, step, personas
+
+    # ---------------------------------------------------------------- Mark done
+
+    def mark_done(self, *, step_id: int, click: Click) -> None:
+        now = self.clock()
+        with self.database.write() as session:
+            gated = self._gate(
+                session,
+                now=now,
+                click=click,
+                step_id=step_id,
+                action="mark_done",
+                deny_key="deny.step_persona",
+                owner_may=False,
+            )
+            if gated is None:
+                return
+            rollout, step, personas = gated
+            if step.state == StepState.DONE:
+                text = catalog.text(
+                    "answer.step_already_done",
+                    number=step.number,
+                    who=slack_text.user(step.done_by or ""),
+                    when=slack_text.date(step.done_at or now),
+                )
+                tell(session, now=now, click=click, text=text, rollout_id=rollout.id)
+                return
+            if step.state not in WORKABLE_STATES:
+                needs = ", ".join(str(n) for n in runbook.step(step.number).needs)
+                tell(
+                    session,
+                    now=now,
+                    click=click,
+                    text=catalog.text("answer.step_locked", number=step.number, needs=needs),
+                    rollout_id=rollout.id,
+                )
+                return
+            self._complete(
+                session, rollout=rollout, step=step, user_id=click.user_id, personas=personas, now=now
+            )
+
+    def _complete(
+        self,
+        session: Session,
+        *,
+        rollout: Rollout,
+        step: Step,
+        user_id: str,
+        personas: set[Persona],
+        now: datetime,
+    ) -> None:
+        changed = affected_rows(
+            session.execute(
+                update(Step)
+                .where(col(Step.id) == step.id, col(Step.state).in_(WORKABLE_STATES))
+                .values(
+                    state=StepState.DONE.value,
+                    done_at=now,
+                    done_by=user_id,
+                    changed_at=now,
+                    changed_by=user_id,
+                    blocked=False,
+                    note_kind=None,
+                    note=None,
+                    note_by=None,
+                    note_at=None,
+                )
+                .execution_options(synchronize_session=False)
+            )
+        )
+        if changed != 1:
+            return
+        session.refresh(step)
+        steps.render(session, rollout=rollout, step=step, now=now)
+        acting_as = sorted(persona.value for persona in personas & set(runbook.step(step.number).personas))
+        queries.audit(
+            session,
+            now=now,
+            rollout_id=rollout.id,
+            actor=user_id,
+            action="step_done",
+            details={"step": step.number, "as": acting_as},
+        )
+        steps.open_ready_dependants(session, rollout=rollout, now=now, actor=user_id)
+
+    # ---------------------------------------------------------------- Need help and Resolve
+
+    def check_help(self, *, step_id: int, click: Click) -> Allowed | None:
+        """May the clicker ask for help on this step? Refusals are answered and audited here."""
+        now = self.clock()
+        with self.database.write() as session:
+            gated = self._gate(
+                session,
+                now=now,
+                click=click,
+                step_id=step_id,
+                action="need_help",
+                deny_key="deny.step_help",
+                owner_may=True,
+            )
+            if gated is None:
+                return None
+            _rollout, step, _personas = gated
+            return Allowed(step_id=step_id, number=step.number)
+
+    def flag_blocked(self, *, step_id: int, click: Click, problem: str) -> None:
+        now = self.clock()
+        with self.database.write() as session:
+            gated = self._gate(
+                session,
+                now=now,
+                click=click,
+                step_id=step_id,
+                action="need_help",
+                deny_key="deny.step_help",
+                owner_may=True,
+            )
+            if gated is None:
+                return
+            rollout, step, _personas = gated
+            if step.state not in WORKABLE_STATES:
+                # Finished (or not started) meanwhile: nothing to flag; the help was still shown.
+                return
+            step.blocked = True
+            step.blocked_by = click.user_id
+            step.blocked_at = now
+            step.blocked_note = problem
+            step.changed_at = now
+            step.changed_by = click.user_id
+            steps.render(session, rollout=rollout, step=step, now=now)
+            queries.audit(
+                session,
+                now=now,
+                rollout_id=rollout.id,
+                actor=click.user_id,
+                action="step_blocked",
+                details={"step": step.number, "problem": problem},
+            )
+            if rollout.owner_id != click.user_id:
+                outbox.post(
+                    session,
+                    now=now,
+                    rollout_id=rollout.id,
+                    channel=rollout.owner_id,
+                    text=catalog.text(
+                        "notice.step_blocked",
+                        who=slack_text.user(click.user_id),
+                        number=step.number,
+                        title=catalog.text(f"step.{step.number}.title"),
+                        rollout=slack_text.escape(rollout.name),
+                        problem=slack_text.clip(slack_text.escape(problem), 1500),
+                        channel=", ".join(
+                            slack_text.channel(c) for c in steps.step_channels(rollout, step.number)
+                        ),
+                    ),
+                )
+
+    def resolve(self, *, step_id: int, click: Click) -> None:
+        now = self.clock()
+        with self.database.write() as session:
+            gated = self._gate(
+                session,
+                now=now,
+                click=click,
+                step_id=step_id,
+                action="resolve",
+                deny_key="deny.step_resolve",
+                owner_may=True,
+            )
+            if gated is None:
+                return
+            rollout, step, _personas = gated
+            if not step.blocked:
+                tell(
+                    session,
+                    now=now,
+                    click=click,
+                    text=catalog.text("answer.step_not_blocked", number=step.number),
+                    rollout_id=rollout.id,
+                )
+                return
+            step.blocked = False
+            step.changed_at = now
+            step.changed_by = click.user_id
+            steps.render(session, rollout=rollout, step=step, now=now)
+            queries.audit(
+                session,
+                now=now,
+                rollout_id=rollout.id,
+                actor=click.user_id,
+                action="step_resolved",
+                details={"step": step.number},
+            )
+
+    # ---------------------------------------------------------------- Reopen
+
+    def check_reopen(self, *, step_id: int, click: Click) -> Allowed | None:
+        now = self.clock()
+        with self.database.write() as session:
+            gated = self._gate(
+                session,
+                now=now,
+                click=click,
+                step_id=step_id,
+                action="reopen",
+                deny_key="deny.step_reopen",
+                owner_may=True,
+            )
+            if gated is None:
+                return None
+            rollout, step, _personas = gated
+            if step.state != StepState.DONE:
+                tell(
+                    session,
+                    now=now,
+                    click=click,
+                    text=catalog.text("answer.step_not_done", number=step.number),
+                    rollout_id=rollout.id,
+                )
+                return None
+            return Allowed(step_id=step_id, number=step.number)
+
+    def reopen(self, *, step_id: int, click: Click, reason: str) -> None:
+        now = self.clock()
+        with self.database.write() as session:
+            gated = self._gate(
+                session,
+                now=now,
+                click=click,
+                step_id=step_id,
+                action="reopen",
+                deny_key="deny.step_reopen",
+                owner_may=True,
+            )
+            if gated is None:
+                return
+            rollout, step, _personas = gated
+            if step.state != StepState.DONE:
+                return
+            step.state = StepState.OPEN.value
+            step.done_at = None
+            step.done_by = None
+            step.opened_at = now
+            step.blocked = False
+            step.note_kind = "reopened"
+            step.note = reason
+            step.note_by = click.user_id
+            step.note_at = now
+            step.changed_at = now
+            step.changed_by = click.user_id
+            steps.render(session, rollout=rollout, step=step, now=now)
+            queries.audit(
+                session,
+                now=now,
+                rollout_id=rollout.id,
+                actor=click.user_id,
+                action="step_reopened",
+                details={"step": step.number, "reason": reason},
+            )

@@ -1,0 +1,218 @@
+"""Read-side answers: /msi status, /msi list, /msi audit and the App Home view.
+
+Which rollout a command means (SPEC section 2): the name given; else the one whose channel the command was
+typed in; else, in a direct message with the bot, the only active rollout; else the user picks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot import blocks, catalog, outbox, runbook, slack_text
+from bot.blocks import RolloutSummary, StepSummary
+from bot.csv_safety import write_csv
+from bot.runbook import Persona, StepState
+from storage import queries
+from storage.db import Database
+from storage.models import Rollout, Step
+
+
+@dataclass
+class Answer:
+    """A private answer to a slash command: fallback text and blocks."""
+
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    rollout: Rollout | None
+    candidates: Sequence[Rollout]
+    named: bool
+
+
+def resolve_rollout(session: Session, *, name: str, channel_id: str) -> Resolution:
+    if name:
+        return Resolution(
+            queries.active_rollout_by_name(session, name=name), queries.active_rollouts(session), True
+        )
+    here = queries.rollouts_using_channel(session, channel_id=channel_id)
+    if len(here) == 1:
+        return Resolution(here[0], here, False)
+    if here:
+        return Resolution(None, here, False)
+    active = queries.active_rollouts(session)
+    if channel_id.startswith("D") and len(active) == 1:
+        return Resolution(active[0], active, False)
+    return Resolution(None, active, False)
+
+
+def summarize(session: Session, rollout: Rollout) -> RolloutSummary:
+    assert rollout.id is not None
+    rows = queries.steps_of(session, rollout_id=rollout.id)
+    return RolloutSummary(
+        rollout_id=rollout.id,
+        name=rollout.name,
+        environment=rollout.environment,
+        owner_id=rollout.owner_id,
+        marketo_channel=rollout.marketo_channel,
+        salesforce_channel=rollout.salesforce_channel,
+        steps=tuple(_step_summary(row) for row in rows),
+    )
+
+
+def _step_summary(row: Step) -> StepSummary:
+    state = StepState(row.state)
+    if state is StepState.DONE:
+        when, who = row.done_at, row.done_by
+    elif row.blocked:
+        when, who = row.blocked_at, row.blocked_by
+    else:
+        when, who = (row.opened_at if state is StepState.OPEN else row.changed_at), row.changed_by
+    return StepSummary(
+        number=row.number,
+        state=state,
+        blocked=row.blocked,
+        when=when,
+        who=who,
+        blocked_note=row.blocked_note,
+        step_id=row.id,
+    )
+
+
+def _names(rollouts: Sequence[Rollout]) -> str:
+    return ", ".join(f"“{slack_text.escape(r.name)}”" for r in rollouts) or "none"
+
+
+class ReportService:
+    def __init__(self, database: Database, clock: Callable[[], datetime]):
+        self.database = database
+        self.clock = clock
+
+    # ---------------------------------------------------------------- /msi status and /msi list
+
+    def status(self, *, name: str, channel_id: str) -> Answer:
+        with self.database.read() as session:
+            found = resolve_rollout(session, name=name, channel_id=channel_id)
+            if found.rollout is not None:
+                summary = summarize(session, found.rollout)
+                status_blocks = blocks.status_blocks(summary)
+                return Answer(text=blocks.rollout_line(summary), blocks=status_blocks)
+            if found.named:
+                key = "status.not_found" if found.candidates else "status.not_found_none"
+                text = catalog.text(key, name=slack_text.escape(name), names=_names(found.candidates))
+                return Answer(text=text, blocks=[blocks.section(text)])
+            if not found.candidates:
+                text = catalog.text("status.none")
+                return Answer(text=text, blocks=[blocks.section(text)])
+            lines = [blocks.rollout_line(summarize(session, rollout)) for rollout in found.candidates]
+            heading = None
+            if queries.rollouts_using_channel(session, channel_id=channel_id):
+                heading = catalog.text(
+                    "status.several_here", example=slack_text.escape(found.candidates[0].name)
+                )
+            return Answer(text="\n".join(lines), blocks=blocks.lines_blocks(heading, lines))
+
+    def list(self) -> Answer:
+        with self.database.read() as session:
+            active = queries.active_rollouts(session)
+            if not active:
+                text = catalog.text("status.none")
+                return Answer(text=text, blocks=[blocks.section(text)])
+            lines = [blocks.rollout_line(summarize(session, rollout), "list.line") for rollout in active]
+        return Answer(text="\n".join(lines), blocks=blocks.lines_blocks(catalog.text("list.title"), lines))
+
+    # ---------------------------------------------------------------- /msi audit
+
+    def request_audit(self, *, user_id: str, name: str, channel_id: str) -> Answer:
+        """Check who asks, then queue the CSV for delivery by direct message (a file upload is slow)."""
+        now = self.clock()
+        with self.database.write() as session:
+            found = resolve_rollout(session, name=name, channel_id=channel_id)
+            rollout = found.rollout
+            if rollout is None:
+                if found.named:
+                    key = "status.not_found" if found.candidates else "status.not_found_none"
+                    text = catalog.text(key, name=slack_text.escape(name), names=_names(found.candidates))
+                elif not found.candidates:
+                    text = catalog.text("status.none")
+                else:
+                    example = slack_text.escape(found.candidates[0].name)
+                    text = catalog.text("audit.pick", example=example, names=_names(found.candidates))
+                return Answer(text=text, blocks=[blocks.section(text)])
+            assert rollout.id is not None
+            personas = queries.personas_of(session, rollout_id=rollout.id, user_id=user_id)
+            if user_id != rollout.owner_id and not personas:
+                queries.audit(
+                    session,
+                    now=now,
+                    rollout_id=rollout.id,
+                    actor=user_id,
+                    action="click_denied",
+                    details={"attempted": "audit"},
+                )
+                text = catalog.text("audit.denied", rollout=slack_text.escape(rollout.name))
+                return Answer(text=text, blocks=[blocks.section(text)])
+            trail = queries.audit_trail(session, rollout_id=rollout.id)
+            content = write_csv(
+                ["time_utc", "actor", "action", "step", "details"],
+                (
+                    [
+                        event.at.astimezone(UTC).isoformat(timespec="seconds"),
+                        event.actor,
+                        event.action,
+                        event.details.get("step", ""),
+                        json.dumps(event.details, ensure_ascii=False, sort_keys=True),
+                    ]
+                    for event in trail
+                ),
+            )
+            outbox.upload(
+                session,
+                now=now,
+                rollout_id=rollout.id,
+                user_id=user_id,
+                filename=f"msi-audit-{_slug(rollout.name)}-{now:%Y%m%d-%H%M}.csv",
+                title=f"Audit trail: {rollout.name}",
+                content=content,
+                comment=catalog.text(
+                    "audit.comment", rollout=slack_text.escape(rollout.name), count=len(trail)
+                ),
+            )
+            text = catalog.text("audit.sending", rollout=slack_text.escape(rollout.name))
+            return Answer(text=text, blocks=[blocks.section(text)])
+
+    # ---------------------------------------------------------------- App Home
+
+    def home(self, *, user_id: str) -> dict[str, Any]:
+        with self.database.read() as session:
+            summaries = []
+            may_reopen: dict[int, set[int]] = {}
+            for rollout in queries.active_rollouts(session):
+                summary = summarize(session, rollout)
+                summaries.append(summary)
+                personas = {
+                    Persona(p)
+                    for p in queries.personas_of(session, rollout_id=summary.rollout_id, user_id=user_id)
+                }
+                reopenable = {
+                    step.number
+                    for step in summary.steps
+                    if step.state is StepState.DONE
+                    and (user_id == rollout.owner_id or personas & set(runbook.step(step.number).personas))
+                }
+                if reopenable:
+                    may_reopen[summary.rollout_id] = reopenable
+        return blocks.home_view(user_id, summaries, may_reopen=may_reopen)
+
+
+def _slug(name: str) -> str:
+    cleaned = "".join(ch if ch.isalnum() else "-" for ch in name.lower()).strip("-")
+    return "-".join(part for part in cleaned.split("-") if part)[:40] or "rollout"

@@ -1,0 +1,147 @@
+"""`msi-bot run` as a real process: exit 2 on bad settings without echoing them, clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from tests.fake_slack import FakeSlack
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+BOT_TOKEN = "xoxb-CLI-BOT-TOKEN-4242"
+SIGNING_SECRET = "cli-signing-secret-8c1f0e"
+CLEARED = ("SLACK_", "MSI_")
+
+
+@dataclass
+class Finished:
+    status: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    def lines_naming(self, variable: str) -> list[str]:
+        return [line for line in self.stderr.splitlines() if line.startswith(f"msi-bot: {variable}:")]
+
+
+def bot_env(**values: str) -> dict[str, str]:
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(CLEARED) and name not in ("DATABASE_URL", "HOST", "PORT", "LOG_LEVEL")
+    }
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
+    env.update(values)
+    return env
+
+
+def run_to_end(cwd: Path, **values: str) -> Finished:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"],
+        cwd=cwd,
+        env=bot_env(**values),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return Finished(result.returncode, result.stdout, result.stderr)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_without_a_bot_token_run_exits_2_naming_the_variable(tmp_path: Path) -> None:
+    finished = run_to_end(tmp_path)
+    assert finished.status == 2
+    assert len(finished.lines_naming("SLACK_BOT_TOKEN")) == 1
+    assert "Traceback" not in finished.stderr
+
+
+def test_bad_settings_exit_2_with_one_line_each_and_never_print_the_token(tmp_path: Path) -> None:
+    finished = run_to_end(
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxp-SUPER-SECRET-999",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        MSI_SWEEP_EVERY="soon",
+    )
+    assert finished.status == 2
+    assert len(finished.lines_naming("SLACK_BOT_TOKEN")) == 1
+    assert len(finished.lines_naming("MSI_SWEEP_EVERY")) == 1
+    assert len(finished.stderr.strip().splitlines()) == 2
+    assert "SUPER-SECRET-999" not in finished.output
+    assert SIGNING_SECRET not in finished.output
+    assert "soon" not in finished.output
+
+
+def test_malformed_working_hours_exit_2_naming_the_variable(tmp_path: Path) -> None:
+    finished = run_to_end(
+        tmp_path,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        MSI_WORKING_HOURS="Mon-Fry 09:00-18:00",
+    )
+    assert finished.status == 2
+    assert len(finished.lines_naming("MSI_WORKING_HOURS")) == 1
+    assert "Traceback" not in finished.stderr
+
+
+def test_a_valid_configuration_serves_health_and_stops_cleanly_on_sigterm_without_leaking_secrets(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    port = free_port()
+    env = bot_env(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.url,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
+        HOST="127.0.0.1",
+        PORT=str(port),
+        LOG_LEVEL="DEBUG",
+    )
+    stdout_path, stderr_path = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
+    with stdout_path.open("w") as stdout, stderr_path.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run"], cwd=tmp_path, env=env, stdout=stdout, stderr=stderr
+        )
+        try:
+            deadline = time.monotonic() + 20
+            healthy = False
+            while time.monotonic() < deadline and process.poll() is None:
+                try:
+                    response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                except httpx.TransportError:
+                    response = None
+                if response is not None and response.status_code == 200:
+                    healthy = True
+                    break
+                time.sleep(0.1)
+            assert healthy, stderr_path.read_text()
+            assert response is not None and response.json() == {"status": "ok"}
+
+            process.send_signal(signal.SIGTERM)
+            status = process.wait(timeout=10)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    output = stdout_path.read_text() + stderr_path.read_text()
+    assert status == 0, output
+    assert "DEBUG" in output  # the DEBUG level really was on
+    assert BOT_TOKEN not in output
+    assert "CLI-BOT-TOKEN" not in output
+    assert SIGNING_SECRET not in output
