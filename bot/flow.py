@@ -65,7 +65,7 @@ class StepService:
     # ---------------------------------------------------------------- shared checks
 
     def _load(self, session: Session, step_id: int) -> tuple[Rollout, Step] | None:
-        rollout_id = session.scalar(select(Step.rollout_id).where(col(Step.id) == step_id))
+        rollout_id = session.scalar(select(col(Step.rollout_id)).where(col(Step.id) == step_id))
         if rollout_id is None:
             return None
         rollout = queries.lock_rollout(session, rollout_id=rollout_id)
