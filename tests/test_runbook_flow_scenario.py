@@ -7,7 +7,7 @@ import threading
 
 from sqlalchemy import select
 
-from storage.models import OutboxItem
+from storage.models import Step
 from tests.conftest import RunningBot
 from tests.flow_helpers import (
     audit_actions,
@@ -198,8 +198,6 @@ def test_reopen_from_app_home_sets_a_done_step_back_to_open_and_keeps_its_depend
     mark_done(bot, 1, "C_MKTO", "U_MKTO")
     wait_step_message(bot, 3, "C_MKTO")
     with bot.database.read() as session:
-        from storage.models import Step
-
         step1_id = session.scalars(
             select(Step.id).where(Step.rollout_id == rollout_id, Step.number == 1)
         ).one()
