@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
+from bot import catalog
 from bot.config import Settings
 from bot.services import Services
 from handlers import register_all
@@ -41,4 +44,22 @@ def build_app(settings: Settings, services: Services, *, client: WebClient | Non
         raise_error_for_unhandled_request=False,
     )
     register_all(app, services)
+
+    @app.error
+    def answer_failures(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
+        logger.error("a listener failed (%s)", _kind_of(body), exc_info=error)
+        if body.get("command"):
+            # A slash command still gets a clear private answer; its transaction rolled back.
+            payload = {"response_type": "ephemeral", "text": catalog.text("error.generic")}
+            headers = {"content-type": "application/json"}
+            return BoltResponse(status=200, body=json.dumps(payload), headers=headers)
+        # For clicks and modals a non-200 makes Slack show its own error and keep what the user typed.
+        return None
+
     return app
+
+
+def _kind_of(body: dict[str, Any]) -> str:
+    if body.get("command"):
+        return "slash command"
+    return str(body.get("type") or body.get("event", {}).get("type") or "request")

@@ -92,3 +92,16 @@ def test_message_events_the_bot_does_not_act_on_are_acknowledged(bot: RunningBot
 def test_unknown_paths_are_404(bot: RunningBot) -> None:
     assert httpx.get(f"{bot.url}/nope").status_code == 404
     assert httpx.get(f"{bot.url}/slack/events").status_code == 405
+
+
+def test_a_failing_command_still_gets_a_clear_private_answer(bot: RunningBot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def broken(**_kwargs: object) -> None:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(bot.runtime.services.reports, "status", broken)
+    response = bot.slack.slash("status")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["response_type"] == "ephemeral"
+    assert "nothing was changed" in body["text"]
+    assert "database went away" not in body["text"]
