@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -51,7 +52,7 @@ def build_app(settings: Settings, services: Services, *, client: WebClient | Non
         if body.get("command"):
             # A slash command still gets a clear private answer; its transaction rolled back.
             payload = {"response_type": "ephemeral", "text": catalog.text("error.generic")}
-            headers = {"content-type": "application/json"}
+            headers: dict[str, str | Sequence[str]] = {"content-type": "application/json"}
             return BoltResponse(status=200, body=json.dumps(payload), headers=headers)
         # For clicks and modals a non-200 makes Slack show its own error and keep what the user typed.
         return None
