@@ -223,6 +223,8 @@ class StepCard:
     cancelled_at: datetime | None = None
     cancelled_by: str | None = None
     moved_to: str | None = None
+    approval_by: str | None = None
+    approval_at: datetime | None = None
 
 
 STATE_ICONS = {
@@ -286,6 +288,16 @@ def step_message(card: StepCard, language: str = catalog.DEFAULT_LANGUAGE) -> tu
                 )
             )
         )
+    elif card.state is StepState.AWAITING_APPROVAL and card.approval_at is not None:
+        blocks.append(
+            section(
+                t(
+                    "step.state_line.awaiting",
+                    who=slack_text.user(card.approval_by or ""),
+                    when=slack_text.date(card.approval_at),
+                )
+            )
+        )
     elif card.blocked and card.blocked_at is not None:
         blocks.append(
             section(
@@ -294,6 +306,16 @@ def step_message(card: StepCard, language: str = catalog.DEFAULT_LANGUAGE) -> tu
                     when=slack_text.date(card.blocked_at),
                     who=slack_text.user(card.blocked_by or ""),
                     problem=slack_text.clip(slack_text.escape(card.blocked_note or ""), 1500),
+                )
+            )
+        )
+    elif card.state is StepState.APPROVED and card.approval_at is not None:
+        blocks.append(
+            section(
+                t(
+                    "step.state_line.approved",
+                    who=slack_text.user(card.approval_by or ""),
+                    when=slack_text.date(card.approval_at),
                 )
             )
         )
@@ -325,21 +347,28 @@ def step_message(card: StepCard, language: str = catalog.DEFAULT_LANGUAGE) -> tu
         )
     if card.state is not StepState.DONE and not closed:
         value = str(card.step_id)
-        elements = [
-            button(
-                t("step.button.done"),
-                ids.STEP_DONE,
-                value,
-                style="primary",
-                confirm=confirm_dialog(
-                    t("step.confirm.title", number=card.number),
-                    t("step.confirm.text", title=title),
-                    t("step.confirm.yes"),
-                    t("step.confirm.no"),
-                ),
-            ),
-            button(t("step.button.help"), ids.STEP_HELP, value),
-        ]
+        # While approval is pending only a persona that needs none (Salesforce admins, step 2) can finish.
+        can_finish = (
+            card.state is not StepState.AWAITING_APPROVAL
+            or spec.approval is runbook.ApprovalRule.WHEN_MARKETO_ADMIN
+        )
+        elements = []
+        if can_finish:
+            elements.append(
+                button(
+                    t("step.button.done"),
+                    ids.STEP_DONE,
+                    value,
+                    style="primary",
+                    confirm=confirm_dialog(
+                        t("step.confirm.title", number=card.number),
+                        t("step.confirm.text", title=title),
+                        t("step.confirm.yes"),
+                        t("step.confirm.no"),
+                    ),
+                )
+            )
+        elements.append(button(t("step.button.help"), ids.STEP_HELP, value))
         if card.blocked:
             elements.append(button(t("step.button.resolve"), ids.STEP_RESOLVE, value))
         blocks.append({"type": "actions", "block_id": f"step_{card.step_id}", "elements": elements})
@@ -350,6 +379,128 @@ def step_message(card: StepCard, language: str = catalog.DEFAULT_LANGUAGE) -> tu
     )
     fallback = t("step.fallback", number=card.number, title=title, state=state_name)
     return fallback, blocks
+
+
+# ---------------------------------------------------------------- approval requests
+
+
+@dataclass(frozen=True)
+class ApprovalCard:
+    """What an approval request message shows."""
+
+    approval_id: int
+    rollout_name: str
+    environment: str
+    subject: str
+    why: str
+    requested_by: str
+    requested_at: datetime
+    status: str
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    reason: str | None = None
+
+
+def approval_message(card: ApprovalCard, language: str = catalog.DEFAULT_LANGUAGE) -> tuple[str, list[Block]]:
+    def t(key: str, **params: Any) -> str:
+        return catalog.text(key, language, **params)
+
+    rollout = slack_text.escape(card.rollout_name)
+    blocks: list[Block] = [
+        {"type": "header", "text": plain(t("approval.header"), HEADER_LIMIT)},
+        section(
+            t(
+                "approval.subject_line",
+                rollout=rollout,
+                environment=t(f"environment.{card.environment}"),
+                subject=card.subject,
+            )
+            + "\n"
+            + t(
+                "approval.asked",
+                who=slack_text.user(card.requested_by),
+                when=slack_text.date(card.requested_at),
+            )
+        ),
+        context(card.why),
+    ]
+    when = slack_text.date(card.decided_at) if card.decided_at else ""
+    who = slack_text.user(card.decided_by) if card.decided_by else ""
+    if card.status == "pending":
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"approval_{card.approval_id}",
+                "elements": approval_buttons(card, language),
+            }
+        )
+    elif card.status == "approved":
+        blocks.append(section(t("approval.outcome.approved", who=who, when=when)))
+    elif card.status == "rejected":
+        reason = slack_text.clip(slack_text.escape(card.reason or ""), 1500)
+        blocks.append(section(t("approval.outcome.rejected", who=who, when=when, reason=reason)))
+    elif card.decided_by:
+        blocks.append(section(t("approval.outcome.cancelled", who=who, when=when)))
+    else:
+        blocks.append(section(t("approval.outcome.withdrawn", when=when)))
+    return t("approval.fallback", subject=card.subject, rollout=rollout), blocks
+
+
+def approval_buttons(card: ApprovalCard, language: str = catalog.DEFAULT_LANGUAGE) -> list[dict[str, Any]]:
+    def t(key: str, **params: Any) -> str:
+        return catalog.text(key, language, **params)
+
+    value = str(card.approval_id)
+    return [
+        button(
+            t("approval.button.approve"),
+            ids.APPROVE,
+            value,
+            style="primary",
+            confirm=confirm_dialog(
+                t("approval.confirm.title"),
+                t("approval.confirm.text", subject=card.subject, rollout=card.rollout_name),
+                t("approval.confirm.yes"),
+                t("approval.confirm.no"),
+            ),
+        ),
+        button(t("approval.button.reject"), ids.REJECT, value, style="danger"),
+    ]
+
+
+def reject_modal(card: ApprovalCard, language: str = catalog.DEFAULT_LANGUAGE) -> dict[str, Any]:
+    def t(key: str, **params: Any) -> str:
+        return catalog.text(key, language, **params)
+
+    return {
+        "type": "modal",
+        "callback_id": ids.REJECT_VIEW,
+        "private_metadata": str(card.approval_id),
+        "title": plain(t("approval.reject_modal.title"), 24),
+        "submit": plain(t("approval.reject_modal.submit"), 24),
+        "close": plain(t("start.close"), 24),
+        "blocks": [
+            section(
+                t(
+                    "approval.reject_modal.intro",
+                    subject=card.subject,
+                    rollout=slack_text.escape(card.rollout_name),
+                    who=slack_text.user(card.requested_by),
+                )
+            ),
+            {
+                "type": "input",
+                "block_id": ids.REJECT_REASON,
+                "label": plain(t("approval.reject_modal.reason")),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": ids.REJECT_REASON,
+                    "multiline": True,
+                    "max_length": 1000,
+                },
+            },
+        ],
+    }
 
 
 # ---------------------------------------------------------------- modals for one step
@@ -436,6 +587,7 @@ class RolloutSummary:
     marketo_channel: str
     salesforce_channel: str
     steps: tuple[StepSummary, ...]
+    approvals: tuple[ApprovalCard, ...] = ()
 
     @property
     def done(self) -> int:
@@ -478,10 +630,26 @@ def step_lines(summary: RolloutSummary, language: str = catalog.DEFAULT_LANGUAGE
     return lines
 
 
+def approval_line(card: ApprovalCard, language: str = catalog.DEFAULT_LANGUAGE) -> str:
+    return catalog.text(
+        "status.approval_line",
+        language,
+        subject=card.subject,
+        who=slack_text.user(card.requested_by),
+        when=slack_text.date(card.requested_at),
+    )
+
+
+def approval_lines(summary: RolloutSummary, language: str = catalog.DEFAULT_LANGUAGE) -> list[str]:
+    return [approval_line(card, language) for card in summary.approvals]
+
+
 def status_blocks(summary: RolloutSummary, language: str = catalog.DEFAULT_LANGUAGE) -> list[Block]:
     def t(key: str, **params: Any) -> str:
         return catalog.text(key, language, **params)
 
+    pending = approval_lines(summary, language)
+    extra = [section(t("status.approvals") + "\n" + "\n".join(pending))] if pending else []
     return [
         section(
             t(
@@ -499,6 +667,7 @@ def status_blocks(summary: RolloutSummary, language: str = catalog.DEFAULT_LANGU
             )
         ),
         section("\n".join(step_lines(summary, language))),
+        *extra,
     ]
 
 
@@ -542,6 +711,7 @@ def home_view(
     summaries: list[RolloutSummary],
     *,
     may_reopen: dict[int, set[int]],
+    may_decide: frozenset[int] = frozenset(),
     language: str = catalog.DEFAULT_LANGUAGE,
 ) -> dict[str, Any]:
     """The App Home tab for one viewer; `may_reopen`: rollout id -> done steps the viewer may reopen."""
@@ -563,6 +733,18 @@ def home_view(
         blocks.append({"type": "divider"})
         blocks.append(section(rollout_line(summary, "home.rollout", language)))
         blocks.append(section("\n".join(step_lines(summary, language))))
+        if summary.rollout_id in may_decide:
+            for card in summary.approvals[:5]:
+                if card.requested_by == viewer:
+                    continue
+                blocks.append(section(t("home.approvals") + "\n" + approval_line(card, language)))
+                blocks.append(
+                    {
+                        "type": "actions",
+                        "block_id": f"home_approval_{card.approval_id}",
+                        "elements": approval_buttons(card, language),
+                    }
+                )
         elements = []
         if summary.owner_id == viewer:
             elements.append(button(t("home.edit"), ids.HOME_EDIT, str(summary.rollout_id)))

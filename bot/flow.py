@@ -18,23 +18,18 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from bot import catalog, outbox, runbook, slack_text, steps
+from bot.approvals import ApprovalService, SubjectText
 from bot.blocks import persona_label
+from bot.interaction import Click, tell
 from bot.runbook import Persona, StepState
 from storage import queries
 from storage.db import Database, affected_rows
-from storage.models import Rollout, RolloutStatus, Step
+from storage.models import Approval, ApprovalStatus, Rollout, RolloutStatus, Step
 
 logger = logging.getLogger(__name__)
 
 WORKABLE_STATES = (StepState.OPEN.value, StepState.APPROVED.value)
-
-
-@dataclass(frozen=True)
-class Click:
-    """Who clicked, and where a private answer can go."""
-
-    user_id: str
-    response_url: str | None = None
+COMPLETABLE_STATES = (*WORKABLE_STATES, StepState.AWAITING_APPROVAL.value)
 
 
 @dataclass(frozen=True)
@@ -49,18 +44,50 @@ def user_personas(session: Session, *, rollout_id: int, user_id: str) -> set[Per
     return {Persona(value) for value in queries.personas_of(session, rollout_id=rollout_id, user_id=user_id)}
 
 
-def tell(session: Session, *, now: datetime, click: Click, text: str, rollout_id: int | None) -> None:
-    """A private answer: through the response_url when the click has one, else by direct message."""
-    if click.response_url:
-        outbox.respond(session, now=now, response_url=click.response_url, text=text, rollout_id=rollout_id)
-    else:
-        outbox.post(session, now=now, rollout_id=rollout_id, channel=click.user_id, text=text)
+class StepApprovals:
+    """Steps as subjects of Salesforce admin approval (steps 2 and 4)."""
+
+    kind = steps.STEP_SUBJECT
+
+    def describe(self, session: Session, *, approval: Approval, rollout: Rollout) -> SubjectText:
+        step = session.get(Step, approval.subject_id)
+        number = step.number if step is not None else 0
+        return SubjectText(
+            subject=catalog.text(
+                "approval.subject.step",
+                number=number,
+                total=runbook.STEP_COUNT,
+                title=catalog.text(f"step.{number}.title"),
+            ),
+            why=catalog.text(f"approval.why.step.{number}"),
+            channel=", ".join(slack_text.channel(c) for c in steps.step_channels(rollout, number)),
+        )
+
+    def decided(self, session: Session, *, approval: Approval, rollout: Rollout, now: datetime) -> None:
+        step = session.get(Step, approval.subject_id, populate_existing=True)
+        if step is None or step.state != StepState.AWAITING_APPROVAL:
+            return
+        if approval.status == ApprovalStatus.APPROVED:
+            step.state = StepState.APPROVED.value
+        elif approval.status == ApprovalStatus.REJECTED:
+            step.state = StepState.OPEN.value
+            step.note_kind = "rejected"
+            step.note = approval.reason
+            step.note_by = approval.decided_by
+            step.note_at = now
+        step.changed_at = now
+        step.changed_by = approval.decided_by
+        step.last_reminded_at = None
+        step.reminder_count = 0
+        steps.render(session, rollout=rollout, step=step, now=now)
 
 
 class StepService:
-    def __init__(self, database: Database, clock: Callable[[], datetime]):
+    def __init__(self, database: Database, clock: Callable[[], datetime], approvals: ApprovalService):
         self.database = database
         self.clock = clock
+        self.approvals = approvals
+        approvals.register(StepApprovals())
 
     # ---------------------------------------------------------------- shared checks
 
@@ -164,8 +191,11 @@ class StepService:
                 )
                 tell(session, now=now, click=click, text=text, rollout_id=rollout.id)
                 return
-            if step.state not in WORKABLE_STATES:
-                needs = ", ".join(str(n) for n in runbook.step(step.number).needs)
+            spec = runbook.step(step.number)
+            # Done directly when the clicker acts as a persona that needs no approval for this step.
+            direct = any(not spec.needs_approval(persona) for persona in personas & set(spec.personas))
+            if step.state == StepState.LOCKED:
+                needs = ", ".join(str(n) for n in spec.needs)
                 tell(
                     session,
                     now=now,
@@ -173,10 +203,51 @@ class StepService:
                     text=catalog.text("answer.step_locked", number=step.number, needs=needs),
                     rollout_id=rollout.id,
                 )
-                return
-            self._complete(
-                session, rollout=rollout, step=step, user_id=click.user_id, personas=personas, now=now
-            )
+            elif step.state == StepState.AWAITING_APPROVAL and not direct:
+                pending = self.approvals.pending_for(
+                    session, subject_kind=steps.STEP_SUBJECT, subject_id=step_id
+                )
+                text = catalog.text(
+                    "answer.awaiting_approval",
+                    number=step.number,
+                    who=slack_text.user(pending.requested_by if pending else ""),
+                    when=slack_text.date(pending.requested_at if pending else now),
+                )
+                tell(session, now=now, click=click, text=text, rollout_id=rollout.id)
+            elif step.state == StepState.OPEN and not direct:
+                self._ask_approval(session, rollout=rollout, step=step, click=click, now=now)
+            else:
+                self._complete(
+                    session, rollout=rollout, step=step, user_id=click.user_id, personas=personas, now=now
+                )
+
+    def _ask_approval(
+        self, session: Session, *, rollout: Rollout, step: Step, click: Click, now: datetime
+    ) -> None:
+        step.state = StepState.AWAITING_APPROVAL.value
+        step.blocked = False
+        step.note_kind = step.note = step.note_by = None
+        step.note_at = None
+        step.changed_at = now
+        step.changed_by = click.user_id
+        step.reminder_count = 0
+        step.last_reminded_at = None
+        session.flush()
+        self.approvals.request(
+            session,
+            rollout=rollout,
+            subject_kind=steps.STEP_SUBJECT,
+            subject_id=step.id or 0,
+            requester=click.user_id,
+            now=now,
+        )
+        steps.render(session, rollout=rollout, step=step, now=now)
+        text = catalog.text(
+            "answer.approval_requested",
+            number=step.number,
+            channel=slack_text.channel(rollout.salesforce_channel),
+        )
+        tell(session, now=now, click=click, text=text, rollout_id=rollout.id)
 
     def _complete(
         self,
@@ -191,7 +262,7 @@ class StepService:
         changed = affected_rows(
             session.execute(
                 update(Step)
-                .where(col(Step.id) == step.id, col(Step.state).in_(WORKABLE_STATES))
+                .where(col(Step.id) == step.id, col(Step.state).in_(COMPLETABLE_STATES))
                 .values(
                     state=StepState.DONE.value,
                     done_at=now,
@@ -210,6 +281,15 @@ class StepService:
         if changed != 1:
             return
         session.refresh(step)
+        # A Salesforce admin finishing step 2 makes a pending request for it moot.
+        self.approvals.close_pending(
+            session,
+            rollout=rollout,
+            subject_kind=steps.STEP_SUBJECT,
+            subject_id=step.id or 0,
+            by=user_id,
+            now=now,
+        )
         steps.render(session, rollout=rollout, step=step, now=now)
         acting_as = sorted(persona.value for persona in personas & set(runbook.step(step.number).personas))
         queries.audit(

@@ -30,6 +30,12 @@ REOPEN_REASON = "reason"
 # the Edit rollout modal; private_metadata carries the rollout id
 EDIT_VIEW = "msi_edit_rollout"
 
+# approval requests; the value carries the approval's database id
+APPROVE = "msi_approval_approve"
+REJECT = "msi_approval_reject"
+REJECT_VIEW = "msi_approval_reject_view"
+REJECT_REASON = "reason"
+
 # App Home
 HOME_START = "msi_home_start"
 HOME_EDIT = "msi_home_edit"

@@ -249,6 +249,7 @@ class OutboxWorker:
         batch_size: int = 50,
         idle_wait: float = 0.5,
         backoff_base: float = 1.0,
+        pace: timedelta = PACE,
     ):
         self.database = database
         self.client = client
@@ -257,6 +258,7 @@ class OutboxWorker:
         self.batch_size = batch_size
         self.idle_wait = idle_wait
         self.backoff_base = backoff_base
+        self.pace = pace
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -324,7 +326,7 @@ class OutboxWorker:
         if paused is not None and paused > now:
             return False
         last = self._last_post.get(target)
-        return last is None or now - last >= PACE
+        return last is None or now - last >= self.pace
 
     def _claim(self, item_id: int, now: datetime) -> OutboxItem | None:
         earlier = aliased(OutboxItem)

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot import blocks, catalog, outbox, runbook, slack_text
+from bot.approvals import ApprovalService
 from bot.blocks import RolloutSummary, StepSummary
 from bot.csv_safety import write_csv
 from bot.runbook import Persona, StepState
@@ -54,9 +55,13 @@ def resolve_rollout(session: Session, *, name: str, channel_id: str) -> Resoluti
     return Resolution(None, active, False)
 
 
-def summarize(session: Session, rollout: Rollout) -> RolloutSummary:
+def summarize(session: Session, rollout: Rollout, approvals: ApprovalService | None = None) -> RolloutSummary:
     assert rollout.id is not None
     rows = queries.steps_of(session, rollout_id=rollout.id)
+    cards: tuple[blocks.ApprovalCard, ...] = ()
+    if approvals is not None:
+        pending = approvals.pending_in(session, rollout_id=rollout.id)
+        cards = tuple(approvals.card(session, approval=approval, rollout=rollout) for approval in pending)
     return RolloutSummary(
         rollout_id=rollout.id,
         name=rollout.name,
@@ -65,6 +70,7 @@ def summarize(session: Session, rollout: Rollout) -> RolloutSummary:
         marketo_channel=rollout.marketo_channel,
         salesforce_channel=rollout.salesforce_channel,
         steps=tuple(_step_summary(row) for row in rows),
+        approvals=cards,
     )
 
 
@@ -92,9 +98,10 @@ def _names(rollouts: Sequence[Rollout]) -> str:
 
 
 class ReportService:
-    def __init__(self, database: Database, clock: Callable[[], datetime]):
+    def __init__(self, database: Database, clock: Callable[[], datetime], approvals: ApprovalService):
         self.database = database
         self.clock = clock
+        self.approvals = approvals
 
     # ---------------------------------------------------------------- /msi status and /msi list
 
@@ -102,7 +109,7 @@ class ReportService:
         with self.database.read() as session:
             found = resolve_rollout(session, name=name, channel_id=channel_id)
             if found.rollout is not None:
-                summary = summarize(session, found.rollout)
+                summary = summarize(session, found.rollout, self.approvals)
                 status_blocks = blocks.status_blocks(summary)
                 return Answer(text=blocks.rollout_line(summary), blocks=status_blocks)
             if found.named:
@@ -195,13 +202,16 @@ class ReportService:
         with self.database.read() as session:
             summaries = []
             may_reopen: dict[int, set[int]] = {}
+            may_decide: set[int] = set()
             for rollout in queries.active_rollouts(session):
-                summary = summarize(session, rollout)
+                summary = summarize(session, rollout, self.approvals)
                 summaries.append(summary)
                 personas = {
                     Persona(p)
                     for p in queries.personas_of(session, rollout_id=summary.rollout_id, user_id=user_id)
                 }
+                if Persona.SALESFORCE_ADMIN in personas:
+                    may_decide.add(summary.rollout_id)
                 reopenable = {
                     step.number
                     for step in summary.steps
@@ -210,7 +220,7 @@ class ReportService:
                 }
                 if reopenable:
                     may_reopen[summary.rollout_id] = reopenable
-        return blocks.home_view(user_id, summaries, may_reopen=may_reopen)
+        return blocks.home_view(user_id, summaries, may_reopen=may_reopen, may_decide=frozenset(may_decide))
 
 
 def _slug(name: str) -> str:

@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from bot import catalog, ids, outbox, runbook, slack_text, steps
+from bot.approvals import ApprovalService
 from bot.blocks import NAME_LIMIT
-from bot.flow import Click, tell
+from bot.interaction import Click, tell
 from bot.runbook import Persona, StepState
 from bot.slack_directory import SlackDirectory
 from storage import queries
@@ -106,10 +107,17 @@ def check_people_and_channels(form: StartForm, language: str = catalog.DEFAULT_L
 
 
 class RolloutService:
-    def __init__(self, database: Database, directory: SlackDirectory, clock: Callable[[], datetime]):
+    def __init__(
+        self,
+        database: Database,
+        directory: SlackDirectory,
+        clock: Callable[[], datetime],
+        approvals: ApprovalService,
+    ):
         self.database = database
         self.directory = directory
         self.clock = clock
+        self.approvals = approvals
 
     def start(self, *, owner_id: str, form: StartForm) -> StartOutcome:
         """Check the form completely, then store the rollout and open its first steps in one transaction.
@@ -295,6 +303,15 @@ class RolloutService:
             rollout.cancelled_at = now
             rollout.cancelled_by = click.user_id
             rollout.updated_at = now
+            for pending in self.approvals.pending_in(session, rollout_id=rollout_id):
+                self.approvals.close_pending(
+                    session,
+                    rollout=rollout,
+                    subject_kind=pending.subject_kind,
+                    subject_id=pending.subject_id,
+                    by=None,
+                    now=now,
+                )
             for step in queries.steps_of(session, rollout_id=rollout_id):
                 steps.render(session, rollout=rollout, step=step, now=now)
             queries.audit(

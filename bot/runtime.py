@@ -13,6 +13,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot import housekeeping
 from bot.app import build_app, slack_client
+from bot.approvals import ApprovalService
 from bot.config import Settings
 from bot.flow import StepService
 from bot.outbox import OutboxWorker
@@ -35,14 +36,16 @@ class Runtime:
         self.database = Database(settings.database_url)
         migrate.upgrade(self.database)
         self.directory = SlackDirectory(slack_client(settings, timeout=2))
+        approvals = ApprovalService(self.database, clock)
         self.services = Services(
             settings=settings,
             database=self.database,
             clock=clock,
             directory=self.directory,
-            rollouts=RolloutService(self.database, self.directory, clock),
-            steps=StepService(self.database, clock),
-            reports=ReportService(self.database, clock),
+            rollouts=RolloutService(self.database, self.directory, clock, approvals),
+            steps=StepService(self.database, clock, approvals),
+            reports=ReportService(self.database, clock, approvals),
+            approvals=approvals,
         )
         self.app = build_app(settings, self.services)
         self.worker = OutboxWorker(

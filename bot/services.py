@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot.approvals import ApprovalService
 from bot.config import Settings
 from bot.flow import StepService
 from bot.reports import ReportService
@@ -29,3 +30,4 @@ class Services:
     rollouts: RolloutService
     steps: StepService
     reports: ReportService
+    approvals: ApprovalService

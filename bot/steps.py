@@ -12,7 +12,9 @@ from bot import blocks, outbox, runbook
 from bot.runbook import Persona, StepState
 from storage import queries
 from storage.db import affected_rows
-from storage.models import Rollout, RolloutStatus, SlackMessage, Step
+from storage.models import Approval, Rollout, RolloutStatus, SlackMessage, Step
+
+STEP_SUBJECT = "step"
 
 
 def persona_channel(rollout: Rollout, persona: Persona) -> str:
@@ -33,9 +35,16 @@ def message_purpose(step: Step) -> str:
     return f"step:{step.id}"
 
 
-def card_for(rollout: Rollout, step: Step, *, moved_to: str | None = None) -> blocks.StepCard:
+def card_for(
+    rollout: Rollout, step: Step, *, approval: Approval | None = None, moved_to: str | None = None
+) -> blocks.StepCard:
     assert step.id is not None
     cancelled = rollout.status == RolloutStatus.CANCELLED
+    approval_by = approval_at = None
+    if approval is not None and step.state == StepState.AWAITING_APPROVAL:
+        approval_by, approval_at = approval.requested_by, approval.requested_at
+    elif approval is not None and step.state == StepState.APPROVED:
+        approval_by, approval_at = approval.decided_by, approval.decided_at
     return blocks.StepCard(
         step_id=step.id,
         number=step.number,
@@ -56,6 +65,8 @@ def card_for(rollout: Rollout, step: Step, *, moved_to: str | None = None) -> bl
         cancelled_at=rollout.cancelled_at if cancelled else None,
         cancelled_by=rollout.cancelled_by if cancelled else None,
         moved_to=moved_to,
+        approval_by=approval_by,
+        approval_at=approval_at,
     )
 
 
@@ -67,7 +78,8 @@ def render(session: Session, *, rollout: Rollout, step: Step, now: datetime) -> 
     if step.state == StepState.LOCKED:
         return
     channels = step_channels(rollout, step.number)
-    text, step_blocks = blocks.step_message(card_for(rollout, step))
+    approval = queries.latest_approval(session, subject_kind=STEP_SUBJECT, subject_id=step.id or 0)
+    text, step_blocks = blocks.step_message(card_for(rollout, step, approval=approval))
     for channel in channels:
         outbox.keep_message(
             session,

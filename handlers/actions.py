@@ -9,7 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot import blocks, ids
-from bot.flow import Click
+from bot.interaction import Click
 from bot.services import Services
 
 logger = logging.getLogger(__name__)
@@ -89,7 +89,28 @@ def register(app: App, services: Services) -> None:
                 trigger_id=body["trigger_id"], view=blocks.reopen_modal(allowed.step_id, allowed.number)
             )
 
+    def approve(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        approval_id = clicked_id(body)
+        if approval_id is None:
+            return
+        click = click_of(body)
+        services.approvals.approve(approval_id=approval_id, click=click)
+        if body.get("container", {}).get("type") == "view":
+            publish_home(client, click.user_id)
+
+    def reject(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        approval_id = clicked_id(body)
+        if approval_id is None:
+            return
+        card = services.approvals.check_reject(approval_id=approval_id, click=click_of(body))
+        if card is not None:
+            client.views_open(trigger_id=body["trigger_id"], view=blocks.reject_modal(card))
+
     app.action(ids.STEP_DONE)(mark_done)
+    app.action(ids.APPROVE)(approve)
+    app.action(ids.REJECT)(reject)
     app.action(ids.STEP_HELP)(need_help)
     app.action(ids.STEP_RESOLVE)(resolve)
     app.action(ids.HOME_START)(home_start)

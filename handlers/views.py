@@ -9,7 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot import catalog, ids
-from bot.flow import Click
+from bot.interaction import Click
 from bot.rollouts import read_start_form
 from bot.services import Services
 
@@ -76,7 +76,23 @@ def register(app: App, services: Services) -> None:
         ack()
         client.views_publish(user_id=user_id, view=services.reports.home(user_id=user_id))
 
+    def submit_reject(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        reason = typed_text(view, ids.REJECT_REASON)
+        approval_id = metadata_id(view)
+        if not reason:
+            ack(
+                response_action="errors",
+                errors={ids.REJECT_REASON: catalog.text("approval.reject_modal.error.empty")},
+            )
+            return
+        ack()
+        if approval_id is not None:
+            services.approvals.reject(
+                approval_id=approval_id, click=Click(user_id=body["user"]["id"]), reason=reason
+            )
+
     app.view(ids.START_VIEW)(submit_start)
+    app.view(ids.REJECT_VIEW)(submit_reject)
     app.view(ids.HELP_VIEW)(submit_help)
     app.view(ids.REOPEN_VIEW)(submit_reopen)
     app.view(ids.EDIT_VIEW)(submit_edit)

@@ -155,3 +155,40 @@ class AuditEvent(SQLModel, table=True):
     actor: str = Field(max_length=32)
     action: str = Field(max_length=48)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ApprovalStatus:
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+class Approval(SQLModel, table=True):
+    """A request to a rollout's Salesforce admins to approve a subject (a step, or an invitation batch)."""
+
+    __tablename__ = "approval"
+    __table_args__ = (
+        # At most one pending request per subject: asking twice cannot post two requests.
+        Index(
+            "uq_approval_pending_subject",
+            "subject_kind",
+            "subject_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    rollout_id: int = Field(foreign_key="rollout.id", index=True)
+    subject_kind: str = Field(max_length=16)
+    subject_id: int
+    requested_by: str = Field(max_length=32)
+    requested_at: datetime = _utc()
+    status: str = Field(default=ApprovalStatus.PENDING, max_length=16, index=True)
+    decided_by: str | None = Field(default=None, max_length=32)
+    decided_at: datetime | None = _utc(nullable=True)
+    reason: str | None = Field(default=None, max_length=3000)
+    reminder_count: int = 0
+    last_reminded_at: datetime | None = _utc(nullable=True)

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from storage.models import AuditEvent, Rollout, RolloutMember, RolloutStatus, Step
+from storage.models import Approval, AuditEvent, Rollout, RolloutMember, RolloutStatus, Step
 
 
 def name_key(name: str) -> str:
@@ -89,6 +89,15 @@ def steps_of(session: Session, *, rollout_id: int) -> list[Step]:
             select(Step).where(col(Step.rollout_id) == rollout_id).order_by(col(Step.number))
         ).all()
     )
+
+
+def latest_approval(session: Session, *, subject_kind: str, subject_id: int) -> Approval | None:
+    return session.scalars(
+        select(Approval)
+        .where(col(Approval.subject_kind) == subject_kind, col(Approval.subject_id) == subject_id)
+        .order_by(col(Approval.id).desc())
+        .limit(1)
+    ).one_or_none()
 
 
 def audit(

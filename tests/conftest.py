@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +99,10 @@ class RunningBot:
         self.database_url = database_url
         self.fake = fake
         self.settings = make_settings(database_url, fake.url, **settings)
-        self.runtime = Runtime(self.settings, worker_options={"idle_wait": 0.05, "backoff_base": 0.05})
+        self.runtime = Runtime(
+            self.settings,
+            worker_options={"idle_wait": 0.05, "backoff_base": 0.05, "pace": timedelta(milliseconds=20)},
+        )
         self.runtime.start()
         self.url = f"http://127.0.0.1:{self.runtime.server.port}"
         self.slack = SlackSender(self.url)

@@ -117,3 +117,27 @@ def text_of(message: dict[str, Any]) -> str:
     import json
 
     return json.dumps(message.get("blocks") or []) + (message.get("text") or "")
+
+
+def approval_requests(bot: RunningBot, channel: str = "C_SFDC") -> list[dict[str, Any]]:
+    return [
+        m
+        for m in bot.fake.posts(channel)
+        if (m.get("blocks") or [{}])[0].get("text", {}).get("text") == "Approval needed"
+    ]
+
+
+def wait_approval_request(
+    bot: RunningBot, subject: str, channel: str = "C_SFDC", name: str = "Production"
+) -> dict[str, Any]:
+    """The approval request of rollout `name` whose text names `subject` (e.g. "Step 4 of 7")."""
+    return bot.fake.wait_for(
+        lambda: next(
+            (
+                m
+                for m in approval_requests(bot, channel)
+                if subject in text_of(m) and f"*{name}*" in text_of(m)
+            ),
+            None,
+        )
+    )

@@ -18,6 +18,7 @@ from tests.flow_helpers import (
     step_message,
     step_states,
     text_of,
+    wait_approval_request,
     wait_private_answer,
     wait_step_message,
 )
@@ -134,8 +135,14 @@ def outbox_drained(bot: RunningBot) -> bool:
 def test_a_full_run_reaches_seven_of_seven(bot: RunningBot) -> None:
     rollout_id = start_rollout(bot)
     mark_done(bot, 1, "C_MKTO", "U_MKTO")
-    mark_done(bot, 2, "C_MKTO", "U_MKTO")
+    mark_done(bot, 2, "C_SFDC", "U_SFDC")  # a Salesforce admin completes step 2 without approval
     mark_done(bot, 3, "C_MKTO", "U_MKTO")
+    # Step 4 always needs a Salesforce admin's approval first.
+    step4 = wait_step_message(bot, 4, "C_MKTO")
+    click(bot, step4, "msi_step_done", "U_MKTO")
+    request = wait_approval_request(bot, "Step 4 of 7")
+    click(bot, request, "msi_approval_approve", "U_SFDC")
+    bot.fake.wait_for(lambda: "Approved by <@U_SFDC>" in text_of(step4))
     mark_done(bot, 4, "C_MKTO", "U_MKTO")
     mark_done(bot, 6, "C_SFDC", "U_SFDC")
     mark_done(bot, 5, "C_MKTO", "U_MKTO")
