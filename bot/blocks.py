@@ -588,6 +588,10 @@ class RolloutSummary:
     salesforce_channel: str
     steps: tuple[StepSummary, ...]
     approvals: tuple[ApprovalCard, ...] = ()
+    invitations: dict[str, int] | None = None
+    seat_limit: int = 0
+    # (batch id, invitations, state, requester) of batches not yet sent, rejected or cancelled
+    open_batches: tuple[tuple[int, int, str, str], ...] = ()
 
     @property
     def done(self) -> int:
@@ -650,6 +654,8 @@ def status_blocks(summary: RolloutSummary, language: str = catalog.DEFAULT_LANGU
 
     pending = approval_lines(summary, language)
     extra = [section(t("status.approvals") + "\n" + "\n".join(pending))] if pending else []
+    if summary.invitations is not None:
+        extra.append(section(invitation_counts(summary, language)))
     return [
         section(
             t(
@@ -669,6 +675,21 @@ def status_blocks(summary: RolloutSummary, language: str = catalog.DEFAULT_LANGU
         section("\n".join(step_lines(summary, language))),
         *extra,
     ]
+
+
+def invitation_counts(summary: RolloutSummary, language: str = catalog.DEFAULT_LANGUAGE) -> str:
+    counts = summary.invitations or {}
+    return catalog.text(
+        "status.invitations",
+        language,
+        requested=counts.get("pending_approval", 0),
+        approved=counts.get("approved", 0),
+        sent=counts.get("sent", 0),
+        rejected=counts.get("rejected", 0),
+        cancelled=counts.get("cancelled", 0),
+        seats=counts.get("seats", 0),
+        limit=summary.seat_limit,
+    )
 
 
 def rollout_line(
@@ -745,6 +766,25 @@ def home_view(
                         "elements": approval_buttons(card, language),
                     }
                 )
+        if summary.invitations is not None:
+            blocks.append(context(invitation_counts(summary, language)))
+        cancellable = [batch for batch in summary.open_batches if viewer in (summary.owner_id, batch[3])]
+        if cancellable:
+            lines = [
+                t("home.batch_line", batch=batch_id, count=count, state=t(f"batch.state.{state}"))
+                for batch_id, count, state, _requester in cancellable[:5]
+            ]
+            blocks.append(section(t("home.batches") + "\n" + "\n".join(lines)))
+            blocks.append(
+                {
+                    "type": "actions",
+                    "block_id": f"home_batches_{summary.rollout_id}",
+                    "elements": [
+                        batch_cancel_button(batch_id, count, language)
+                        for batch_id, count, _s, _r in cancellable[:5]
+                    ],
+                }
+            )
         elements = []
         if summary.owner_id == viewer:
             elements.append(button(t("home.edit"), ids.HOME_EDIT, str(summary.rollout_id)))
@@ -846,3 +886,137 @@ def edit_modal(
             },
         ],
     }
+
+
+# ---------------------------------------------------------------- invitation batches
+
+
+def batch_requester_message(
+    *,
+    batch_id: int,
+    count: int,
+    rollout_name: str,
+    file_name: str | None,
+    state: str,
+    may_cancel: bool,
+    language: str = catalog.DEFAULT_LANGUAGE,
+) -> tuple[str, list[Block]]:
+    """The requester's own view of a batch, kept up to date in their direct message with the bot."""
+
+    def t(key: str, **params: Any) -> str:
+        return catalog.text(key, language, **params)
+
+    source = t("batch.requester.source_file", file=slack_text.escape(file_name)) if file_name else ""
+    body = t(
+        "batch.requester.body",
+        count=count,
+        rollout=slack_text.escape(rollout_name),
+        source=source,
+        state=state,
+    )
+    message: list[Block] = [
+        {"type": "header", "text": plain(t("batch.requester.header", batch=batch_id), HEADER_LIMIT)},
+        section(body),
+    ]
+    if may_cancel:
+        message.append(
+            {
+                "type": "actions",
+                "block_id": f"batch_requester_{batch_id}",
+                "elements": [batch_cancel_button(batch_id, count, language)],
+            }
+        )
+    return t("batch.fallback", batch=batch_id, count=count, rollout=slack_text.escape(rollout_name)), message
+
+
+def batch_cancel_button(
+    batch_id: int, count: int, language: str = catalog.DEFAULT_LANGUAGE
+) -> dict[str, Any]:
+    def t(key: str, **params: Any) -> str:
+        return catalog.text(key, language, **params)
+
+    return button(
+        t("batch.button.cancel"),
+        ids.BATCH_CANCEL,
+        str(batch_id),
+        style="danger",
+        confirm=confirm_dialog(
+            t("batch.cancel.confirm.title"),
+            t("batch.cancel.confirm.text", batch=batch_id, count=count),
+            t("batch.cancel.confirm.yes"),
+            t("batch.cancel.confirm.no"),
+        ),
+    )
+
+
+def batch_task_message(
+    *,
+    batch_id: int,
+    count: int,
+    rollout_name: str,
+    environment: str,
+    requester: str,
+    approver: str,
+    status: str,
+    changed_by: str | None,
+    changed_at: datetime,
+    language: str = catalog.DEFAULT_LANGUAGE,
+) -> tuple[str, list[Block]]:
+    """The Marketo admins' task for an approved batch, with the list in its thread."""
+
+    def t(key: str, **params: Any) -> str:
+        return catalog.text(key, language, **params)
+
+    rollout = slack_text.escape(rollout_name)
+    message: list[Block] = [
+        {"type": "header", "text": plain(t("batch.task.header", count=count), HEADER_LIMIT)},
+        section(
+            t(
+                "batch.task.body",
+                batch=batch_id,
+                rollout=rollout,
+                environment=t(f"environment.{environment}"),
+                requester=slack_text.user(requester),
+                approver=slack_text.user(approver) if approver else "?",
+            )
+        ),
+    ]
+    if status == "sent":
+        message.append(
+            section(
+                t("batch.task.sent", who=slack_text.user(changed_by or ""), when=slack_text.date(changed_at))
+            )
+        )
+    elif status == "cancelled":
+        message.append(
+            section(
+                t(
+                    "batch.task.cancelled",
+                    who=slack_text.user(changed_by or ""),
+                    when=slack_text.date(changed_at),
+                )
+            )
+        )
+    else:
+        message.append(context(t("batch.task.how")))
+        message.append(
+            {
+                "type": "actions",
+                "block_id": f"batch_{batch_id}",
+                "elements": [
+                    button(
+                        t("batch.button.sent"),
+                        ids.BATCH_SENT,
+                        str(batch_id),
+                        style="primary",
+                        confirm=confirm_dialog(
+                            t("batch.confirm.title"),
+                            t("batch.confirm.text", count=count, batch=batch_id),
+                            t("batch.confirm.yes"),
+                            t("batch.confirm.no"),
+                        ),
+                    )
+                ],
+            }
+        )
+    return t("batch.fallback", batch=batch_id, count=count, rollout=rollout), message

@@ -88,6 +88,9 @@ class StepService:
         self.clock = clock
         self.approvals = approvals
         approvals.register(StepApprovals())
+        # Called in the same transaction whenever steps open after a completion (e.g. step 5 releases
+        # approved invitation batches to the Marketo admins).
+        self.on_steps_opened: list[Callable[[Session, Rollout, list[int], datetime], None]] = []
 
     # ---------------------------------------------------------------- shared checks
 
@@ -300,7 +303,10 @@ class StepService:
             action="step_done",
             details={"step": step.number, "as": acting_as},
         )
-        steps.open_ready_dependants(session, rollout=rollout, now=now, actor=user_id)
+        opened = steps.open_ready_dependants(session, rollout=rollout, now=now, actor=user_id)
+        if opened:
+            for hook in self.on_steps_opened:
+                hook(session, rollout, opened, now)
 
     # ---------------------------------------------------------------- Need help and Resolve
 

@@ -36,6 +36,15 @@ REJECT = "msi_approval_reject"
 REJECT_VIEW = "msi_approval_reject_view"
 REJECT_REASON = "reason"
 
+# invitation batches and CSV drafts; values carry database ids
+BATCH_SENT = "msi_batch_sent"
+BATCH_CANCEL = "msi_batch_cancel"
+DRAFT_REQUEST = "msi_draft_request"
+DRAFT_MAPPING = "msi_draft_mapping"
+DRAFT_CANCEL = "msi_draft_cancel"
+DRAFT_ROLLOUT = "msi_draft_rollout"
+MAPPING_VIEW = "msi_draft_mapping_view"
+
 # App Home
 HOME_START = "msi_home_start"
 HOME_EDIT = "msi_home_edit"

@@ -202,18 +202,23 @@ def upload(
     *,
     now: datetime,
     rollout_id: int | None,
-    user_id: str,
+    user_id: str | None,
     filename: str,
     title: str,
     content: str,
     comment: str,
+    thread_of: SlackMessage | None = None,
 ) -> None:
-    """A file for one person, sent in their direct message with the bot (files_upload_v2)."""
+    """A file (files_upload_v2): for one person in their direct message with the bot, or in a kept
+    message's thread."""
+    if (user_id is None) == (thread_of is None):
+        raise ValueError("an upload goes either to a user or into a thread")
     session.add(
         OutboxItem(
             rollout_id=rollout_id,
             kind=KIND_UPLOAD,
-            target=user_id,
+            target=thread_of.channel_id if thread_of is not None else str(user_id),
+            message_id=thread_of.id if thread_of is not None else None,
             payload={"filename": filename, "title": title, "content": content, "comment": comment},
             not_before=now,
             created_at=now,
@@ -412,13 +417,20 @@ class OutboxWorker:
                 self._last_post[item.target] = self.clock()
                 return Outcome(done=True)
             if item.kind == KIND_UPLOAD:
-                channel = self.client.conversations_open(users=item.target)["channel"]["id"]
+                thread_ts: str | None = None
+                if message is not None:
+                    if message.ts is None:
+                        return Outcome(retry_after=2.0, reason="parent not posted")
+                    channel, thread_ts = message.channel_id, message.ts
+                else:
+                    channel = self.client.conversations_open(users=item.target)["channel"]["id"]
                 self.client.files_upload_v2(
                     channel=channel,
                     content=item.payload["content"],
                     filename=item.payload["filename"],
                     title=item.payload["title"],
                     initial_comment=item.payload["comment"],
+                    thread_ts=thread_ts,
                 )
                 self._last_post[item.target] = self.clock()
                 return Outcome(done=True)

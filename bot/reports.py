@@ -8,54 +8,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot import blocks, catalog, outbox, runbook, slack_text
+from bot.answers import Answer, resolve_rollout
 from bot.approvals import ApprovalService
 from bot.blocks import RolloutSummary, StepSummary
 from bot.csv_safety import write_csv
+from bot.invitations import InvitationService
 from bot.runbook import Persona, StepState
 from storage import queries
 from storage.db import Database
 from storage.models import Rollout, Step
 
 
-@dataclass
-class Answer:
-    """A private answer to a slash command: fallback text and blocks."""
-
-    text: str
-    blocks: list[dict[str, Any]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Resolution:
-    rollout: Rollout | None
-    candidates: Sequence[Rollout]
-    named: bool
-
-
-def resolve_rollout(session: Session, *, name: str, channel_id: str) -> Resolution:
-    if name:
-        return Resolution(
-            queries.active_rollout_by_name(session, name=name), queries.active_rollouts(session), True
-        )
-    here = queries.rollouts_using_channel(session, channel_id=channel_id)
-    if len(here) == 1:
-        return Resolution(here[0], here, False)
-    if here:
-        return Resolution(None, here, False)
-    active = queries.active_rollouts(session)
-    if channel_id.startswith("D") and len(active) == 1:
-        return Resolution(active[0], active, False)
-    return Resolution(None, active, False)
-
-
-def summarize(session: Session, rollout: Rollout, approvals: ApprovalService | None = None) -> RolloutSummary:
+def summarize(
+    session: Session,
+    rollout: Rollout,
+    approvals: ApprovalService | None = None,
+    invitations: InvitationService | None = None,
+) -> RolloutSummary:
     assert rollout.id is not None
     rows = queries.steps_of(session, rollout_id=rollout.id)
     cards: tuple[blocks.ApprovalCard, ...] = ()
@@ -71,6 +46,19 @@ def summarize(session: Session, rollout: Rollout, approvals: ApprovalService | N
         salesforce_channel=rollout.salesforce_channel,
         steps=tuple(_step_summary(row) for row in rows),
         approvals=cards,
+        invitations=invitations.counts(session, rollout_id=rollout.id) if invitations is not None else None,
+        seat_limit=invitations.seats if invitations is not None else 0,
+        open_batches=tuple(
+            (
+                batch.id or 0,
+                invitations.invitee_count(session, batch_id=batch.id or 0),
+                batch.status,
+                batch.requested_by,
+            )
+            for batch in invitations.open_batches(session, rollout_id=rollout.id)
+        )
+        if invitations is not None
+        else (),
     )
 
 
@@ -98,10 +86,17 @@ def _names(rollouts: Sequence[Rollout]) -> str:
 
 
 class ReportService:
-    def __init__(self, database: Database, clock: Callable[[], datetime], approvals: ApprovalService):
+    def __init__(
+        self,
+        database: Database,
+        clock: Callable[[], datetime],
+        approvals: ApprovalService,
+        invitations: InvitationService,
+    ):
         self.database = database
         self.clock = clock
         self.approvals = approvals
+        self.invitations = invitations
 
     # ---------------------------------------------------------------- /msi status and /msi list
 
@@ -109,7 +104,7 @@ class ReportService:
         with self.database.read() as session:
             found = resolve_rollout(session, name=name, channel_id=channel_id)
             if found.rollout is not None:
-                summary = summarize(session, found.rollout, self.approvals)
+                summary = summarize(session, found.rollout, self.approvals, self.invitations)
                 status_blocks = blocks.status_blocks(summary)
                 return Answer(text=blocks.rollout_line(summary), blocks=status_blocks)
             if found.named:
@@ -204,7 +199,7 @@ class ReportService:
             may_reopen: dict[int, set[int]] = {}
             may_decide: set[int] = set()
             for rollout in queries.active_rollouts(session):
-                summary = summarize(session, rollout, self.approvals)
+                summary = summarize(session, rollout, self.approvals, self.invitations)
                 summaries.append(summary)
                 personas = {
                     Persona(p)

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot import catalog, ids, outbox, runbook, slack_text, steps
 from bot.approvals import ApprovalService
@@ -118,6 +119,8 @@ class RolloutService:
         self.directory = directory
         self.clock = clock
         self.approvals = approvals
+        # Called inside the cancelling transaction (e.g. open invitation batches are cancelled too).
+        self.on_cancel: list[Callable[[Session, Rollout, str, datetime], None]] = []
 
     def start(self, *, owner_id: str, form: StartForm) -> StartOutcome:
         """Check the form completely, then store the rollout and open its first steps in one transaction.
@@ -303,6 +306,8 @@ class RolloutService:
             rollout.cancelled_at = now
             rollout.cancelled_by = click.user_id
             rollout.updated_at = now
+            for hook in self.on_cancel:
+                hook(session, rollout, click.user_id, now)
             for pending in self.approvals.pending_in(session, rollout_id=rollout_id):
                 self.approvals.close_pending(
                     session,

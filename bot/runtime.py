@@ -16,6 +16,7 @@ from bot.app import build_app, slack_client
 from bot.approvals import ApprovalService
 from bot.config import Settings
 from bot.flow import StepService
+from bot.invitations import InvitationService
 from bot.outbox import OutboxWorker
 from bot.reports import ReportService
 from bot.rollouts import RolloutService
@@ -37,6 +38,7 @@ class Runtime:
         migrate.upgrade(self.database)
         self.directory = SlackDirectory(slack_client(settings, timeout=2))
         approvals = ApprovalService(self.database, clock)
+        invitations = InvitationService(self.database, clock, approvals, seats=settings.msi_seats)
         self.services = Services(
             settings=settings,
             database=self.database,
@@ -44,9 +46,12 @@ class Runtime:
             directory=self.directory,
             rollouts=RolloutService(self.database, self.directory, clock, approvals),
             steps=StepService(self.database, clock, approvals),
-            reports=ReportService(self.database, clock, approvals),
+            reports=ReportService(self.database, clock, approvals, invitations),
             approvals=approvals,
+            invitations=invitations,
         )
+        self.services.steps.on_steps_opened.append(invitations.steps_opened)
+        self.services.rollouts.on_cancel.append(invitations.rollout_cancelled)
         self.app = build_app(settings, self.services)
         self.worker = OutboxWorker(
             self.database, slack_client(settings), clock=clock, **(worker_options or {})

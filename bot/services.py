@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from bot.approvals import ApprovalService
 from bot.config import Settings
 from bot.flow import StepService
+from bot.invitations import InvitationService
 from bot.reports import ReportService
 from bot.rollouts import RolloutService
 from bot.slack_directory import SlackDirectory
@@ -31,3 +32,4 @@ class Services:
     steps: StepService
     reports: ReportService
     approvals: ApprovalService
+    invitations: InvitationService

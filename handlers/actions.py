@@ -108,7 +108,25 @@ def register(app: App, services: Services) -> None:
         if card is not None:
             client.views_open(trigger_id=body["trigger_id"], view=blocks.reject_modal(card))
 
+    def batch_sent(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        batch_id = clicked_id(body)
+        if batch_id is not None:
+            services.invitations.mark_sent(batch_id=batch_id, click=click_of(body))
+
+    def batch_cancel(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        batch_id = clicked_id(body)
+        if batch_id is None:
+            return
+        click = click_of(body)
+        services.invitations.cancel(batch_id=batch_id, click=click)
+        if body.get("container", {}).get("type") == "view":
+            publish_home(client, click.user_id)
+
     app.action(ids.STEP_DONE)(mark_done)
+    app.action(ids.BATCH_SENT)(batch_sent)
+    app.action(ids.BATCH_CANCEL)(batch_cancel)
     app.action(ids.APPROVE)(approve)
     app.action(ids.REJECT)(reject)
     app.action(ids.STEP_HELP)(need_help)

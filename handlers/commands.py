@@ -9,7 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot import blocks, ids
-from bot.reports import Answer
+from bot.answers import Answer
 from bot.services import Services
 
 logger = logging.getLogger(__name__)
@@ -40,6 +40,10 @@ def register(app: App, services: Services) -> None:
             private(ack, services.reports.status(name=rest, channel_id=channel_id))
         elif sub == "list":
             private(ack, services.reports.list())
+        elif sub == "invite":
+            private(
+                ack, services.invitations.invite_command(user_id=user_id, channel_id=channel_id, text=rest)
+            )
         elif sub == "audit":
             private(ack, services.reports.request_audit(user_id=user_id, name=rest, channel_id=channel_id))
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.db import UTCDateTime
@@ -192,3 +192,100 @@ class Approval(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=3000)
     reminder_count: int = 0
     last_reminded_at: datetime | None = _utc(nullable=True)
+
+
+class BatchStatus:
+    PENDING_APPROVAL = "pending_approval"
+    APPROVED = "approved"
+    SENT = "sent"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+class InvitationBatch(SQLModel, table=True):
+    """Addresses requested together (one /msi invite, or one CSV), approved together, sent together."""
+
+    __tablename__ = "invitation_batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    rollout_id: int = Field(foreign_key="rollout.id", index=True)
+    requested_by: str = Field(max_length=32)
+    source: str = Field(max_length=16)
+    file_name: str | None = Field(default=None, max_length=255)
+    status: str = Field(default=BatchStatus.PENDING_APPROVAL, max_length=24, index=True)
+    created_at: datetime = _utc()
+    changed_at: datetime = _utc()
+    changed_by: str | None = Field(default=None, max_length=32)
+    reason: str | None = Field(default=None, max_length=3000)
+
+
+class InviteeStatus:
+    REQUESTED = "requested"
+    INVITED = "invited"
+    RELEASED = "released"  # its batch was rejected or cancelled: the address and the seat are free again
+
+
+class Invitee(SQLModel, table=True):
+    """One address of a batch. An address may hold a seat in one rollout only (one Actions instance)."""
+
+    __tablename__ = "invitee"
+    __table_args__ = (
+        Index(
+            "uq_invitee_active_address",
+            "email_key",
+            unique=True,
+            sqlite_where=text("status IN ('requested', 'invited')"),
+            postgresql_where=text("status IN ('requested', 'invited')"),
+        ),
+        Index("ix_invitee_rollout_status", "rollout_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="invitation_batch.id", index=True)
+    rollout_id: int = Field(foreign_key="rollout.id")
+    email: str = Field(max_length=254)
+    email_key: str = Field(max_length=254)
+    first_name: str = Field(default="", max_length=200)
+    last_name: str = Field(default="", max_length=200)
+    team: str = Field(default="", max_length=200)
+    status: str = Field(default=InviteeStatus.REQUESTED, max_length=16)
+
+
+class DraftStatus:
+    PENDING = "pending"  # waiting for the import worker to fetch and read the file
+    READY = "ready"  # preview shown; waiting for the uploader
+    FAILED = "failed"  # the file could not be read; the uploader was told why
+    IGNORED = "ignored"  # not a CSV, or the bot's own file: nothing said
+    REQUESTED = "requested"
+    CANCELLED = "cancelled"
+
+
+class CsvDraft(SQLModel, table=True):
+    """One uploaded file on its way to an invitation batch. The file id is unique: one upload, one preview."""
+
+    __tablename__ = "csv_draft"
+
+    id: int | None = Field(default=None, primary_key=True)
+    file_id: str = Field(max_length=32, unique=True)
+    uploader: str = Field(max_length=32)
+    channel_id: str = Field(max_length=32)
+    rollout_id: int | None = Field(default=None, foreign_key="rollout.id", index=True)
+    file_name: str | None = Field(default=None, max_length=255)
+    status: str = Field(default=DraftStatus.PENDING, max_length=16, index=True)
+    error_key: str | None = Field(default=None, max_length=64)
+    content: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    mapping: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    batch_id: int | None = Field(default=None, foreign_key="invitation_batch.id")
+    attempts: int = 0
+    claimed_until: datetime | None = _utc(nullable=True)
+    created_at: datetime = _utc()
+    expires_at: datetime = _utc()
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """Events API deliveries already handled: Slack retries them, several processes may receive them."""
+
+    __tablename__ = "processed_event"
+
+    event_id: str = Field(primary_key=True, max_length=64)
+    received_at: datetime = _utc()

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from storage.models import Approval, AuditEvent, Rollout, RolloutMember, RolloutStatus, Step
+from storage.models import Approval, AuditEvent, Rollout, RolloutMember, RolloutStatus, SlackMessage, Step
 
 
 def name_key(name: str) -> str:
@@ -89,6 +89,12 @@ def steps_of(session: Session, *, rollout_id: int) -> list[Step]:
             select(Step).where(col(Step.rollout_id) == rollout_id).order_by(col(Step.number))
         ).all()
     )
+
+
+def kept_message(session: Session, *, purpose: str) -> SlackMessage | None:
+    return session.scalars(
+        select(SlackMessage).where(col(SlackMessage.purpose) == purpose).order_by(col(SlackMessage.id)).limit(1)
+    ).one_or_none()
 
 
 def latest_approval(session: Session, *, subject_kind: str, subject_id: int) -> Approval | None:
