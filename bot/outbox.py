@@ -402,7 +402,10 @@ class OutboxWorker:
                     )
                 else:
                     response = self.client.chat_update(
-                        channel=message.channel_id, ts=message.ts, text=message.text, blocks=message.blocks
+                        channel=message.posted_channel or message.channel_id,
+                        ts=message.ts,
+                        text=message.text,
+                        blocks=message.blocks,
                     )
                 self._last_post[item.target] = self.clock()
                 return Outcome(done=True, ts=response.get("ts"), channel=response.get("channel"))
@@ -411,7 +414,7 @@ class OutboxWorker:
                 if message is not None:
                     if message.ts is None:
                         return Outcome(retry_after=2.0)  # the parent is not posted yet
-                    arguments["channel"] = message.channel_id
+                    arguments["channel"] = message.posted_channel or message.channel_id
                     arguments["thread_ts"] = message.ts
                 response = self.client.chat_postMessage(**arguments, unfurl_links=False)
                 self._last_post[item.target] = self.clock()
@@ -421,7 +424,7 @@ class OutboxWorker:
                 if message is not None:
                     if message.ts is None:
                         return Outcome(retry_after=2.0, reason="parent not posted")
-                    channel, thread_ts = message.channel_id, message.ts
+                    channel, thread_ts = message.posted_channel or message.channel_id, message.ts
                 else:
                     channel = self.client.conversations_open(users=item.target)["channel"]["id"]
                 self.client.files_upload_v2(
@@ -506,6 +509,7 @@ class OutboxWorker:
                     if kept is not None:
                         kept.ts = None
                         kept.posted_version = 0
+                        kept.posted_channel = None
                     stored.claimed_until = None
                     stored.not_before = now
                     return
@@ -533,8 +537,7 @@ class OutboxWorker:
             return
         if outcome.ts and kept.ts is None:
             kept.ts = outcome.ts
-            if outcome.channel and outcome.channel != kept.channel_id:
-                kept.channel_id = outcome.channel
+            kept.posted_channel = outcome.channel or kept.channel_id
         kept.posted_version = max(kept.posted_version, message.version)
         if kept.version > kept.posted_version:
             _schedule_sync(session, message=kept, now=now)

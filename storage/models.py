@@ -107,6 +107,8 @@ class SlackMessage(SQLModel, table=True):
     purpose: str = Field(max_length=64)
     channel_id: str = Field(max_length=32)
     ts: str | None = Field(default=None, max_length=32)
+    # Where Slack put it: a message addressed to a user id lands in a "D…" channel, which updates must name.
+    posted_channel: str | None = Field(default=None, max_length=32)
     text: str = Field(max_length=4000)
     blocks: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     version: int = 1

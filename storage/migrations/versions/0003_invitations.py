@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-29 22:40:10.618943
+Create Date: 2026-11-29 22:46:33.248005
 """
 
 from collections.abc import Sequence
@@ -87,9 +87,15 @@ def upgrade() -> None:
         batch_op.create_index('ix_invitee_rollout_status', ['rollout_id', 'status'], unique=False)
         batch_op.create_index('uq_invitee_active_address', ['email_key'], unique=True, sqlite_where=sa.text("status IN ('requested', 'invited')"), postgresql_where=sa.text("status IN ('requested', 'invited')"))
 
+    with op.batch_alter_table('slack_message', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('posted_channel', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True))
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('slack_message', schema=None) as batch_op:
+        batch_op.drop_column('posted_channel')
+
     with op.batch_alter_table('invitee', schema=None) as batch_op:
         batch_op.drop_index('uq_invitee_active_address', sqlite_where=sa.text("status IN ('requested', 'invited')"), postgresql_where=sa.text("status IN ('requested', 'invited')"))
         batch_op.drop_index('ix_invitee_rollout_status')
