@@ -93,7 +93,10 @@ def steps_of(session: Session, *, rollout_id: int) -> list[Step]:
 
 def kept_message(session: Session, *, purpose: str) -> SlackMessage | None:
     return session.scalars(
-        select(SlackMessage).where(col(SlackMessage.purpose) == purpose).order_by(col(SlackMessage.id)).limit(1)
+        select(SlackMessage)
+        .where(col(SlackMessage.purpose) == purpose)
+        .order_by(col(SlackMessage.id))
+        .limit(1)
     ).one_or_none()
 
 
