@@ -10,6 +10,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from sqlalchemy import delete
 from sqlmodel import col
 
+from bot.uploads import UploadService
 from storage.db import Database, affected_rows
 from storage.models import OutboxItem, OutboxStatus
 
@@ -17,6 +18,7 @@ logger = logging.getLogger(__name__)
 
 KEEP_DELIVERED = timedelta(days=7)
 JOB_ID = "msi-outbox-prune"
+EXPIRE_JOB_ID = "msi-expire-csv-drafts"
 
 
 def prune_outbox(database: Database, now: datetime) -> int:
@@ -34,7 +36,9 @@ def prune_outbox(database: Database, now: datetime) -> int:
     return removed
 
 
-def schedule(scheduler: BaseScheduler, database: Database, clock: Callable[[], datetime]) -> None:
+def schedule(
+    scheduler: BaseScheduler, database: Database, clock: Callable[[], datetime], uploads: UploadService
+) -> None:
     scheduler.add_job(
         lambda: prune_outbox(database, clock()),
         "interval",
@@ -44,4 +48,14 @@ def schedule(scheduler: BaseScheduler, database: Database, clock: Callable[[], d
         coalesce=True,
         max_instances=1,
         misfire_grace_time=3600,
+    )
+    scheduler.add_job(
+        uploads.expire_old,
+        "interval",
+        minutes=10,
+        id=EXPIRE_JOB_ID,
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=600,
     )

@@ -11,7 +11,7 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from bot import housekeeping
+from bot import csv_import, housekeeping
 from bot.app import build_app, slack_client
 from bot.approvals import ApprovalService
 from bot.config import Settings
@@ -23,6 +23,8 @@ from bot.rollouts import RolloutService
 from bot.server import HttpServer, SlackWsgiApp
 from bot.services import Clock, Services, utc_now
 from bot.slack_directory import SlackDirectory
+from bot.slack_files import FileFetcher
+from bot.uploads import ImportWorker, UploadService
 from storage import migrate
 from storage.db import Database
 
@@ -31,7 +33,12 @@ logger = logging.getLogger(__name__)
 
 class Runtime:
     def __init__(
-        self, settings: Settings, *, clock: Clock = utc_now, worker_options: dict[str, Any] | None = None
+        self,
+        settings: Settings,
+        *,
+        clock: Clock = utc_now,
+        worker_options: dict[str, Any] | None = None,
+        importer_options: dict[str, Any] | None = None,
     ):
         self.settings = settings
         self.database = Database(settings.database_url)
@@ -49,6 +56,17 @@ class Runtime:
             reports=ReportService(self.database, clock, approvals, invitations),
             approvals=approvals,
             invitations=invitations,
+            uploads=UploadService(
+                self.database,
+                clock,
+                invitations,
+                slack_client(settings),
+                FileFetcher(
+                    settings.slack_bot_token.get_secret_value(),
+                    settings.token_hosts,
+                    max_bytes=csv_import.MAX_BYTES,
+                ),
+            ),
         )
         self.services.steps.on_steps_opened.append(invitations.steps_opened)
         self.services.rollouts.on_cancel.append(invitations.rollout_cancelled)
@@ -57,8 +75,10 @@ class Runtime:
             self.database, slack_client(settings), clock=clock, **(worker_options or {})
         )
         self.database.on_commit(self.worker.wake)
+        self.importer = ImportWorker(self.services.uploads, **(importer_options or {}))
+        self.services.on_upload.append(self.importer.wake)
         self.scheduler = BackgroundScheduler(timezone="UTC")
-        housekeeping.schedule(self.scheduler, self.database, clock)
+        housekeeping.schedule(self.scheduler, self.database, clock, self.services.uploads)
         wsgi_app = SlackWsgiApp(None if settings.socket_mode else self.app, self.database)
         self.server = HttpServer(wsgi_app, settings.host, settings.port)
         self.socket_mode_handler: SocketModeHandler | None = None
@@ -66,6 +86,7 @@ class Runtime:
 
     def start(self) -> None:
         self.worker.start()
+        self.importer.start()
         self.scheduler.start()
         self.server.start()
         if self.settings.socket_mode:
@@ -93,6 +114,7 @@ class Runtime:
             self.socket_mode_handler.close()
         self.server.stop()
         self.scheduler.shutdown(wait=False)
+        self.importer.stop(timeout=2)
         self.worker.stop(timeout=3)
         self.directory.close()
         self.database.dispose()

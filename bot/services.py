@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.approvals import ApprovalService
@@ -13,6 +13,7 @@ from bot.invitations import InvitationService
 from bot.reports import ReportService
 from bot.rollouts import RolloutService
 from bot.slack_directory import SlackDirectory
+from bot.uploads import UploadService
 from storage.db import Database
 
 Clock = Callable[[], datetime]
@@ -33,3 +34,6 @@ class Services:
     reports: ReportService
     approvals: ApprovalService
     invitations: InvitationService
+    uploads: UploadService
+    # Called after an upload was recorded, to wake the import worker without waiting for its next poll.
+    on_upload: list[Callable[[], None]] = field(default_factory=list)

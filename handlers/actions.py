@@ -124,7 +124,49 @@ def register(app: App, services: Services) -> None:
         if body.get("container", {}).get("type") == "view":
             publish_home(client, click.user_id)
 
+    def wake_importer() -> None:
+        for hook in services.on_upload:
+            hook()
+
+    def draft_request(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        draft_id = clicked_id(body)
+        if draft_id is not None:
+            services.uploads.request(draft_id=draft_id, click=click_of(body))
+
+    def draft_cancel(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        draft_id = clicked_id(body)
+        if draft_id is not None:
+            services.uploads.cancel(draft_id=draft_id, click=click_of(body))
+
+    def draft_mapping(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        draft_id = clicked_id(body)
+        if draft_id is None:
+            return
+        modal = services.uploads.mapping_form(draft_id=draft_id, click=click_of(body))
+        if modal is not None:
+            client.views_open(trigger_id=body["trigger_id"], view=modal)
+
+    def draft_rollout(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        try:
+            chosen = str(body["actions"][0]["selected_option"]["value"])
+        except (KeyError, IndexError, TypeError):
+            return
+        draft, _, rollout = chosen.partition(":")
+        if draft.isdigit() and rollout.isdigit():
+            services.uploads.choose_rollout(
+                draft_id=int(draft), click=click_of(body), rollout_id=int(rollout)
+            )
+            wake_importer()
+
     app.action(ids.STEP_DONE)(mark_done)
+    app.action(ids.DRAFT_REQUEST)(draft_request)
+    app.action(ids.DRAFT_CANCEL)(draft_cancel)
+    app.action(ids.DRAFT_MAPPING)(draft_mapping)
+    app.action(ids.DRAFT_ROLLOUT)(draft_rollout)
     app.action(ids.BATCH_SENT)(batch_sent)
     app.action(ids.BATCH_CANCEL)(batch_cancel)
     app.action(ids.APPROVE)(approve)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.services import Services
+from bot.uploads import Upload, looks_like_csv
 
 
 def register(app: App, services: Services) -> None:
@@ -21,6 +22,50 @@ def register(app: App, services: Services) -> None:
         user_id = str(event.get("user", ""))
         client.views_publish(user_id=user_id, view=services.reports.home(user_id=user_id))
 
+    def is_own(user_id: str | None, context: BoltContext) -> bool:
+        return bool(user_id) and user_id == context.get("bot_user_id")
+
+    def file_message(ack: Ack, body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+        """A message with files (subtype file_share): record each CSV, then ack; reading happens later."""
+        if not is_own(event.get("user"), context) and not event.get("bot_id"):
+            for shared in event.get("files") or []:
+                if not isinstance(shared, dict) or not shared.get("id"):
+                    continue
+                if not looks_like_csv(shared.get("name"), shared.get("mimetype"), shared.get("filetype")):
+                    continue  # screenshots and the like: ignored without a word
+                recorded = services.uploads.record(
+                    Upload(
+                        event_id=f"{body.get('event_id', '')}:{shared['id']}",
+                        file_id=str(shared["id"]),
+                        user_id=str(event.get("user", "")),
+                        channel_id=str(event.get("channel", "")),
+                        file_name=shared.get("name"),
+                    )
+                )
+                if recorded:
+                    wake_importer()
+        ack()
+
+    def file_shared(ack: Ack, body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+        file_id = str(event.get("file_id") or (event.get("file") or {}).get("id") or "")
+        if file_id and not is_own(event.get("user_id"), context):
+            recorded = services.uploads.record(
+                Upload(
+                    event_id=str(body.get("event_id", "")),
+                    file_id=file_id,
+                    user_id=str(event.get("user_id", "")),
+                    channel_id=str(event.get("channel_id", "")),
+                )
+            )
+            if recorded:
+                wake_importer()
+        ack()
+
+    def wake_importer() -> None:
+        for hook in services.on_upload:
+            hook()
+
     app.event("app_home_opened")(ack=acknowledge, lazy=[publish_home])
+    app.event({"type": "message", "subtype": "file_share"})(file_message)
     app.event("message")(acknowledge)
-    app.event("file_shared")(acknowledge)
+    app.event("file_shared")(file_shared)

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import catalog, ids
+from bot import blocks, catalog, ids
 from bot.interaction import Click
 from bot.rollouts import read_start_form
 from bot.services import Services
@@ -91,7 +91,37 @@ def register(app: App, services: Services) -> None:
                 approval_id=approval_id, click=Click(user_id=body["user"]["id"]), reason=reason
             )
 
+    def submit_mapping(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        draft_id = metadata_id(view)
+        values = view.get("state", {}).get("values", {})
+        mapping: dict[str, int | None] = {}
+        errors: dict[str, str] = {}
+        for field_name in blocks.MAPPING_FIELDS:
+            selected = (values.get(field_name, {}).get(field_name, {}) or {}).get("selected_option") or {}
+            value = str(selected.get("value", blocks.NO_COLUMN))
+            mapping[field_name] = int(value) if value.isdigit() else None
+        if mapping.get("email") is None:
+            errors["email"] = catalog.text("csv.mapping.error.email")
+        used: set[int] = set()
+        for field_name in blocks.MAPPING_FIELDS:
+            column = mapping[field_name]
+            if column is not None and column in used:
+                errors[field_name] = catalog.text("csv.mapping.error.same")
+            if column is not None:
+                used.add(column)
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        ack()
+        if draft_id is not None:
+            services.uploads.change_mapping(
+                draft_id=draft_id, click=Click(user_id=body["user"]["id"]), mapping=mapping
+            )
+            for hook in services.on_upload:
+                hook()
+
     app.view(ids.START_VIEW)(submit_start)
+    app.view(ids.MAPPING_VIEW)(submit_mapping)
     app.view(ids.REJECT_VIEW)(submit_reject)
     app.view(ids.HELP_VIEW)(submit_help)
     app.view(ids.REOPEN_VIEW)(submit_reopen)

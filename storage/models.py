@@ -260,6 +260,7 @@ class DraftStatus:
     IGNORED = "ignored"  # not a CSV, or the bot's own file: nothing said
     REQUESTED = "requested"
     CANCELLED = "cancelled"
+    EXPIRED = "expired"
 
 
 class CsvDraft(SQLModel, table=True):
@@ -276,6 +277,7 @@ class CsvDraft(SQLModel, table=True):
     status: str = Field(default=DraftStatus.PENDING, max_length=16, index=True)
     error_key: str | None = Field(default=None, max_length=64)
     content: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    headers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     mapping: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     batch_id: int | None = Field(default=None, foreign_key="invitation_batch.id")
     attempts: int = 0

@@ -44,8 +44,11 @@ class FakeSlack:
         self.users: dict[str, dict[str, Any]] = {}
         self.views: list[dict[str, Any]] = []
         self.uploads: dict[str, dict[str, Any]] = {}  # file id -> {"content", "filename", "channel", ...}
+        self.files: dict[str, dict[str, Any]] = {}  # files users shared: id -> {"info", "content", ...}
+        self.downloads: list[dict[str, Any]] = []  # every GET of a file: path and headers
         self.failures: dict[str, list[Failure]] = {}
         self.lock = threading.Lock()
+        self.expected_token = "xoxb-test-token-1234567890"
         self._ts = itertools.count(1)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self.server.daemon_threads = True
@@ -96,6 +99,43 @@ class FakeSlack:
             "deleted": deleted,
             "is_bot": False,
         }
+
+    def add_file(
+        self,
+        file_id: str,
+        name: str,
+        content: bytes,
+        *,
+        user: str = "U_MKTO",
+        mimetype: str = "text/csv",
+        content_type: str = "text/csv",
+        url: str | None = None,
+        redirect_to: str | None = None,
+        bot_id: str | None = None,
+    ) -> dict[str, Any]:
+        """A file as files.info describes it, served at url_private_download (here, unless `url` says)."""
+        port = self.server.server_address[1]
+        info = {
+            "id": file_id,
+            "name": name,
+            "title": name,
+            "mimetype": mimetype,
+            "filetype": name.rsplit(".", 1)[-1].lower() if "." in name else "",
+            "size": len(content),
+            "user": user,
+            "is_external": False,
+            "url_private": url or f"http://127.0.0.1:{port}/files/{file_id}/{name}",
+            "url_private_download": url or f"http://127.0.0.1:{port}/files/{file_id}/download/{name}",
+        }
+        if bot_id:
+            info["bot_id"] = bot_id
+        self.files[file_id] = {
+            "info": info,
+            "content": content,
+            "content_type": content_type,
+            "redirect_to": redirect_to,
+        }
+        return info
 
     def fail(self, method: str, kind: str, times: int = 1, retry_after: int = 1) -> None:
         with self.lock:
@@ -224,6 +264,12 @@ class FakeSlack:
         self.views.append({"view_id": params.get("view_id"), "view": view, "method": "views.update"})
         return {"ok": True, "view": {"id": params.get("view_id"), **(view or {})}}
 
+    def _api_files_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        shared = self.files.get(str(params.get("file")))
+        if shared is None:
+            return {"ok": False, "error": "file_not_found"}
+        return {"ok": True, "file": dict(shared["info"])}
+
     def _api_conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
         users = str(params.get("users", ""))
         if not users:
@@ -276,6 +322,27 @@ class FakeSlack:
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
+
+            def do_GET(self) -> None:
+                path = urlsplit(self.path).path
+                headers = {key.lower(): value for key, value in self.headers.items()}
+                with fake.lock:
+                    fake.downloads.append({"path": path, "headers": headers})
+                parts = path.split("/")
+                shared = fake.files.get(parts[2]) if len(parts) > 2 and parts[1] == "files" else None
+                if shared is None:
+                    self._send(404, b"not found", "text/plain")
+                    return
+                if shared["redirect_to"]:
+                    self.send_response(302)
+                    self.send_header("Location", shared["redirect_to"])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if headers.get("authorization") != "Bearer " + fake.expected_token:
+                    self._send(200, b"<html><body>Sign in to Slack</body></html>", "text/html")
+                    return
+                self._send(200, shared["content"], shared["content_type"])
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)

@@ -116,7 +116,7 @@ def audit_actions(bot: RunningBot, rollout_id: int) -> list[tuple[str, str, dict
 def text_of(message: dict[str, Any]) -> str:
     import json
 
-    return json.dumps(message.get("blocks") or []) + (message.get("text") or "")
+    return json.dumps(message.get("blocks") or [], ensure_ascii=False) + (message.get("text") or "")
 
 
 def approval_requests(bot: RunningBot, channel: str = "C_SFDC") -> list[dict[str, Any]]:

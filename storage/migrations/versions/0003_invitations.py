@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-29 22:46:33.248005
+Create Date: 2026-11-29 22:47:57.518288
 """
 
 from collections.abc import Sequence
@@ -53,6 +53,7 @@ def upgrade() -> None:
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('error_key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('content', sa.LargeBinary(), nullable=True),
+    sa.Column('headers', sa.JSON(), nullable=False),
     sa.Column('mapping', sa.JSON(), nullable=False),
     sa.Column('batch_id', sa.Integer(), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),

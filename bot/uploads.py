@@ -1,0 +1,614 @@
+"""CSV files uploaded in a rollout's channel or a direct message, turned into invitation batches.
+
+The Events API listener only records the upload (de-duplicated by event id and by file id, with unique
+keys, so Slack's two events per upload, its retries, restarts and several processes yield one draft) and
+acks. The `ImportWorker` thread then fetches `files.info`, downloads, parses and sends the uploader one
+preview by direct message; a crash in between leaves the draft pending and another pass picks it up.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from http.client import HTTPException
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from bot import blocks, catalog, csv_import, outbox, slack_text
+from bot.csv_import import CsvProblem, Extraction, ParsedCsv
+from bot.interaction import Click, tell
+from bot.invitations import Candidate, InvitationService, Summary, summary_lines
+from bot.slack_files import DownloadError, FileFetcher
+from storage import queries
+from storage.db import Database, affected_rows
+from storage.models import CsvDraft, DraftStatus, ProcessedEvent, Rollout, RolloutStatus
+
+logger = logging.getLogger(__name__)
+
+DRAFT_LIFETIME = timedelta(hours=24)
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 5
+CSV_MIMETYPES = frozenset({"text/csv", "application/csv", "text/comma-separated-values"})
+PREVIEW_ITEMS = 8
+
+
+def looks_like_csv(name: str | None, mimetype: str | None, filetype: str | None = None) -> bool:
+    if name and name.lower().endswith(".csv"):
+        return True
+    if filetype and filetype.lower() == "csv":
+        return True
+    return (mimetype or "").lower().split(";")[0].strip() in CSV_MIMETYPES
+
+
+def draft_purpose(draft: CsvDraft) -> str:
+    return f"draft:{draft.id}"
+
+
+@dataclass(frozen=True)
+class Upload:
+    event_id: str
+    file_id: str
+    user_id: str
+    channel_id: str
+    file_name: str | None = None
+
+
+class UploadService:
+    def __init__(
+        self,
+        database: Database,
+        clock: Callable[[], datetime],
+        invitations: InvitationService,
+        client: WebClient,
+        fetcher: FileFetcher,
+    ):
+        self.database = database
+        self.clock = clock
+        self.invitations = invitations
+        self.client = client
+        self.fetcher = fetcher
+        self._bot_user_id: str | None = None
+
+    # ---------------------------------------------------------------- from the event listener, before the ack
+
+    def record(self, upload: Upload) -> bool:
+        """Remember an upload once; False when this event or file was seen before, or is not ours to read."""
+        now = self.clock()
+        try:
+            with self.database.write() as session:
+                if upload.event_id:
+                    if session.get(ProcessedEvent, upload.event_id) is not None:
+                        return False
+                    session.add(ProcessedEvent(event_id=upload.event_id, received_at=now))
+                if session.scalars(
+                    select(col(CsvDraft.id)).where(col(CsvDraft.file_id) == upload.file_id)
+                ).first():
+                    return False
+                if not upload.channel_id.startswith("D") and not queries.rollouts_using_channel(
+                    session, channel_id=upload.channel_id
+                ):
+                    return False  # a file in a channel no rollout uses is none of our business
+                session.add(
+                    CsvDraft(
+                        file_id=upload.file_id,
+                        uploader=upload.user_id,
+                        channel_id=upload.channel_id,
+                        file_name=upload.file_name,
+                        created_at=now,
+                        expires_at=now + DRAFT_LIFETIME,
+                    )
+                )
+        except IntegrityError:
+            return False  # the other event of the same upload, in another thread or process, was first
+        return True
+
+    # ---------------------------------------------------------------- the import worker's unit of work
+
+    def claim_next(self) -> int | None:
+        now = self.clock()
+        with self.database.read() as session:
+            candidates = session.scalars(
+                select(col(CsvDraft.id))
+                .where(
+                    col(CsvDraft.status) == DraftStatus.PENDING,
+                    (col(CsvDraft.claimed_until).is_(None)) | (col(CsvDraft.claimed_until) < now),
+                )
+                .order_by(col(CsvDraft.id))
+                .limit(5)
+            ).all()
+        for draft_id in candidates:
+            with self.database.write() as session:
+                claimed = affected_rows(
+                    session.execute(
+                        update(CsvDraft)
+                        .where(
+                            col(CsvDraft.id) == draft_id,
+                            col(CsvDraft.status) == DraftStatus.PENDING,
+                            (col(CsvDraft.claimed_until).is_(None)) | (col(CsvDraft.claimed_until) < now),
+                        )
+                        .values(claimed_until=now + LEASE, attempts=col(CsvDraft.attempts) + 1)
+                        .execution_options(synchronize_session=False)
+                    )
+                )
+            if claimed == 1:
+                return draft_id
+        return None
+
+    def process(self, draft_id: int) -> None:
+        """Fetch (unless stored), read and preview one draft; network calls run outside transactions."""
+        with self.database.read() as session:
+            draft = session.get(CsvDraft, draft_id)
+            if draft is None:
+                return
+            has_content = draft.content is not None
+            attempts = draft.attempts
+            file_id, file_name = draft.file_id, draft.file_name
+        if not has_content:
+            try:
+                content, file_name = self._fetch(file_id, file_name)
+            except _Ignore:
+                self._finish(draft_id, status=DraftStatus.IGNORED)
+                return
+            except DownloadError as error:
+                if error.transient and attempts < MAX_ATTEMPTS:
+                    self._retry_later(draft_id, attempts)
+                    return
+                self._fail(draft_id, error.key, file_name, **error.params)
+                return
+            with self.database.write() as session:
+                stored = session.get(CsvDraft, draft_id)
+                if stored is None:
+                    return
+                stored.content = content
+                stored.file_name = file_name
+        self._read_and_preview(draft_id)
+
+    def _fetch(self, file_id: str, file_name: str | None) -> tuple[bytes, str | None]:
+        try:
+            info = self.client.files_info(file=file_id)["file"]
+        except SlackApiError as error:
+            code = str(error.response.get("error", ""))
+            transient = error.response.status_code == 429 or error.response.status_code >= 500
+            logger.info("files.info failed for an upload: %s", code or error.response.status_code)
+            raise DownloadError("csv.download_failed", transient=transient) from None
+        except (OSError, HTTPException, ValueError):
+            raise DownloadError("csv.download_failed", transient=True) from None
+        name = info.get("name") or info.get("title") or file_name
+        if info.get("is_external") or not looks_like_csv(name, info.get("mimetype"), info.get("filetype")):
+            raise _Ignore
+        if info.get("bot_id") or (info.get("user") and info.get("user") == self._bot_user()):
+            raise _Ignore
+        size = info.get("size")
+        if isinstance(size, int) and size > csv_import.MAX_BYTES:
+            raise DownloadError("csv.too_large")
+        url = info.get("url_private_download") or info.get("url_private")
+        if not url:
+            raise DownloadError("csv.download_failed")
+        return self.fetcher.download(str(url)), name
+
+    def _bot_user(self) -> str | None:
+        if self._bot_user_id is None:
+            try:
+                self._bot_user_id = str(self.client.auth_test().get("user_id") or "")
+            except (SlackApiError, OSError, HTTPException, ValueError):
+                return None
+        return self._bot_user_id or None
+
+    def _retry_later(self, draft_id: int, attempts: int) -> None:
+        with self.database.write() as session:
+            draft = session.get(CsvDraft, draft_id)
+            if draft is not None:
+                draft.claimed_until = self.clock() + timedelta(seconds=min(5 * 2**attempts, 300))
+
+    def _finish(self, draft_id: int, *, status: str) -> None:
+        with self.database.write() as session:
+            draft = session.get(CsvDraft, draft_id)
+            if draft is not None:
+                draft.status = status
+                draft.claimed_until = None
+                draft.content = None
+
+    def _fail(self, draft_id: int, key: str, file_name: str | None, **params: object) -> None:
+        """One clear reply, and nothing else, for a file that cannot be used."""
+        now = self.clock()
+        with self.database.write() as session:
+            draft = session.get(CsvDraft, draft_id)
+            if draft is None:
+                return
+            draft.status = DraftStatus.FAILED
+            draft.error_key = key
+            draft.claimed_until = None
+            draft.content = None
+            shown = slack_text.escape(file_name or draft.file_name or "your file")
+            escaped = {name: slack_text.escape(str(value)) for name, value in params.items()}
+            outbox.post(
+                session,
+                now=now,
+                rollout_id=draft.rollout_id,
+                channel=draft.uploader,
+                text=catalog.text(key, file=shown, **escaped),
+                dedupe_key=f"draft_problem:{draft.id}",
+            )
+
+    # ---------------------------------------------------------------- reading and previewing
+
+    def _read_and_preview(self, draft_id: int) -> None:
+        now = self.clock()
+        with self.database.read() as session:
+            draft = session.get(CsvDraft, draft_id)
+            if draft is None or draft.content is None:
+                return
+            content, file_name = draft.content, draft.file_name
+        try:
+            parsed = csv_import.parse(content)  # the slow part, outside any write transaction
+        except CsvProblem as problem:
+            self._fail(draft_id, problem.key, file_name)
+            return
+        refusal: tuple[str, str] | None = None
+        with self.database.write() as session:
+            stored = session.get(CsvDraft, draft_id)
+            if stored is None or stored.status != DraftStatus.PENDING:
+                return
+            if not stored.headers:
+                stored.headers = list(parsed.headers)
+                stored.mapping = dict(parsed.mapping)
+            refusal = self._choose_rollout(session, stored)
+            if refusal is None:
+                stored.status = DraftStatus.READY
+                stored.claimed_until = None
+                self.render(session, draft=stored, parsed=parsed, now=now)
+        if refusal is not None:
+            self._fail(draft_id, refusal[0], file_name, rollout=refusal[1])
+
+    def _choose_rollout(self, session: Session, draft: CsvDraft) -> tuple[str, str] | None:
+        """Pick the rollout by where the file was shared; None when fine (chosen, or left to the uploader)."""
+        if draft.rollout_id is not None:
+            rollout = session.get(Rollout, draft.rollout_id)
+            candidates = [rollout] if rollout is not None and rollout.status == RolloutStatus.ACTIVE else []
+        elif draft.channel_id.startswith("D"):
+            candidates = list(queries.active_rollouts(session))
+        else:
+            candidates = list(queries.rollouts_using_channel(session, channel_id=draft.channel_id))
+        allowed = [
+            r for r in candidates if self.invitations.may_request(session, rollout=r, user_id=draft.uploader)
+        ]
+        if not candidates:
+            return ("csv.no_active_rollout", "")
+        if not allowed:
+            return ("csv.denied", candidates[0].name)
+        if len(allowed) == 1:
+            draft.rollout_id = allowed[0].id
+        return None
+
+    def render(self, session: Session, *, draft: CsvDraft, parsed: ParsedCsv | None, now: datetime) -> None:
+        """The uploader's preview, recomputed from the stored file and the current mapping."""
+        rollout = session.get(Rollout, draft.rollout_id) if draft.rollout_id is not None else None
+        summary: Summary | None = None
+        extraction: Extraction | None = None
+        if draft.status == DraftStatus.READY and parsed is not None:
+            extraction = csv_import.extract(parsed, _mapping(draft))
+            if rollout is not None:
+                summary = self.invitations.classify(
+                    session, rollout=rollout, candidates=_candidates(extraction)
+                )
+        choices: list[tuple[int, str]] = []
+        if rollout is None and draft.status == DraftStatus.READY:
+            choices = [
+                (r.id or 0, r.name)
+                for r in queries.active_rollouts(session)
+                if self.invitations.may_request(session, rollout=r, user_id=draft.uploader)
+            ]
+        text, preview = blocks.csv_preview(
+            draft_id=draft.id or 0,
+            file_name=draft.file_name or draft.file_id,
+            status=draft.status,
+            rollout_name=rollout.name if rollout else None,
+            rollout_choices=choices,
+            file_line=_file_line(parsed, extraction),
+            mapping_line=_mapping_line(draft),
+            summary=summary_lines(summary) if summary is not None else [],
+            problems=_problem_lines(extraction),
+            flagged=_flagged_lines(extraction),
+            expires_at=draft.expires_at,
+            batch_id=draft.batch_id,
+            batch_count=self.invitations.invitee_count(session, batch_id=draft.batch_id)
+            if draft.batch_id
+            else 0,
+        )
+        outbox.keep_message(
+            session,
+            now=now,
+            rollout_id=draft.rollout_id,
+            purpose=draft_purpose(draft),
+            channel_id=draft.uploader,
+            text=text,
+            blocks=preview,
+        )
+
+    # ---------------------------------------------------------------- the preview's buttons
+
+    def _load_for(self, session: Session, *, draft_id: int, click: Click, now: datetime) -> CsvDraft | None:
+        draft = session.get(CsvDraft, draft_id, populate_existing=True)
+        if draft is None or draft.uploader != click.user_id:
+            tell(session, now=now, click=click, text=catalog.text("approval.gone"), rollout_id=None)
+            return None
+        if draft.status == DraftStatus.READY and draft.expires_at <= now:
+            self._expire(session, draft=draft, now=now)
+        if draft.status != DraftStatus.READY:
+            key = "csv.expired" if draft.status == DraftStatus.EXPIRED else "csv.not_ready"
+            state = catalog.text(f"csv.state.{draft.status}")
+            tell(
+                session,
+                now=now,
+                click=click,
+                text=catalog.text(key, state=state),
+                rollout_id=draft.rollout_id,
+            )
+            return None
+        return draft
+
+    def request(self, *, draft_id: int, click: Click) -> None:
+        """Check the draft again and create the batch, all under the rollout's lock."""
+        now = self.clock()
+        with self.database.write() as session:
+            draft = self._load_for(session, draft_id=draft_id, click=click, now=now)
+            if draft is None or draft.content is None:
+                return
+            if draft.rollout_id is None:
+                tell(session, now=now, click=click, text=catalog.text("csv.no_rollout"), rollout_id=None)
+                return
+            rollout = queries.lock_rollout(session, rollout_id=draft.rollout_id)
+            if rollout is None or rollout.status != RolloutStatus.ACTIVE:
+                tell(session, now=now, click=click, text=catalog.text("csv.expired"), rollout_id=None)
+                return
+            if not self.invitations.may_request(session, rollout=rollout, user_id=click.user_id):
+                text = catalog.text("invite.denied", rollout=slack_text.escape(rollout.name))
+                tell(session, now=now, click=click, text=text, rollout_id=rollout.id)
+                return
+            try:
+                parsed = csv_import.parse(draft.content)
+            except CsvProblem as problem:
+                tell(
+                    session,
+                    now=now,
+                    click=click,
+                    text=catalog.text(problem.key, file="?"),
+                    rollout_id=rollout.id,
+                )
+                return
+            extraction = csv_import.extract(parsed, _mapping(draft))
+            summary = self.invitations.classify(session, rollout=rollout, candidates=_candidates(extraction))
+            if not summary.accepted:
+                text = "\n".join([catalog.text("invite.nothing_created"), *summary_lines(summary)])
+                tell(session, now=now, click=click, text=text, rollout_id=rollout.id)
+                self.render(session, draft=draft, parsed=parsed, now=now)
+                return
+            batch = self.invitations.create_batch(
+                session,
+                rollout=rollout,
+                requester=click.user_id,
+                source="csv",
+                file_name=draft.file_name,
+                accepted=summary.accepted,
+                now=now,
+            )
+            draft.status = DraftStatus.REQUESTED
+            draft.batch_id = batch.id
+            draft.content = None  # the invitees are stored; the file is no longer needed
+            self.render(session, draft=draft, parsed=None, now=now)
+
+    def cancel(self, *, draft_id: int, click: Click) -> None:
+        now = self.clock()
+        with self.database.write() as session:
+            draft = self._load_for(session, draft_id=draft_id, click=click, now=now)
+            if draft is None:
+                return
+            draft.status = DraftStatus.CANCELLED
+            draft.content = None
+            self.render(session, draft=draft, parsed=None, now=now)
+
+    def mapping_form(self, *, draft_id: int, click: Click) -> dict[str, Any] | None:
+        now = self.clock()
+        with self.database.write() as session:
+            draft = self._load_for(session, draft_id=draft_id, click=click, now=now)
+            if draft is None:
+                return None
+            return blocks.mapping_modal(
+                draft_id=draft_id,
+                file_name=draft.file_name or "",
+                headers=draft.headers,
+                mapping=_mapping(draft),
+            )
+
+    def change_mapping(self, *, draft_id: int, click: Click, mapping: dict[str, int | None]) -> None:
+        """Store the new mapping and let the import worker recompute the preview (it can take a second)."""
+        now = self.clock()
+        with self.database.write() as session:
+            draft = self._load_for(session, draft_id=draft_id, click=click, now=now)
+            if draft is None:
+                return
+            draft.mapping = {name: mapping.get(name) for name in csv_import.FIELDS}
+            draft.status = DraftStatus.PENDING
+            draft.claimed_until = None
+
+    def choose_rollout(self, *, draft_id: int, click: Click, rollout_id: int) -> None:
+        now = self.clock()
+        with self.database.write() as session:
+            draft = self._load_for(session, draft_id=draft_id, click=click, now=now)
+            if draft is None:
+                return
+            rollout = session.get(Rollout, rollout_id)
+            if rollout is None or rollout.status != RolloutStatus.ACTIVE:
+                return
+            if not self.invitations.may_request(session, rollout=rollout, user_id=click.user_id):
+                text = catalog.text("invite.denied", rollout=slack_text.escape(rollout.name))
+                tell(session, now=now, click=click, text=text, rollout_id=rollout.id)
+                return
+            draft.rollout_id = rollout_id
+            draft.status = DraftStatus.PENDING
+            draft.claimed_until = None
+
+    def _expire(self, session: Session, *, draft: CsvDraft, now: datetime) -> None:
+        draft.status = DraftStatus.EXPIRED
+        draft.content = None
+        self.render(session, draft=draft, parsed=None, now=now)
+
+    def expire_old(self) -> int:
+        """Housekeeping: drop drafts left untouched for 24 hours (their files hold personal data)."""
+        now = self.clock()
+        with self.database.write() as session:
+            old = session.scalars(
+                select(CsvDraft).where(
+                    col(CsvDraft.status).in_((DraftStatus.READY, DraftStatus.PENDING)),
+                    col(CsvDraft.expires_at) <= now,
+                )
+            ).all()
+            for draft in old:
+                self._expire(session, draft=draft, now=now)
+            return len(old)
+
+
+class _Ignore(Exception):
+    """Not a CSV, or the bot's own file: ignored without a word."""
+
+
+def _mapping(draft: CsvDraft) -> dict[str, int | None]:
+    mapping: dict[str, int | None] = {}
+    for name in csv_import.FIELDS:
+        value = draft.mapping.get(name)
+        mapping[name] = value if isinstance(value, int) and 0 <= value < max(len(draft.headers), 1) else None
+    return mapping
+
+
+def _candidates(extraction: Extraction) -> list[Candidate]:
+    return [
+        Candidate(
+            email=row.email,
+            key=row.email.casefold(),
+            first_name=row.first_name[:200],
+            last_name=row.last_name[:200],
+            team=row.team[:200],
+        )
+        for row in extraction.accepted
+    ]
+
+
+def _file_line(parsed: ParsedCsv | None, extraction: Extraction | None) -> str:
+    if parsed is None or extraction is None:
+        return ""
+    if parsed.has_header:
+        return catalog.text(
+            "csv.preview.file",
+            rows=extraction.total_rows,
+            encoding=parsed.encoding,
+            delimiter={"\t": "tab"}.get(parsed.delimiter, parsed.delimiter),
+            header_line=parsed.header_line,
+        )
+    return catalog.text("csv.preview.file_headerless", rows=extraction.total_rows, encoding=parsed.encoding)
+
+
+def _mapping_line(draft: CsvDraft) -> str:
+    if not draft.headers:
+        return ""
+    mapping = _mapping(draft)
+
+    def shown(field_name: str) -> str:
+        index = mapping.get(field_name)
+        if index is None:
+            return catalog.text("csv.preview.unmapped")
+        return "“" + slack_text.clip(slack_text.escape(draft.headers[index]), 60) + "”"
+
+    return catalog.text(
+        "csv.preview.mapping",
+        email=shown("email"),
+        first_name=shown("first_name"),
+        last_name=shown("last_name"),
+        team=shown("team"),
+    )
+
+
+def _problem_lines(extraction: Extraction | None) -> list[str]:
+    if extraction is None:
+        return []
+    problems = sorted([*extraction.invalid, *extraction.duplicates], key=lambda problem: problem.line)
+    lines = []
+    for problem in problems:
+        reason = problem.detail or catalog.text(problem.key, **{str(k): v for k, v in problem.params.items()})  # type: ignore[arg-type]
+        lines.append(
+            catalog.text(
+                "invite.item.line",
+                line=problem.line,
+                address=slack_text.clip(slack_text.escape(problem.raw), 80) or "—",
+                reason=reason,
+            )
+        )
+    return slack_text.cut_list(lines, PREVIEW_ITEMS)
+
+
+def _flagged_lines(extraction: Extraction | None) -> list[str]:
+    if extraction is None:
+        return []
+    lines = [
+        catalog.text(
+            "csv.preview.flagged_item",
+            line=cell.line,
+            field=catalog.text(f"csv.field.{cell.field}"),
+            value=slack_text.clip(slack_text.escape(cell.value), 60).replace("`", "'"),
+        )
+        for cell in extraction.flagged
+    ]
+    return slack_text.cut_list(lines, 5)
+
+
+class ImportWorker:
+    """A background thread that processes pending drafts, off Bolt's listener threads."""
+
+    def __init__(self, uploads: UploadService, *, idle_wait: float = 0.5):
+        self.uploads = uploads
+        self.idle_wait = idle_wait
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="csv-import", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def run_once(self) -> bool:
+        draft_id = self.uploads.claim_next()
+        if draft_id is None:
+            return False
+        try:
+            self.uploads.process(draft_id)
+        except Exception:
+            logger.exception("reading upload draft %s failed; it will be tried again", draft_id)
+        return True
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = self.run_once()
+            except Exception:
+                logger.exception("import worker pass failed; retrying shortly")
+                busy = False
+            if not busy:
+                self._wake.wait(self.idle_wait)
+                self._wake.clear()
