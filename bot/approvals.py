@@ -76,6 +76,7 @@ class ApprovalService:
             subject_id=subject_id,
             requested_by=requester,
             requested_at=now,
+            remind_from=now,
         )
         session.add(approval)
         session.flush()
@@ -178,7 +179,7 @@ class ApprovalService:
             session.execute(
                 update(Approval)
                 .where(col(Approval.id) == approval.id, col(Approval.status) == ApprovalStatus.PENDING)
-                .values(status=status, decided_by=by, decided_at=now, reason=reason)
+                .values(status=status, decided_by=by, decided_at=now, reason=reason, remind_from=None)
                 .execution_options(synchronize_session=False)
             )
         )

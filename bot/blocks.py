@@ -592,6 +592,7 @@ class RolloutSummary:
     seat_limit: int = 0
     # (batch id, invitations, state, requester) of batches not yet sent, rejected or cancelled
     open_batches: tuple[tuple[int, int, str, str], ...] = ()
+    reminders_paused: bool = False
 
     @property
     def done(self) -> int:
@@ -785,9 +786,15 @@ def home_view(
                     ],
                 }
             )
+        if summary.reminders_paused:
+            blocks.append(context(t("home.paused")))
         elements = []
         if summary.owner_id == viewer:
             elements.append(button(t("home.edit"), ids.HOME_EDIT, str(summary.rollout_id)))
+            if summary.reminders_paused:
+                elements.append(button(t("home.resume"), ids.HOME_RESUME, str(summary.rollout_id)))
+            else:
+                elements.append(button(t("home.pause"), ids.HOME_PAUSE, str(summary.rollout_id)))
         for number in sorted(may_reopen.get(summary.rollout_id, set())):
             step_id = next(step.step_id for step in summary.steps if step.number == number)
             elements.append(button(t("home.reopen", number=number), ids.HOME_REOPEN, str(step_id)))
@@ -1020,6 +1027,20 @@ def batch_task_message(
             }
         )
     return t("batch.fallback", batch=batch_id, count=count, rollout=rollout), message
+
+
+# ---------------------------------------------------------------- reminders
+
+
+def reminder_message(text: str, target: str, language: str = catalog.DEFAULT_LANGUAGE) -> list[Block]:
+    return [
+        section(text),
+        {
+            "type": "actions",
+            "block_id": f"reminder_{target.replace(':', '_')}",
+            "elements": [button(catalog.text("reminder.snooze", language), ids.SNOOZE, target)],
+        },
+    ]
 
 
 # ---------------------------------------------------------------- CSV upload previews

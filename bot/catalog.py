@@ -413,6 +413,24 @@ _EN: dict[str, str] = {
     "csv.foreign_host": "I didn't download {file}: Slack gave a link to a host I don't send credentials to ({host}).",
     "csv.denied": "Only the owner and the admins of rollout *{rollout}* can request invitations, so I didn't read {file}.",
     "csv.no_active_rollout": "I got {file}, but no rollout is active. Start one with `/msi start`, then upload it again.",
+    # ---- reminders (SPEC section 6)
+    "reminder.step": ":alarm_clock: {people}: step {number} ({title}) has been waiting for {waited}.",
+    "reminder.step.nobody": ":alarm_clock: Step {number} ({title}) has been waiting for {waited}.",
+    "reminder.approval": ":alarm_clock: {people}: this request has been waiting for a decision for {waited}.",
+    "reminder.approval.nobody": ":alarm_clock: This request has been waiting for a decision for {waited}.",
+    "reminder.snooze": "Snooze 1 day",
+    "reminder.snoozed": "Snoozed: no reminder about this before {when}.",
+    "reminder.deny.snooze": "Only the people this reminder is for can snooze it.",
+    "reminder.nothing": "There is nothing to snooze any more: it has moved on.",
+    "reminder.escalation.step": "Step {number} ({title}) of rollout *{rollout}* has waited {waited} despite {count} reminders in {channel}.",
+    "reminder.escalation.approval": "{subject} of rollout *{rollout}* has waited {waited} for a Salesforce admin's decision despite {count} reminders.",
+    "reminder.departed": "{who} has left the workspace and is no longer reminded about rollout *{rollout}*. Edit the rollout on App Home to name someone else.",
+    "duration.minutes": "{count} minute(s)",
+    "duration.hours": "{count} hour(s)",
+    "duration.days": "{count} day(s)",
+    "home.pause": "Pause reminders",
+    "home.resume": "Resume reminders",
+    "home.paused": ":double_vertical_bar: Reminders are paused.",
     # ---- delivery problems reported to the owner
     "delivery.not_in_channel": (
         "I couldn't post in {channel} for rollout *{rollout}*: I'm not a member. Invite me with "

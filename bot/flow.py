@@ -75,10 +75,7 @@ class StepApprovals:
             step.note = approval.reason
             step.note_by = approval.decided_by
             step.note_at = now
-        step.changed_at = now
-        step.changed_by = approval.decided_by
-        step.last_reminded_at = None
-        step.reminder_count = 0
+        steps.touch(step, now=now, actor=approval.decided_by)
         steps.render(session, rollout=rollout, step=step, now=now)
 
 
@@ -231,10 +228,7 @@ class StepService:
         step.blocked = False
         step.note_kind = step.note = step.note_by = None
         step.note_at = None
-        step.changed_at = now
-        step.changed_by = click.user_id
-        step.reminder_count = 0
-        step.last_reminded_at = None
+        steps.touch(step, now=now, actor=click.user_id)
         session.flush()
         self.approvals.request(
             session,
@@ -272,6 +266,7 @@ class StepService:
                     done_by=user_id,
                     changed_at=now,
                     changed_by=user_id,
+                    remind_from=None,
                     blocked=False,
                     note_kind=None,
                     note=None,
@@ -350,8 +345,7 @@ class StepService:
             step.blocked_by = click.user_id
             step.blocked_at = now
             step.blocked_note = problem
-            step.changed_at = now
-            step.changed_by = click.user_id
+            steps.touch(step, now=now, actor=click.user_id)
             steps.render(session, rollout=rollout, step=step, now=now)
             queries.audit(
                 session,
@@ -405,8 +399,7 @@ class StepService:
                 )
                 return
             step.blocked = False
-            step.changed_at = now
-            step.changed_by = click.user_id
+            steps.touch(step, now=now, actor=click.user_id)
             steps.render(session, rollout=rollout, step=step, now=now)
             queries.audit(
                 session,
@@ -471,8 +464,7 @@ class StepService:
             step.note = reason
             step.note_by = click.user_id
             step.note_at = now
-            step.changed_at = now
-            step.changed_by = click.user_id
+            steps.touch(step, now=now, actor=click.user_id)
             steps.render(session, rollout=rollout, step=step, now=now)
             queries.audit(
                 session,

@@ -45,8 +45,13 @@ DRAFT_CANCEL = "msi_draft_cancel"
 DRAFT_ROLLOUT = "msi_draft_rollout"
 MAPPING_VIEW = "msi_draft_mapping_view"
 
+# reminders; the value is "step:<id>" or "approval:<id>"
+SNOOZE = "msi_reminder_snooze"
+
 # App Home
 HOME_START = "msi_home_start"
 HOME_EDIT = "msi_home_edit"
 HOME_CANCEL = "msi_home_cancel"
 HOME_REOPEN = "msi_home_reopen"
+HOME_PAUSE = "msi_home_pause"
+HOME_RESUME = "msi_home_resume"

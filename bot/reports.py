@@ -46,6 +46,7 @@ def summarize(
         salesforce_channel=rollout.salesforce_channel,
         steps=tuple(_step_summary(row) for row in rows),
         approvals=cards,
+        reminders_paused=rollout.reminders_paused,
         invitations=invitations.counts(session, rollout_id=rollout.id) if invitations is not None else None,
         seat_limit=invitations.seats if invitations is not None else 0,
         open_batches=tuple(

@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.flow import StepService
 from bot.invitations import InvitationService
 from bot.outbox import OutboxWorker
+from bot.reminders import ReminderService
 from bot.reports import ReportService
 from bot.rollouts import RolloutService
 from bot.server import HttpServer, SlackWsgiApp
@@ -68,6 +69,16 @@ class Runtime:
                 ),
             ),
         )
+        self.reminders = ReminderService(
+            self.database,
+            clock,
+            approvals,
+            after=settings.msi_reminder_after,
+            escalate_after=settings.msi_escalate_after,
+            working_hours=settings.msi_working_hours,
+            is_active_user=self.directory.is_active_user,
+        )
+        self.services.reminders = self.reminders
         self.services.steps.on_steps_opened.append(invitations.steps_opened)
         self.services.rollouts.on_cancel.append(invitations.rollout_cancelled)
         self.app = build_app(settings, self.services)
@@ -79,6 +90,7 @@ class Runtime:
         self.services.on_upload.append(self.importer.wake)
         self.scheduler = BackgroundScheduler(timezone="UTC")
         housekeeping.schedule(self.scheduler, self.database, clock, self.services.uploads)
+        self.reminders.schedule(self.scheduler, settings.msi_sweep_every)
         wsgi_app = SlackWsgiApp(None if settings.socket_mode else self.app, self.database)
         self.server = HttpServer(wsgi_app, settings.host, settings.port)
         self.socket_mode_handler: SocketModeHandler | None = None

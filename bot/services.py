@@ -10,6 +10,7 @@ from bot.approvals import ApprovalService
 from bot.config import Settings
 from bot.flow import StepService
 from bot.invitations import InvitationService
+from bot.reminders import ReminderService
 from bot.reports import ReportService
 from bot.rollouts import RolloutService
 from bot.slack_directory import SlackDirectory
@@ -35,5 +36,6 @@ class Services:
     approvals: ApprovalService
     invitations: InvitationService
     uploads: UploadService
+    reminders: ReminderService | None = None  # set once built (it needs the scheduler's settings)
     # Called after an upload was recorded, to wake the import worker without waiting for its next poll.
     on_upload: list[Callable[[], None]] = field(default_factory=list)

@@ -7,6 +7,7 @@ call has a short timeout and failures become a clear "try again" instead of an e
 from __future__ import annotations
 
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http.client import HTTPException
@@ -17,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 logger = logging.getLogger(__name__)
 
 NETWORK_ERRORS = (OSError, HTTPException, ValueError)
+ACTIVE_CACHE_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class SlackDirectory:
     def __init__(self, client: WebClient, *, pool_size: int = 8):
         self.client = client
         self._pool = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="slack-lookup")
+        self._active: dict[str, tuple[bool, float]] = {}
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -92,6 +95,22 @@ class SlackDirectory:
 
     def members_of(self, channel_ids: list[str]) -> dict[str, set[str] | None]:
         return dict(zip(channel_ids, self._pool.map(self.channel_members, channel_ids), strict=True))
+
+    def is_active_user(self, user_id: str) -> bool:
+        """False only when Slack says the user was deactivated; unknown answers count as active (cached)."""
+        now = time.monotonic()
+        cached = self._active.get(user_id)
+        if cached is not None and now - cached[1] < ACTIVE_CACHE_SECONDS:
+            return cached[0]
+        try:
+            user = self.client.users_info(user=user_id)["user"]
+            active = not user.get("deleted", False)
+        except SlackApiError as error:
+            active = str(error.response.get("error", "")) != "user_not_found"
+        except NETWORK_ERRORS:
+            return True  # don't drop anyone from a reminder because Slack was briefly unreachable
+        self._active[user_id] = (active, now)
+        return active
 
     def user_time_zone(self, user_id: str) -> str:
         """The user's Slack time zone, or UTC when Slack cannot tell."""

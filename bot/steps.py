@@ -108,6 +108,18 @@ def render(session: Session, *, rollout: Rollout, step: Step, now: datetime) -> 
         )
 
 
+REMINDABLE = (StepState.OPEN.value, StepState.APPROVED.value)
+
+
+def touch(step: Step, *, now: datetime, actor: str | None) -> None:
+    """Record a change of the step; the wait its reminders measure starts again."""
+    step.changed_at = now
+    step.changed_by = actor
+    step.reminder_count = 0
+    step.last_reminded_at = None
+    step.remind_from = now if step.state in REMINDABLE else None
+
+
 def step_messages(session: Session, *, step: Step) -> list[SlackMessage]:
     return list(
         session.scalars(select(SlackMessage).where(col(SlackMessage.purpose) == message_purpose(step))).all()
@@ -120,7 +132,14 @@ def open_step(session: Session, *, rollout: Rollout, step: Step, now: datetime, 
         session.execute(
             update(Step)
             .where(col(Step.id) == step.id, col(Step.state) == StepState.LOCKED.value)
-            .values(state=StepState.OPEN.value, opened_at=now, changed_at=now, changed_by=actor)
+            .values(
+                state=StepState.OPEN.value,
+                opened_at=now,
+                changed_at=now,
+                changed_by=actor,
+                remind_from=now,
+                reminder_count=0,
+            )
             .execution_options(synchronize_session=False)
         )
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -162,7 +163,32 @@ def register(app: App, services: Services) -> None:
             )
             wake_importer()
 
+    def snooze(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        try:
+            target = str(body["actions"][0].get("value", ""))
+        except (KeyError, IndexError, AttributeError):
+            return
+        if services.reminders is not None:
+            services.reminders.snooze(target=target, click=click_of(body))
+
+    def set_paused(paused: bool) -> Callable[[Ack, dict[str, Any], WebClient], None]:
+        def handle(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+            ack()
+            rollout_id = clicked_id(body)
+            click = click_of(body)
+            if rollout_id is None or services.reminders is None:
+                return
+            if services.rollouts.owner_check(rollout_id=rollout_id, click=click) is not None:
+                services.reminders.set_paused(rollout_id=rollout_id, paused=paused, user_id=click.user_id)
+            publish_home(client, click.user_id)
+
+        return handle
+
     app.action(ids.STEP_DONE)(mark_done)
+    app.action(ids.SNOOZE)(snooze)
+    app.action(ids.HOME_PAUSE)(set_paused(True))
+    app.action(ids.HOME_RESUME)(set_paused(False))
     app.action(ids.DRAFT_REQUEST)(draft_request)
     app.action(ids.DRAFT_CANCEL)(draft_cancel)
     app.action(ids.DRAFT_MAPPING)(draft_mapping)

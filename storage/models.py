@@ -89,6 +89,9 @@ class Step(SQLModel, table=True):
     note_at: datetime | None = _utc(nullable=True)
     reminder_count: int = 0
     last_reminded_at: datetime | None = _utc(nullable=True)
+    # When the current wait began, for reminders: set when the step opens or changes, moved to the time of
+    # each reminder (or a snooze), None while nothing is expected (locked, awaiting approval, done).
+    remind_from: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True, index=True)
 
 
 class SlackMessage(SQLModel, table=True):
@@ -194,6 +197,7 @@ class Approval(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=3000)
     reminder_count: int = 0
     last_reminded_at: datetime | None = _utc(nullable=True)
+    remind_from: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True, index=True)
 
 
 class BatchStatus:
