@@ -57,6 +57,7 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 _PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
 
 # Header names are compared after NFKC (full-width to half-width, half-width katakana to full-width),
 # casefolding, and dropping separators and bracketed notes such as "(required)", also in full-width brackets.
@@ -252,18 +253,20 @@ def _prefers_cp932(sample: bytes) -> bool:
     except UnicodeDecodeError:
         # Most Japanese text uses lead bytes (0x81, 0x8D, 0x8F, 0x90, 0x9D) that cp1252 leaves undefined.
         return True
-    # Both decode. Western accented letters read as CP932 become kanji or half-width katakana glued to ASCII
-    # letters ("Ren" + kanji for "Renée") or private-use characters; Japanese cells stand between delimiters.
+    # Both decode. Read as CP932, Western accented letters become kanji or half-width katakana glued to the
+    # ASCII letters of their word ("Ren" + kanji for "Renée"), or private-use characters; Japanese cells stand
+    # between delimiters, and kana (from lead bytes 0x82/0x83, rare in Western text) are Japanese for sure.
     if _PRIVATE_USE.search(japanese):
         return False
-    runs = glued = 0
+    japanese_runs = western_runs = 0
     for match in _NON_ASCII_RUN.finditer(japanese):
-        runs += 1
         before = japanese[match.start() - 1 : match.start()]
         after = japanese[match.end() : match.end() + 1]
-        if _ASCII_LETTER.match(before) or _ASCII_LETTER.match(after):
-            glued += 1
-    return runs > 0 and glued * 2 < runs
+        if not _KANA.search(match.group()) and (_ASCII_LETTER.match(before) or _ASCII_LETTER.match(after)):
+            western_runs += 1
+        else:
+            japanese_runs += 1
+    return japanese_runs > western_runs
 
 
 # Parsing

@@ -101,7 +101,7 @@ def check_address(raw: str) -> AddressCheck:
         if known is not None:
             normalized_domain, ascii_domain = known
             # Reuse the typed string when nothing changes: 80,000 copies of addresses add up.
-            normalized = text if domain == normalized_domain else local + "@" + normalized_domain
+            normalized = text
             # email-validator also limits the normalised and the IDNA-ASCII forms; only a punycode domain can
             # make those differ from the (already checked) typed length.
             if len(normalized.encode()) <= MAX_LENGTH and len(local) + 1 + len(ascii_domain) <= MAX_LENGTH:

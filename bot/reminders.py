@@ -126,7 +126,9 @@ class ReminderService:
                 .limit(BATCH_LIMIT)
             ).all()
         found = [("step", row) for row in step_rows] + [("approval", row) for row in approval_rows]
-        return [Due(kind, int(row[0] or 0), int(row[1] or 0), row[2]) for kind, row in found if row[2] is not None]
+        return [
+            Due(kind, int(row[0] or 0), int(row[1] or 0), row[2]) for kind, row in found if row[2] is not None
+        ]
 
     def sweep(self) -> int:
         """One pass: remind what is due and within working hours. Returns how many reminders were claimed."""

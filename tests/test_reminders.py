@@ -60,7 +60,7 @@ def seed(
     paused: bool = False,
     status: str = "active",
 ) -> tuple[int, int]:
-    """A rollout whose step 1 is in `state` since `opened`, with its message posted; returns (rollout, step)."""
+    """A rollout whose step 1 is in `state` since `opened`, its message posted; returns (rollout, step)."""
     with database.write() as session:
         rollout = Rollout(
             name=name,
