@@ -225,6 +225,8 @@ class StepCard:
     moved_to: str | None = None
     approval_by: str | None = None
     approval_at: datetime | None = None
+    verifiable: bool = False
+    verification: dict[str, Any] | None = None
 
 
 STATE_ICONS = {
@@ -332,6 +334,8 @@ def step_message(card: StepCard, language: str = catalog.DEFAULT_LANGUAGE) -> tu
                 )
             )
         )
+    if card.verification and not closed:
+        blocks.append(section(verification_text(card.verification, language)))
     if not closed:
         blocks.append(
             section(
@@ -368,6 +372,8 @@ def step_message(card: StepCard, language: str = catalog.DEFAULT_LANGUAGE) -> tu
                     ),
                 )
             )
+        if card.verifiable:
+            elements.append(button(t("verify.button"), ids.VERIFY, value))
         elements.append(button(t("step.button.help"), ids.STEP_HELP, value))
         if card.blocked:
             elements.append(button(t("step.button.resolve"), ids.STEP_RESOLVE, value))
@@ -495,6 +501,64 @@ def reject_modal(card: ApprovalCard, language: str = catalog.DEFAULT_LANGUAGE) -
                 "element": {
                     "type": "plain_text_input",
                     "action_id": ids.REJECT_REASON,
+                    "multiline": True,
+                    "max_length": 1000,
+                },
+            },
+        ],
+    }
+
+
+def verification_text(record: dict[str, Any], language: str = catalog.DEFAULT_LANGUAGE) -> str:
+    """The last Salesforce check of a step, check by check, as stored by bot.verification."""
+    try:
+        at = datetime.fromisoformat(str(record.get("at")))
+    except ValueError:
+        at = None
+    lines = [
+        catalog.text(
+            "verify.heading",
+            language,
+            who=slack_text.user(str(record.get("by", ""))),
+            when=slack_text.date(at) if at else "",
+        )
+    ]
+    for check in record.get("checks", []):
+        params = {name: slack_text.escape(str(value)) for name, value in (check.get("params") or {}).items()}
+        name = catalog.text(check["name_key"], language, **params)
+        outcome = catalog.text(check["key"], language, **params)
+        if check.get("passed"):
+            key = "verify.passed"
+        elif check.get("warning"):
+            key = "verify.warning"
+        else:
+            key = "verify.failed"
+        lines.append(catalog.text(key, language, name=name, outcome=outcome))
+    return "\n".join(lines)
+
+
+def override_modal(
+    step_id: int, number: int, *, checked: bool, language: str = catalog.DEFAULT_LANGUAGE
+) -> dict[str, Any]:
+    def t(key: str, **params: Any) -> str:
+        return catalog.text(key, language, **params)
+
+    return {
+        "type": "modal",
+        "callback_id": ids.OVERRIDE_VIEW,
+        "private_metadata": str(step_id),
+        "title": plain(t("override.title"), 24),
+        "submit": plain(t("override.submit"), 24),
+        "close": plain(t("start.close"), 24),
+        "blocks": [
+            section(t("override.intro.failed" if checked else "override.intro.unchecked", number=number)),
+            {
+                "type": "input",
+                "block_id": ids.OVERRIDE_REASON,
+                "label": plain(t("override.reason")),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": ids.OVERRIDE_REASON,
                     "multiline": True,
                     "max_length": 1000,
                 },

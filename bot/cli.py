@@ -24,11 +24,7 @@ def main(argv: list[str] | None = None) -> int:
             for problem in error.problems:
                 print(f"msi-bot: {problem}", file=sys.stderr)
             return 2
-        secrets = [settings.slack_bot_token.get_secret_value()]
-        for optional in (settings.slack_signing_secret, settings.slack_app_token):
-            if optional is not None:
-                secrets.append(optional.get_secret_value())
-        logs.configure(settings.log_level, secrets)
+        logs.configure(settings.log_level, settings.secrets())
 
         from bot.runtime import run
 

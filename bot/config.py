@@ -18,6 +18,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.salesforce import OrgCredentials, SalesforceError, validate_org_url
+
 _DURATION_PART = re.compile(r"(\d+)([smhd])")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _DAY_NAMES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -138,6 +140,13 @@ class Settings(BaseSettings):
     )
     msi_seats: int = Field(default=100, ge=1)
     log_level: str = "INFO"
+    # Optional: an OAuth client-credentials app per org, to check steps 6 and 7 in Salesforce itself.
+    salesforce_url: str | None = None
+    salesforce_client_id: str | None = None
+    salesforce_client_secret: SecretStr | None = Field(default=None, validate_default=True)
+    salesforce_sandbox_url: str | None = None
+    salesforce_sandbox_client_id: str | None = None
+    salesforce_sandbox_client_secret: SecretStr | None = Field(default=None, validate_default=True)
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -191,6 +200,44 @@ class Settings(BaseSettings):
             raise ValueError("must be a sqlite:// or postgresql+psycopg:// URL")
         return value
 
+    @field_validator("salesforce_url", "salesforce_sandbox_url")
+    @classmethod
+    def _salesforce_url_shape(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        try:
+            return validate_org_url(value)
+        except SalesforceError:
+            raise ValueError(
+                "must be the org's My Domain URL, such as https://yourcompany.my.salesforce.com"
+            ) from None
+
+    @field_validator("salesforce_client_id", "salesforce_sandbox_client_id")
+    @classmethod
+    def _empty_is_unset(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+    @field_validator("salesforce_client_secret", "salesforce_sandbox_client_secret")
+    @classmethod
+    def _salesforce_settings_together(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        # Declared after the URL and the client id of its org, so both are in info.data (when valid).
+        secret = value if value is not None and value.get_secret_value() else None
+        prefix = "SALESFORCE_SANDBOX_" if info.field_name and "sandbox" in info.field_name else "SALESFORCE_"
+        url_field = "salesforce_sandbox_url" if prefix == "SALESFORCE_SANDBOX_" else "salesforce_url"
+        id_field = url_field.replace("_url", "_client_id")
+        given = {
+            "URL": info.data.get(url_field),
+            "CLIENT_ID": info.data.get(id_field),
+            "CLIENT_SECRET": secret,
+        }
+        if url_field not in info.data:
+            return secret  # the URL itself was invalid and is reported on its own line
+        missing = [prefix + name for name, present in given.items() if not present]
+        if 0 < len(missing) < 3:
+            together = f"{prefix}URL, {prefix}CLIENT_ID and {prefix}CLIENT_SECRET"
+            raise ValueError(f"{together} go together; missing: {', '.join(missing)}")
+        return secret
+
     @field_validator("log_level")
     @classmethod
     def _log_level_name(cls, value: str) -> str:
@@ -202,6 +249,33 @@ class Settings(BaseSettings):
     @property
     def socket_mode(self) -> bool:
         return self.slack_app_token is not None
+
+    def salesforce_orgs(self) -> dict[str, OrgCredentials]:
+        """The orgs the bot may check, by rollout environment."""
+        orgs: dict[str, OrgCredentials] = {}
+        if self.salesforce_url and self.salesforce_client_id and self.salesforce_client_secret:
+            orgs["production"] = OrgCredentials(
+                self.salesforce_url,
+                self.salesforce_client_id,
+                self.salesforce_client_secret.get_secret_value(),
+            )
+        if (
+            self.salesforce_sandbox_url
+            and self.salesforce_sandbox_client_id
+            and self.salesforce_sandbox_client_secret
+        ):
+            orgs["sandbox"] = OrgCredentials(
+                self.salesforce_sandbox_url,
+                self.salesforce_sandbox_client_id,
+                self.salesforce_sandbox_client_secret.get_secret_value(),
+            )
+        return orgs
+
+    def secrets(self) -> list[str]:
+        """Every secret value, so logging can scrub them."""
+        values = [self.slack_bot_token, self.slack_signing_secret, self.slack_app_token]
+        values += [self.salesforce_client_secret, self.salesforce_sandbox_client_secret]
+        return [value.get_secret_value() for value in values if value is not None]
 
     @property
     def token_hosts(self) -> frozenset[str]:

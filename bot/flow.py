@@ -33,6 +33,15 @@ COMPLETABLE_STATES = (*WORKABLE_STATES, StepState.AWAITING_APPROVAL.value)
 
 
 @dataclass(frozen=True)
+class Override:
+    """Mark done needs a reason first: the Salesforce check failed (checked) or never ran."""
+
+    step_id: int
+    number: int
+    checked: bool
+
+
+@dataclass(frozen=True)
 class Allowed:
     """A permitted action on a step: enough to open its modal."""
 
@@ -167,7 +176,9 @@ class StepService:
 
     # ---------------------------------------------------------------- Mark done
 
-    def mark_done(self, *, step_id: int, click: Click) -> None:
+    def mark_done(self, *, step_id: int, click: Click, override: str | None = None) -> Override | None:
+        """Mark a step done (or ask for approval). Returns an Override when a reason must be asked first:
+        the step can be checked in Salesforce and its last check did not pass."""
         now = self.clock()
         with self.database.write() as session:
             gated = self._gate(
@@ -180,7 +191,7 @@ class StepService:
                 owner_may=False,
             )
             if gated is None:
-                return
+                return None
             rollout, step, personas = gated
             if step.state == StepState.DONE:
                 text = catalog.text(
@@ -190,7 +201,7 @@ class StepService:
                     when=slack_text.date(step.done_at or now),
                 )
                 tell(session, now=now, click=click, text=text, rollout_id=rollout.id)
-                return
+                return None
             spec = runbook.step(step.number)
             # Done directly when the clicker acts as a persona that needs no approval for this step.
             direct = any(not spec.needs_approval(persona) for persona in personas & set(spec.personas))
@@ -217,9 +228,25 @@ class StepService:
             elif step.state == StepState.OPEN and not direct:
                 self._ask_approval(session, rollout=rollout, step=step, click=click, now=now)
             else:
+                evidence: dict[str, object] = {}
+                if steps.verifiable(rollout, step.number):
+                    checked = step.verification is not None
+                    if checked and step.verification and step.verification.get("passed"):
+                        evidence = {"verification": step.verification}
+                    elif override is None:
+                        return Override(step_id=step_id, number=step.number, checked=checked)
+                    else:
+                        evidence = {"override": override, "verification": step.verification}
                 self._complete(
-                    session, rollout=rollout, step=step, user_id=click.user_id, personas=personas, now=now
+                    session,
+                    rollout=rollout,
+                    step=step,
+                    user_id=click.user_id,
+                    personas=personas,
+                    now=now,
+                    evidence=evidence,
                 )
+        return None
 
     def _ask_approval(
         self, session: Session, *, rollout: Rollout, step: Step, click: Click, now: datetime
@@ -255,6 +282,7 @@ class StepService:
         user_id: str,
         personas: set[Persona],
         now: datetime,
+        evidence: dict[str, object] | None = None,
     ) -> None:
         changed = affected_rows(
             session.execute(
@@ -296,7 +324,7 @@ class StepService:
             rollout_id=rollout.id,
             actor=user_id,
             action="step_done",
-            details={"step": step.number, "as": acting_as},
+            details={"step": step.number, "as": acting_as, **(evidence or {})},
         )
         opened = steps.open_ready_dependants(session, rollout=rollout, now=now, actor=user_id)
         if opened:

@@ -48,6 +48,11 @@ MAPPING_VIEW = "msi_draft_mapping_view"
 # reminders; the value is "step:<id>" or "approval:<id>"
 SNOOZE = "msi_reminder_snooze"
 
+# Salesforce verification of steps 6 and 7; the value carries the step id
+VERIFY = "msi_step_verify"
+OVERRIDE_VIEW = "msi_step_override_view"
+OVERRIDE_REASON = "reason"
+
 # App Home
 HOME_START = "msi_home_start"
 HOME_EDIT = "msi_home_edit"

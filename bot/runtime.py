@@ -11,7 +11,7 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from bot import csv_import, housekeeping
+from bot import csv_import, housekeeping, steps
 from bot.app import build_app, slack_client
 from bot.approvals import ApprovalService
 from bot.config import Settings
@@ -21,11 +21,13 @@ from bot.outbox import OutboxWorker
 from bot.reminders import ReminderService
 from bot.reports import ReportService
 from bot.rollouts import RolloutService
+from bot.salesforce import SalesforceClient
 from bot.server import HttpServer, SlackWsgiApp
 from bot.services import Clock, Services, utc_now
 from bot.slack_directory import SlackDirectory
 from bot.slack_files import FileFetcher
 from bot.uploads import ImportWorker, UploadService
+from bot.verification import VerificationService
 from storage import migrate
 from storage.db import Database
 
@@ -79,6 +81,13 @@ class Runtime:
             is_active_user=self.directory.is_active_user,
         )
         self.services.reminders = self.reminders
+        self.salesforce = {
+            environment: SalesforceClient(credentials)
+            for environment, credentials in settings.salesforce_orgs().items()
+        }
+        steps.configure_verification(frozenset(self.salesforce))
+        if self.salesforce:
+            self.services.verification = VerificationService(self.database, clock, self.salesforce)
         self.services.steps.on_steps_opened.append(invitations.steps_opened)
         self.services.rollouts.on_cancel.append(invitations.rollout_cancelled)
         self.app = build_app(settings, self.services)
@@ -129,6 +138,8 @@ class Runtime:
         self.importer.stop(timeout=2)
         self.worker.stop(timeout=3)
         self.directory.close()
+        for client in self.salesforce.values():
+            client.close()
         self.database.dispose()
         logger.info("msi-bot stopped")
 

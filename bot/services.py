@@ -15,6 +15,7 @@ from bot.reports import ReportService
 from bot.rollouts import RolloutService
 from bot.slack_directory import SlackDirectory
 from bot.uploads import UploadService
+from bot.verification import VerificationService
 from storage.db import Database
 
 Clock = Callable[[], datetime]
@@ -37,5 +38,6 @@ class Services:
     invitations: InvitationService
     uploads: UploadService
     reminders: ReminderService | None = None  # set once built (it needs the scheduler's settings)
+    verification: VerificationService | None = None  # only when a Salesforce org is configured
     # Called after an upload was recorded, to wake the import worker without waiting for its next poll.
     on_upload: list[Callable[[], None]] = field(default_factory=list)

@@ -15,6 +15,20 @@ from storage.db import affected_rows
 from storage.models import Approval, Rollout, RolloutStatus, SlackMessage, Step
 
 STEP_SUBJECT = "step"
+VERIFIABLE_STEPS = (6, 7)
+
+# Environments whose Salesforce org is configured (SALESFORCE_* / SALESFORCE_SANDBOX_*): their steps 6 and 7
+# get a Verify in Salesforce button. Set once at start-up from the settings.
+_verifiable_environments: frozenset[str] = frozenset()
+
+
+def configure_verification(environments: frozenset[str]) -> None:
+    global _verifiable_environments
+    _verifiable_environments = environments
+
+
+def verifiable(rollout: Rollout, number: int) -> bool:
+    return number in VERIFIABLE_STEPS and rollout.environment in _verifiable_environments
 
 
 def persona_channel(rollout: Rollout, persona: Persona) -> str:
@@ -67,6 +81,8 @@ def card_for(
         moved_to=moved_to,
         approval_by=approval_by,
         approval_at=approval_at,
+        verifiable=verifiable(rollout, step.number),
+        verification=step.verification,
     )
 
 

@@ -33,11 +33,24 @@ def register(app: App, services: Services) -> None:
     def publish_home(client: WebClient, user_id: str) -> None:
         client.views_publish(user_id=user_id, view=services.reports.home(user_id=user_id))
 
-    def mark_done(ack: Ack, body: dict[str, Any]) -> None:
+    def mark_done(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         step_id = clicked_id(body)
-        if step_id is not None:
-            services.steps.mark_done(step_id=step_id, click=click_of(body))
+        if step_id is None:
+            return
+        override = services.steps.mark_done(step_id=step_id, click=click_of(body))
+        if override is not None:
+            modal = blocks.override_modal(override.step_id, override.number, checked=override.checked)
+            client.views_open(trigger_id=body["trigger_id"], view=modal)
+
+    def acknowledge(ack: Ack) -> None:
+        ack()
+
+    def verify(body: dict[str, Any]) -> None:
+        # A lazy listener: the Salesforce round trips run after the ack, off the HTTP server's threads.
+        step_id = clicked_id(body)
+        if step_id is not None and services.verification is not None:
+            services.verification.verify(step_id=step_id, click=click_of(body))
 
     def need_help(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
@@ -186,6 +199,7 @@ def register(app: App, services: Services) -> None:
         return handle
 
     app.action(ids.STEP_DONE)(mark_done)
+    app.action(ids.VERIFY)(ack=acknowledge, lazy=[verify])
     app.action(ids.SNOOZE)(snooze)
     app.action(ids.HOME_PAUSE)(set_paused(True))
     app.action(ids.HOME_RESUME)(set_paused(False))

@@ -120,7 +120,20 @@ def register(app: App, services: Services) -> None:
             for hook in services.on_upload:
                 hook()
 
+    def submit_override(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        reason = typed_text(view, ids.OVERRIDE_REASON)
+        step_id = metadata_id(view)
+        if not reason:
+            ack(response_action="errors", errors={ids.OVERRIDE_REASON: catalog.text("override.error.empty")})
+            return
+        ack()
+        if step_id is not None:
+            services.steps.mark_done(
+                step_id=step_id, click=Click(user_id=body["user"]["id"]), override=reason
+            )
+
     app.view(ids.START_VIEW)(submit_start)
+    app.view(ids.OVERRIDE_VIEW)(submit_override)
     app.view(ids.MAPPING_VIEW)(submit_mapping)
     app.view(ids.REJECT_VIEW)(submit_reject)
     app.view(ids.HELP_VIEW)(submit_help)

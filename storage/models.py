@@ -92,6 +92,8 @@ class Step(SQLModel, table=True):
     # When the current wait began, for reminders: set when the step opens or changes, moved to the time of
     # each reminder (or a snooze), None while nothing is expected (locked, awaiting approval, done).
     remind_from: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True, index=True)
+    # The last check in Salesforce (steps 6 and 7): {"passed", "at", "by", "checks": [...]}.
+    verification: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class SlackMessage(SQLModel, table=True):
