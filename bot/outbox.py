@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlmodel import col
 
-from bot import catalog, slack_text
+from bot import catalog, crashpoints, slack_text
 from storage.db import Database, affected_rows
 from storage.models import OutboxItem, OutboxStatus, Rollout, SlackMessage
 
@@ -69,6 +69,7 @@ PERMANENT_ERRORS = CHANNEL_ERRORS | frozenset(
     }
 )
 PACE = timedelta(seconds=1)
+# How long a claimed item is left to the worker that claimed it before another process may take it over.
 LEASE = timedelta(seconds=60)
 MAX_BACKOFF_SECONDS = 300
 
@@ -226,6 +227,11 @@ def upload(
     )
 
 
+def _marker(reference: str) -> dict[str, Any]:
+    """Message metadata naming the outbox entry, so a retry can tell whether an earlier attempt landed."""
+    return {"event_type": "msi_bot_post", "event_payload": {"ref": reference}}
+
+
 # ---------------------------------------------------------------- delivery
 
 
@@ -255,6 +261,7 @@ class OutboxWorker:
         idle_wait: float = 0.5,
         backoff_base: float = 1.0,
         pace: timedelta = PACE,
+        lease: timedelta = LEASE,
     ):
         self.database = database
         self.client = client
@@ -264,6 +271,7 @@ class OutboxWorker:
         self.idle_wait = idle_wait
         self.backoff_base = backoff_base
         self.pace = pace
+        self.lease = lease
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -352,7 +360,7 @@ class OutboxWorker:
                             )
                         ),
                     )
-                    .values(claimed_until=now + LEASE, attempts=col(OutboxItem.attempts) + 1)
+                    .values(claimed_until=now + self.lease, attempts=col(OutboxItem.attempts) + 1)
                     .execution_options(synchronize_session=False)
                 )
             )
@@ -377,6 +385,8 @@ class OutboxWorker:
         message: SlackMessage | None = getattr(item, "_message", None)
         try:
             outcome = self._call(item, message)
+            if outcome.done:
+                crashpoints.reach("outbox_delivered")
         except Exception:
             # A bug or an unforeseen error: keep the item and back off rather than lose it.
             logger.exception("outbox item %s (%s) failed unexpectedly", item.id, item.kind)
@@ -394,11 +404,17 @@ class OutboxWorker:
                 if message.posted_version >= message.version and message.ts is not None:
                     return Outcome(done=True)
                 if message.ts is None:
+                    reference = f"m{message.id}"
+                    if item.attempts > 1:
+                        found = self._already_posted(message.channel_id, reference, thread_ts=None)
+                        if found is not None:
+                            return Outcome(done=True, ts=found[1], channel=found[0])
                     response = self.client.chat_postMessage(
                         channel=message.channel_id,
                         text=message.text,
                         blocks=message.blocks,
                         unfurl_links=False,
+                        metadata=_marker(reference),
                     )
                 else:
                     response = self.client.chat_update(
@@ -416,7 +432,14 @@ class OutboxWorker:
                         return Outcome(retry_after=2.0)  # the parent is not posted yet
                     arguments["channel"] = message.posted_channel or message.channel_id
                     arguments["thread_ts"] = message.ts
-                response = self.client.chat_postMessage(**arguments, unfurl_links=False)
+                reference = f"o{item.id}"
+                if item.attempts > 1 and self._already_posted(
+                    str(arguments["channel"]), reference, thread_ts=arguments.get("thread_ts")
+                ):
+                    return Outcome(done=True)
+                response = self.client.chat_postMessage(
+                    **arguments, unfurl_links=False, metadata=_marker(reference)
+                )
                 self._last_post[item.target] = self.clock()
                 return Outcome(done=True)
             if item.kind == KIND_UPLOAD:
@@ -445,6 +468,32 @@ class OutboxWorker:
             reason = type(error).__name__
             logger.warning("Slack unreachable for outbox item %s (%s): %s", item.id, item.kind, reason)
             return Outcome(retry_after=self._backoff(item.attempts), reason=reason)
+
+    def _already_posted(
+        self, channel: str, reference: str, *, thread_ts: str | None
+    ) -> tuple[str, str] | None:
+        """After an attempt whose answer was lost, find the message it may have posted (by its metadata
+        marker) so it is not shown twice. Returns (channel, ts) when found."""
+        try:
+            if channel.startswith(("U", "W")):
+                channel = self.client.conversations_open(users=channel)["channel"]["id"]
+            if thread_ts:
+                page = self.client.conversations_replies(
+                    channel=channel, ts=thread_ts, limit=200, include_all_metadata=True
+                )
+            else:
+                page = self.client.conversations_history(
+                    channel=channel, limit=100, include_all_metadata=True
+                )
+        except SlackApiError as error:
+            # Without history access the safe side is to post: a duplicate is better than a lost message.
+            logger.info("could not look for an earlier post in %s: %s", channel, error.response.get("error"))
+            return None
+        for posted in page.get("messages") or []:
+            payload = (posted.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("ref") == reference:
+                return channel, str(posted.get("ts"))
+        return None
 
     def _classify(self, item: OutboxItem, error: SlackApiError) -> Outcome:
         status = error.response.status_code

@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from bot import blocks, catalog, outbox, runbook, slack_text, steps
+from bot import blocks, catalog, crashpoints, outbox, runbook, slack_text, steps
 from bot.approvals import ApprovalService
 from bot.config import WorkingHours
 from bot.interaction import Click, tell
@@ -150,6 +150,7 @@ class ReminderService:
             try:
                 if self._remind(item, now):
                     sent += 1
+                    crashpoints.reach("reminder_claimed")
             except Exception:
                 logger.exception(
                     "reminder for %s %s failed; the next sweep tries again", item.kind, item.item_id

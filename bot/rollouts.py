@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import catalog, ids, outbox, runbook, slack_text, steps
+from bot import catalog, crashpoints, ids, outbox, runbook, slack_text, steps
 from bot.approvals import ApprovalService
 from bot.blocks import NAME_LIMIT
 from bot.interaction import Click, tell
@@ -158,6 +158,7 @@ class RolloutService:
         except IntegrityError:
             # Another start with the same name committed between our check and our insert.
             return StartOutcome(errors={ids.START_NAME: self._name_taken(form.name)})
+        crashpoints.reach("rollout_started")
         logger.info("rollout %s started", rollout_id)
         return StartOutcome(rollout_id=rollout_id)
 

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from bot import blocks, catalog, csv_import, outbox, slack_text
+from bot import blocks, catalog, crashpoints, csv_import, outbox, slack_text
 from bot.csv_import import CsvProblem, Extraction, ParsedCsv
 from bot.interaction import Click, tell
 from bot.invitations import Candidate, InvitationService, Summary, summary_lines
@@ -170,6 +170,7 @@ class UploadService:
                     return
                 stored.content = content
                 stored.file_name = file_name
+            crashpoints.reach("csv_downloaded")
         self._read_and_preview(draft_id)
 
     def _fetch(self, file_id: str, file_name: str | None) -> tuple[bytes, str | None]:
@@ -251,7 +252,7 @@ class UploadService:
         try:
             parsed = csv_import.parse(content)  # the slow part, outside any write transaction
         except CsvProblem as problem:
-            self._fail(draft_id, problem.key, file_name)
+            self._fail(draft_id, problem.key, file_name, **problem.params)
             return
         refusal: tuple[str, str] | None = None
         with self.database.write() as session:

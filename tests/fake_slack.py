@@ -264,6 +264,37 @@ class FakeSlack:
         self.views.append({"view_id": params.get("view_id"), "view": view, "method": "views.update"})
         return {"ok": True, "view": {"id": params.get("view_id"), **(view or {})}}
 
+    def _api_conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = str(params.get("channel", ""))
+        found = [m for (c, _ts), m in self.messages.items() if c == channel and m["thread_ts"] is None]
+        return self._history(found, params)
+
+    def _api_conversations_replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel, parent = str(params.get("channel", "")), str(params.get("ts", ""))
+        found = [
+            m
+            for (c, ts), m in self.messages.items()
+            if c == channel and (m["thread_ts"] == parent or ts == parent)
+        ]
+        return self._history(found, params)
+
+    @staticmethod
+    def _history(found: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, Any]:
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        newest_first = sorted(found, key=lambda m: float(m["ts"]), reverse=True)[
+            : int(params.get("limit") or 100)
+        ]
+        messages = [
+            {
+                "type": "message",
+                "ts": m["ts"],
+                "text": m["text"],
+                **({"metadata": m["metadata"]} if with_metadata and m["metadata"] else {}),
+            }
+            for m in newest_first
+        ]
+        return {"ok": True, "messages": messages, "has_more": False}
+
     def _api_files_info(self, params: dict[str, Any]) -> dict[str, Any]:
         shared = self.files.get(str(params.get("file")))
         if shared is None:

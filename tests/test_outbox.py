@@ -129,3 +129,27 @@ def test_a_429_waits_for_retry_after_before_trying_again(
     fake_slack.wait_for(lambda: fake_slack.posts("C_MKTO"), timeout=15)
     first, second = fake_slack.calls_to("chat.postMessage")[:2]
     assert second.at - first.at >= 1.9
+
+
+def test_a_post_whose_answer_was_lost_is_not_shown_twice(
+    database: Database, fake_slack: FakeSlack, worker: OutboxWorker
+) -> None:
+    # Slack applies the first attempt, then the connection drops before the answer arrives.
+    fake_slack.fail("chat.postMessage", "drop_after", times=2)
+    with database.write() as session:
+        outbox.keep_message(
+            session, now=now(), rollout_id=None, purpose="p", channel_id="C_MKTO", text="kept", blocks=[]
+        )
+        outbox.post(session, now=now(), rollout_id=None, channel="C_SFDC", text="one-off")
+
+    def delivered() -> bool:
+        with database.read() as session:
+            return all(item.status == "done" for item in session.scalars(select(OutboxItem)))
+
+    fake_slack.wait_for(delivered, timeout=15)
+    assert [m["text"] for m in fake_slack.posts("C_MKTO")] == ["kept"]
+    assert [m["text"] for m in fake_slack.posts("C_SFDC")] == ["one-off"]
+    assert len(fake_slack.calls_to("conversations.history")) == 2
+    with database.read() as session:
+        kept = session.scalars(select(SlackMessage)).one()
+    assert kept.ts == fake_slack.posts("C_MKTO")[0]["ts"]

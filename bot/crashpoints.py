@@ -1,0 +1,32 @@
+"""Named crash points for the crash-recovery tests: `MSI_CRASH_AT=<name>` makes the process kill itself
+(SIGKILL, no clean-up) when it reaches that point. Unset in production, where `reach()` costs one comparison.
+
+Read once from the environment at import, on purpose outside the settings object: it is a test hook, not
+configuration, and must never appear in the README's table.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+
+logger = logging.getLogger(__name__)
+
+POINTS = frozenset(
+    {
+        "rollout_started",  # the rollout is committed, the modal not yet acknowledged
+        "step_done",  # a completion is committed, the click not yet acknowledged
+        "approval_decided",  # a decision is committed, the click not yet acknowledged
+        "csv_downloaded",  # an upload's bytes are stored, no preview yet
+        "outbox_delivered",  # Slack accepted a post, the outbox has not recorded it
+        "reminder_claimed",  # a reminder is claimed and queued, nothing delivered yet
+    }
+)
+_ARMED = os.environ.get("MSI_CRASH_AT", "")
+
+
+def reach(point: str) -> None:
+    if _ARMED and point == _ARMED:
+        logger.critical("crash point %s reached: killing the process (MSI_CRASH_AT)", point)
+        os.kill(os.getpid(), signal.SIGKILL)
