@@ -183,6 +183,10 @@ class FakeSlack:
             return "not_in_channel"
         return None
 
+    def _api_apps_connections_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        # A WebSocket URL nobody answers: enough to see the bot ask for Socket Mode with its app token.
+        return {"ok": True, "url": "ws://127.0.0.1:9/socket-mode"}
+
     def _api_auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T111"}
 
@@ -416,7 +420,8 @@ class FakeSlack:
                 if failure is not None and failure.kind not in ("drop_after",):
                     self._send(200, json.dumps({"ok": False, "error": failure.kind}).encode())
                     return
-                if not headers.get("authorization", "").startswith("Bearer xoxb-"):
+                token_kind = "Bearer xapp-" if method == "apps.connections.open" else "Bearer xoxb-"
+                if not headers.get("authorization", "").startswith(token_kind):
                     result = {"ok": False, "error": "not_authed"}
                 else:
                     with fake.lock:

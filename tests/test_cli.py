@@ -145,3 +145,43 @@ def test_a_valid_configuration_serves_health_and_stops_cleanly_on_sigterm_withou
     assert BOT_TOKEN not in output
     assert "CLI-BOT-TOKEN" not in output
     assert SIGNING_SECRET not in output
+
+
+def test_socket_mode_connects_with_the_app_token_and_still_serves_health(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    port = free_port()
+    env = bot_env(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_APP_TOKEN="xapp-1-A111-socket-token",
+        SLACK_API_URL=fake_slack.url,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
+        HOST="127.0.0.1",
+        PORT=str(port),
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        healthy = False
+        while time.monotonic() < deadline and not healthy:
+            try:
+                healthy = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        assert healthy
+        opened = fake_slack.wait_for(lambda: fake_slack.calls_to("apps.connections.open"))
+        assert opened[0].headers["authorization"] == "Bearer xapp-1-A111-socket-token"
+        # Without a signing secret there is no HTTP endpoint for Slack's requests in Socket Mode.
+        assert httpx.post(f"http://127.0.0.1:{port}/slack/events", content=b"{}").status_code == 404
+    finally:
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=15)
+    assert process.returncode == 0
+    assert "xapp-1-A111-socket-token" not in stdout + stderr
