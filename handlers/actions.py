@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import blocks, ids
+from bot import blocks, crashpoints, ids
 from bot.interaction import Click
 from bot.services import Services
 
@@ -39,6 +39,7 @@ def register(app: App, services: Services) -> None:
         if step_id is None:
             return
         override = services.steps.mark_done(step_id=step_id, click=click_of(body))
+        crashpoints.reach("step_done")
         if override is not None:
             modal = blocks.override_modal(override.step_id, override.number, checked=override.checked)
             client.views_open(trigger_id=body["trigger_id"], view=modal)
@@ -110,6 +111,7 @@ def register(app: App, services: Services) -> None:
             return
         click = click_of(body)
         services.approvals.approve(approval_id=approval_id, click=click)
+        crashpoints.reach("approval_decided")
         if body.get("container", {}).get("type") == "view":
             publish_home(client, click.user_id)
 
