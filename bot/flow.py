@@ -30,6 +30,13 @@ logger = logging.getLogger(__name__)
 
 WORKABLE_STATES = (StepState.OPEN.value, StepState.APPROVED.value)
 COMPLETABLE_STATES = (*WORKABLE_STATES, StepState.AWAITING_APPROVAL.value)
+# Who may take each step action: the refusal text, and whether the owner may too (when not in the persona).
+GATES: dict[str, tuple[str, bool]] = {
+    "mark_done": ("deny.step_persona", False),
+    "need_help": ("deny.step_help", True),
+    "resolve": ("deny.step_resolve", True),
+    "reopen": ("deny.step_reopen", True),
+}
 
 
 @dataclass(frozen=True)
@@ -145,10 +152,9 @@ class StepService:
         click: Click,
         step_id: int,
         action: str,
-        deny_key: str,
-        owner_may: bool,
     ) -> tuple[Rollout, Step, set[Persona]] | None:
         """Load the step under the rollout lock and check the clicker may act; refuse privately otherwise."""
+        deny_key, owner_may = GATES[action]
         loaded = self._load(session, step_id)
         if loaded is None:
             self._refuse(
@@ -181,15 +187,7 @@ class StepService:
         the step can be checked in Salesforce and its last check did not pass."""
         now = self.clock()
         with self.database.write() as session:
-            gated = self._gate(
-                session,
-                now=now,
-                click=click,
-                step_id=step_id,
-                action="mark_done",
-                deny_key="deny.step_persona",
-                owner_may=False,
-            )
+            gated = self._gate(session, now=now, click=click, step_id=step_id, action="mark_done")
             if gated is None:
                 return None
             rollout, step, personas = gated
@@ -337,15 +335,7 @@ class StepService:
         """May the clicker ask for help on this step? Refusals are answered and audited here."""
         now = self.clock()
         with self.database.write() as session:
-            gated = self._gate(
-                session,
-                now=now,
-                click=click,
-                step_id=step_id,
-                action="need_help",
-                deny_key="deny.step_help",
-                owner_may=True,
-            )
+            gated = self._gate(session, now=now, click=click, step_id=step_id, action="need_help")
             if gated is None:
                 return None
             _rollout, step, _personas = gated
@@ -354,15 +344,7 @@ class StepService:
     def flag_blocked(self, *, step_id: int, click: Click, problem: str) -> None:
         now = self.clock()
         with self.database.write() as session:
-            gated = self._gate(
-                session,
-                now=now,
-                click=click,
-                step_id=step_id,
-                action="need_help",
-                deny_key="deny.step_help",
-                owner_may=True,
-            )
+            gated = self._gate(session, now=now, click=click, step_id=step_id, action="need_help")
             if gated is None:
                 return
             rollout, step, _personas = gated
@@ -405,15 +387,7 @@ class StepService:
     def resolve(self, *, step_id: int, click: Click) -> None:
         now = self.clock()
         with self.database.write() as session:
-            gated = self._gate(
-                session,
-                now=now,
-                click=click,
-                step_id=step_id,
-                action="resolve",
-                deny_key="deny.step_resolve",
-                owner_may=True,
-            )
+            gated = self._gate(session, now=now, click=click, step_id=step_id, action="resolve")
             if gated is None:
                 return
             rollout, step, _personas = gated
@@ -443,15 +417,7 @@ class StepService:
     def check_reopen(self, *, step_id: int, click: Click) -> Allowed | None:
         now = self.clock()
         with self.database.write() as session:
-            gated = self._gate(
-                session,
-                now=now,
-                click=click,
-                step_id=step_id,
-                action="reopen",
-                deny_key="deny.step_reopen",
-                owner_may=True,
-            )
+            gated = self._gate(session, now=now, click=click, step_id=step_id, action="reopen")
             if gated is None:
                 return None
             rollout, step, _personas = gated
@@ -469,15 +435,7 @@ class StepService:
     def reopen(self, *, step_id: int, click: Click, reason: str) -> None:
         now = self.clock()
         with self.database.write() as session:
-            gated = self._gate(
-                session,
-                now=now,
-                click=click,
-                step_id=step_id,
-                action="reopen",
-                deny_key="deny.step_reopen",
-                owner_may=True,
-            )
+            gated = self._gate(session, now=now, click=click, step_id=step_id, action="reopen")
             if gated is None:
                 return
             rollout, step, _personas = gated
