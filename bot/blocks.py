@@ -478,35 +478,23 @@ def reject_modal(card: ApprovalCard, language: str = catalog.DEFAULT_LANGUAGE) -
     def t(key: str, **params: Any) -> str:
         return catalog.text(key, language, **params)
 
-    return {
-        "type": "modal",
-        "callback_id": ids.REJECT_VIEW,
-        "private_metadata": str(card.approval_id),
-        "title": plain(t("approval.reject_modal.title"), 24),
-        "submit": plain(t("approval.reject_modal.submit"), 24),
-        "close": plain(t("start.close"), 24),
-        "blocks": [
-            section(
-                t(
-                    "approval.reject_modal.intro",
-                    subject=card.subject,
-                    rollout=slack_text.escape(card.rollout_name),
-                    who=slack_text.user(card.requested_by),
-                )
-            ),
-            {
-                "type": "input",
-                "block_id": ids.REJECT_REASON,
-                "label": plain(t("approval.reject_modal.reason")),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": ids.REJECT_REASON,
-                    "multiline": True,
-                    "max_length": 1000,
-                },
-            },
-        ],
-    }
+    intro = t(
+        "approval.reject_modal.intro",
+        subject=card.subject,
+        rollout=slack_text.escape(card.rollout_name),
+        who=slack_text.user(card.requested_by),
+    )
+    return text_modal(
+        callback_id=ids.REJECT_VIEW,
+        metadata=str(card.approval_id),
+        title=t("approval.reject_modal.title"),
+        submit=t("approval.reject_modal.submit"),
+        close=t("start.close"),
+        intro=[section(intro)],
+        block_id=ids.REJECT_REASON,
+        label=t("approval.reject_modal.reason"),
+        max_length=1000,
+    )
 
 
 def verification_text(record: dict[str, Any], language: str = catalog.DEFAULT_LANGUAGE) -> str:
@@ -543,89 +531,94 @@ def override_modal(
     def t(key: str, **params: Any) -> str:
         return catalog.text(key, language, **params)
 
-    return {
-        "type": "modal",
-        "callback_id": ids.OVERRIDE_VIEW,
-        "private_metadata": str(step_id),
-        "title": plain(t("override.title"), 24),
-        "submit": plain(t("override.submit"), 24),
-        "close": plain(t("start.close"), 24),
-        "blocks": [
-            section(t("override.intro.failed" if checked else "override.intro.unchecked", number=number)),
-            {
-                "type": "input",
-                "block_id": ids.OVERRIDE_REASON,
-                "label": plain(t("override.reason")),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": ids.OVERRIDE_REASON,
-                    "multiline": True,
-                    "max_length": 1000,
-                },
-            },
-        ],
-    }
+    return text_modal(
+        callback_id=ids.OVERRIDE_VIEW,
+        metadata=str(step_id),
+        title=t("override.title"),
+        submit=t("override.submit"),
+        close=t("start.close"),
+        intro=[section(t("override.intro.failed" if checked else "override.intro.unchecked", number=number))],
+        block_id=ids.OVERRIDE_REASON,
+        label=t("override.reason"),
+        max_length=1000,
+    )
 
 
 # ---------------------------------------------------------------- modals for one step
+
+
+def text_modal(
+    *,
+    callback_id: str,
+    metadata: str,
+    title: str,
+    submit: str,
+    close: str,
+    intro: list[Block],
+    block_id: str,
+    label: str,
+    max_length: int,
+    placeholder: str | None = None,
+) -> dict[str, Any]:
+    """A modal that asks for one piece of multi-line text (a problem, a reason) below some context."""
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": block_id,
+        "multiline": True,
+        "max_length": max_length,
+    }
+    if placeholder:
+        element["placeholder"] = plain(placeholder)
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "private_metadata": metadata,
+        "title": plain(title, 24),
+        "submit": plain(submit, 24),
+        "close": plain(close, 24),
+        "blocks": [
+            *intro,
+            {"type": "input", "block_id": block_id, "label": plain(label), "element": element},
+        ],
+    }
 
 
 def help_modal(step_id: int, number: int, language: str = catalog.DEFAULT_LANGUAGE) -> dict[str, Any]:
     def t(key: str, **params: Any) -> str:
         return catalog.text(key, language, **params)
 
-    return {
-        "type": "modal",
-        "callback_id": ids.HELP_VIEW,
-        "private_metadata": str(step_id),
-        "title": plain(t("help_modal.title"), 24),
-        "submit": plain(t("help_modal.submit"), 24),
-        "close": plain(t("help_modal.close"), 24),
-        "blocks": [
+    return text_modal(
+        callback_id=ids.HELP_VIEW,
+        metadata=str(step_id),
+        title=t("help_modal.title"),
+        submit=t("help_modal.submit"),
+        close=t("help_modal.close"),
+        intro=[
             section(t("help_modal.intro", number=number, title=t(f"step.{number}.title"))),
             section(bullets(catalog.lines(f"step.{number}.hints", language))),
-            {
-                "type": "input",
-                "block_id": ids.HELP_PROBLEM,
-                "label": plain(t("help_modal.problem.label")),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": ids.HELP_PROBLEM,
-                    "multiline": True,
-                    "max_length": 2000,
-                    "placeholder": plain(t("help_modal.problem.placeholder")),
-                },
-            },
         ],
-    }
+        block_id=ids.HELP_PROBLEM,
+        label=t("help_modal.problem.label"),
+        max_length=2000,
+        placeholder=t("help_modal.problem.placeholder"),
+    )
 
 
 def reopen_modal(step_id: int, number: int, language: str = catalog.DEFAULT_LANGUAGE) -> dict[str, Any]:
     def t(key: str, **params: Any) -> str:
         return catalog.text(key, language, **params)
 
-    return {
-        "type": "modal",
-        "callback_id": ids.REOPEN_VIEW,
-        "private_metadata": str(step_id),
-        "title": plain(t("reopen_modal.title"), 24),
-        "submit": plain(t("reopen_modal.submit"), 24),
-        "close": plain(t("reopen_modal.close"), 24),
-        "blocks": [
-            section(t("reopen_modal.intro", number=number, title=t(f"step.{number}.title"))),
-            {
-                "type": "input",
-                "block_id": ids.REOPEN_REASON,
-                "label": plain(t("reopen_modal.reason.label")),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": ids.REOPEN_REASON,
-                    "multiline": True,
-                    "max_length": 1000,
-                },
-            },
-        ],
-    }
+    return text_modal(
+        callback_id=ids.REOPEN_VIEW,
+        metadata=str(step_id),
+        title=t("reopen_modal.title"),
+        submit=t("reopen_modal.submit"),
+        close=t("reopen_modal.close"),
+        intro=[section(t("reopen_modal.intro", number=number, title=t(f"step.{number}.title")))],
+        block_id=ids.REOPEN_REASON,
+        label=t("reopen_modal.reason.label"),
+        max_length=1000,
+    )
 
 
 # ---------------------------------------------------------------- status, list and App Home
