@@ -15,6 +15,7 @@ run workers on one PostgreSQL database), calls Slack outside any transaction, an
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import threading
@@ -44,6 +45,7 @@ KIND_SYNC = "sync"
 KIND_POST = "post"
 KIND_RESPOND = "respond"
 KIND_UPLOAD = "upload"
+RESPONSE_TARGET = "response:"
 
 CHANNEL_ERRORS = frozenset({"not_in_channel", "is_archived", "channel_not_found"})
 # Errors after which the same call can only fail again: the item ends and is logged.
@@ -190,7 +192,8 @@ def respond(
         OutboxItem(
             rollout_id=rollout_id,
             kind=KIND_RESPOND,
-            target="response_url",
+            # Each response_url is its own target: answers to different clicks go out in the same pass.
+            target=RESPONSE_TARGET + hashlib.sha256(response_url.encode()).hexdigest()[:32],
             payload={"url": response_url, "text": text},
             not_before=now,
             created_at=now,
@@ -333,7 +336,7 @@ class OutboxWorker:
         return attempted
 
     def _channel_ready(self, target: str, now: datetime) -> bool:
-        if target == "response_url":
+        if target.startswith(RESPONSE_TARGET):
             return True
         paused = self._paused_until.get(target)
         if paused is not None and paused > now:

@@ -319,6 +319,7 @@ class RolloutService:
                     now=now,
                 )
             for step in queries.steps_of(session, rollout_id=rollout_id):
+                step.remind_from = None  # nothing is awaited any more; keeps the reminder sweep small
                 steps.render(session, rollout=rollout, step=step, now=now)
             queries.audit(
                 session, now=now, rollout_id=rollout_id, actor=click.user_id, action="rollout_cancelled"

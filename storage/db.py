@@ -8,6 +8,7 @@ SQLITE_BUSY whatever the busy timeout, because SQLite cannot upgrade its lock wh
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -56,6 +57,10 @@ class Database:
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         self.engine = _create_engine(url, echo=echo)
         self._write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
+        # SQLite has one writer at a time; threads that queue on this lock wait their turn in order instead
+        # of polling SQLite's busy handler (which sleeps and retries, and made tail latencies seconds long).
+        # PostgreSQL needs no such lock: its writers wait on row locks only.
+        self._sqlite_writer = threading.RLock() if self.is_sqlite else None
         self._after_commit_hooks: list[Callable[[], None]] = []
 
     def on_commit(self, hook: Callable[[], None]) -> None:
@@ -65,8 +70,19 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction: committed on success, rolled back on any exception."""
-        with Session(self._write_engine, expire_on_commit=False, autoflush=True) as session, session.begin():
-            yield session
+        if self._sqlite_writer is None:
+            with (
+                Session(self._write_engine, expire_on_commit=False, autoflush=True) as session,
+                session.begin(),
+            ):
+                yield session
+        else:
+            with (
+                self._sqlite_writer,
+                Session(self._write_engine, expire_on_commit=False, autoflush=True) as session,
+                session.begin(),
+            ):
+                yield session
         for hook in self._after_commit_hooks:
             hook()
 

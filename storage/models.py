@@ -67,7 +67,11 @@ class Step(SQLModel, table=True):
     """One of the seven runbook steps of one rollout."""
 
     __tablename__ = "step"
-    __table_args__ = (UniqueConstraint("rollout_id", "number", name="uq_step_rollout_number"),)
+    __table_args__ = (
+        UniqueConstraint("rollout_id", "number", name="uq_step_rollout_number"),
+        # The reminder sweep's query: remindable states, oldest wait first.
+        Index("ix_step_state_remind_from", "state", "remind_from"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     rollout_id: int = Field(foreign_key="rollout.id", index=True)
@@ -185,6 +189,7 @@ class Approval(SQLModel, table=True):
             sqlite_where=text("status = 'pending'"),
             postgresql_where=text("status = 'pending'"),
         ),
+        Index("ix_approval_status_remind_from", "status", "remind_from"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -38,7 +38,7 @@ def test_migrating_twice_and_from_several_threads_at_once_is_harmless(database: 
         thread.join()
     assert errors == []
     with database.read() as session:
-        assert session.scalar(text("SELECT version_num FROM alembic_version")) == "0005"
+        assert session.scalar(text("SELECT version_num FROM alembic_version")) == "0006"
 
 
 def test_timestamps_come_back_timezone_aware(database: Database) -> None:
