@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -44,6 +44,16 @@ def build_app(settings: Settings, services: Services, *, client: WebClient | Non
         listener_executor=ThreadPoolExecutor(max_workers=16, thread_name_prefix="bolt-lazy"),
         raise_error_for_unhandled_request=False,
     )
+
+    @app.middleware
+    def require_a_user(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        """Clicks and modal submissions act for a person: one without a user id is refused untouched."""
+        if body.get("type") in ("block_actions", "view_submission", "view_closed"):
+            user = body.get("user")
+            if not isinstance(user, dict) or not isinstance(user.get("id"), str) or not user["id"]:
+                return BoltResponse(status=400, body="")
+        return next()
+
     register_all(app, services)
 
     @app.error
@@ -54,6 +64,9 @@ def build_app(settings: Settings, services: Services, *, client: WebClient | Non
             payload = {"response_type": "ephemeral", "text": catalog.text("error.generic")}
             headers: dict[str, str | Sequence[str]] = {"content-type": "application/json"}
             return BoltResponse(status=200, body=json.dumps(payload), headers=headers)
+        if isinstance(error, (KeyError, TypeError, AttributeError, ValueError, IndexError)):
+            # A body of the wrong shape (Slack never sends one; a forged one might): refused, not a 500.
+            return BoltResponse(status=400, body="")
         # For clicks and modals a non-200 makes Slack show its own error and keep what the user typed.
         return None
 

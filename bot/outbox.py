@@ -120,6 +120,7 @@ def _schedule_sync(session: Session, *, message: SlackMessage, now: datetime) ->
     waiting = session.scalars(
         select(col(OutboxItem.id)).where(
             col(OutboxItem.message_id) == message.id,
+            col(OutboxItem.kind) == KIND_SYNC,
             col(OutboxItem.status) == OutboxStatus.PENDING,
             col(OutboxItem.claimed_until).is_(None),
         )
@@ -354,10 +355,12 @@ class OutboxWorker:
                         col(OutboxItem.id) == item_id,
                         col(OutboxItem.status) == OutboxStatus.PENDING,
                         (col(OutboxItem.claimed_until).is_(None)) | (col(OutboxItem.claimed_until) < now),
-                        # Items of one kept message go strictly in order: a later one waits for the earlier.
+                        # Only a message's syncs are ordered (its post before its updates); a reply or a
+                        # file in its thread never holds them up.
                         ~exists().where(
                             and_(
                                 col(earlier.message_id) == col(OutboxItem.message_id),
+                                col(earlier.kind) == KIND_SYNC,
                                 col(earlier.status) == OutboxStatus.PENDING,
                                 col(earlier.id) < col(OutboxItem.id),
                             )
@@ -411,6 +414,10 @@ class OutboxWorker:
                     if item.attempts > 1:
                         found = self._already_posted(message.channel_id, reference, thread_ts=None)
                         if found is not None:
+                            # The earlier attempt landed, perhaps with older content: bring it up to date.
+                            self.client.chat_update(
+                                channel=found[0], ts=found[1], text=message.text, blocks=message.blocks
+                            )
                             return Outcome(done=True, ts=found[1], channel=found[0])
                     response = self.client.chat_postMessage(
                         channel=message.channel_id,
@@ -489,6 +496,9 @@ class OutboxWorker:
                     channel=channel, limit=100, include_all_metadata=True
                 )
         except SlackApiError as error:
+            status = error.response.status_code
+            if status == 429 or status >= 500 or error.response.get("error") == "ratelimited":
+                raise  # a passing fault: try the whole delivery again later, still without posting
             # Without history access the safe side is to post: a duplicate is better than a lost message.
             logger.info("could not look for an earlier post in %s: %s", channel, error.response.get("error"))
             return None

@@ -56,24 +56,29 @@ def read_start_form(state_values: dict[str, Any]) -> StartForm:
     selected_environment = element(ids.START_ENVIRONMENT).get("selected_option") or {}
     checked = element(ids.START_PREREQUISITES).get("selected_options") or []
     return StartForm(
-        name=" ".join(str(element(ids.START_NAME).get("value") or "").split()),
+        name=" ".join(slack_text.typed(element(ids.START_NAME).get("value"), 400).split()),
         environment=str(selected_environment.get("value") or ""),
         marketo_admins=_users(element(ids.START_MARKETO_ADMINS).get("selected_users")),
         salesforce_admins=_users(element(ids.START_SALESFORCE_ADMINS).get("selected_users")),
-        marketo_channel=str(element(ids.START_MARKETO_CHANNEL).get("selected_conversation") or ""),
-        salesforce_channel=str(element(ids.START_SALESFORCE_CHANNEL).get("selected_conversation") or ""),
+        marketo_channel=_channel(element(ids.START_MARKETO_CHANNEL).get("selected_conversation")),
+        salesforce_channel=_channel(element(ids.START_SALESFORCE_CHANNEL).get("selected_conversation")),
         prerequisites=frozenset(str(option.get("value")) for option in checked if isinstance(option, dict)),
     )
 
 
 def _users(values: Any) -> tuple[str, ...]:
+    """Selected users; anything that is not a Slack user id (a forged value) is dropped."""
     if not isinstance(values, list):
         return ()
     unique: list[str] = []
     for value in values:
-        if isinstance(value, str) and value and value not in unique:
+        if slack_text.is_slack_id(value, "UW") and value not in unique:
             unique.append(value)
-    return tuple(unique)
+    return tuple(unique[:100])
+
+
+def _channel(value: Any) -> str:
+    return str(value) if slack_text.is_slack_id(value, "CG") else ""
 
 
 def check_start_form(form: StartForm, language: str = catalog.DEFAULT_LANGUAGE) -> dict[str, str]:

@@ -100,7 +100,13 @@ class Runtime:
         self.scheduler = BackgroundScheduler(timezone="UTC")
         housekeeping.schedule(self.scheduler, self.database, clock, self.services.uploads)
         self.reminders.schedule(self.scheduler, settings.msi_sweep_every)
-        wsgi_app = SlackWsgiApp(None if settings.socket_mode else self.app, self.database)
+        wsgi_app = SlackWsgiApp(
+            None if settings.socket_mode else self.app,
+            self.database,
+            signing_secret=settings.slack_signing_secret.get_secret_value()
+            if settings.slack_signing_secret
+            else None,
+        )
         self.server = HttpServer(wsgi_app, settings.host, settings.port)
         self.socket_mode_handler: SocketModeHandler | None = None
         self._stopping = threading.Event()

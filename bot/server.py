@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from cheroot import wsgi
 from slack_bolt import App, BoltRequest
+from slack_sdk.signature import SignatureVerifier
 
 from storage.db import Database
 
@@ -47,10 +49,18 @@ def _headers(environ: dict[str, Any]) -> dict[str, str | Sequence[str]]:
 class SlackWsgiApp:
     """The WSGI application: routing, body limit, health check, and Bolt dispatch."""
 
-    def __init__(self, bolt_app: App | None, database: Database, *, max_body: int = MAX_BODY_BYTES):
+    def __init__(
+        self,
+        bolt_app: App | None,
+        database: Database,
+        *,
+        max_body: int = MAX_BODY_BYTES,
+        signing_secret: str | None = None,
+    ):
         self.bolt_app = bolt_app
         self.database = database
         self.max_body = max_body
+        self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -69,6 +79,14 @@ class SlackWsgiApp:
             return _reply(start_response, "405 Method Not Allowed", {"error": "method not allowed"})
         return self._dispatch(environ, start_response)
 
+    def _signed(self, body: str, headers: dict[str, str | Sequence[str]]) -> bool:
+        assert self.verifier is not None
+        timestamp = str(headers.get("x-slack-request-timestamp", ""))
+        signature = str(headers.get("x-slack-signature", ""))
+        if not _TIMESTAMP.fullmatch(timestamp) or not signature:
+            return False
+        return self.verifier.is_valid(body=body, timestamp=timestamp, signature=signature)
+
     def _dispatch(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         assert self.bolt_app is not None
         try:
@@ -81,18 +99,30 @@ class SlackWsgiApp:
         raw = stream.read(declared) if declared else stream.read(self.max_body + 1)
         if len(raw) > self.max_body:
             return _reply(start_response, "413 Payload Too Large", {"error": "payload too large"})
-        request = BoltRequest(
-            body=raw.decode("utf-8", errors="replace"),
-            query=environ.get("QUERY_STRING", ""),
-            headers=_headers(environ),
-        )
+        body = raw.decode("utf-8", errors="replace")
+        headers = _headers(environ)
+        if self.verifier is not None and not self._signed(body, headers):
+            # Checked before Bolt parses the body, so nothing unsigned is even read.
+            return _reply(start_response, "401 Unauthorized", {"error": "invalid request"})
+        try:
+            request = BoltRequest(body=body, query=environ.get("QUERY_STRING", ""), headers=headers)
+        except (ValueError, TypeError, AttributeError, KeyError):
+            logger.warning("a signed request with a malformed body was refused")
+            return _reply(start_response, "400 Bad Request", {"error": "malformed request"})
+        if not well_formed(request.body):
+            logger.warning("a signed request of an unexpected shape was refused")
+            return _reply(start_response, "400 Bad Request", {"error": "malformed request"})
         response = self.bolt_app.dispatch(request)
-        body = (response.body or "").encode("utf-8")
-        headers = [(name, value) for name, values in response.headers.items() for value in values]
-        headers = [(name, value) for name, value in headers if name.lower() != "content-length"]
-        headers.append(("Content-Length", str(len(body))))
-        start_response(f"{response.status} {_REASONS.get(response.status, 'OK')}", headers)
-        return [body]
+        payload = (response.body or "").encode("utf-8")
+        reply_headers = [
+            (name, value)
+            for name, values in response.headers.items()
+            for value in values
+            if name.lower() != "content-length"
+        ]
+        reply_headers.append(("Content-Length", str(len(payload))))
+        start_response(f"{response.status} {_REASONS.get(response.status, 'OK')}", reply_headers)
+        return [payload]
 
 
 _REASONS = {
@@ -102,6 +132,38 @@ _REASONS = {
     404: "Not Found",
     500: "Internal Server Error",
 }
+
+
+def well_formed(body: object) -> bool:
+    """The fields Bolt's routing reads without checking, present with the right types.
+
+    Slack never sends anything else; a signed request that does is refused with 400 rather than failing
+    inside Bolt with a 500.
+    """
+    if not isinstance(body, dict):
+        return False
+    kind = body.get("type")
+    if kind in ("block_actions", "view_submission", "view_closed", "shortcut", "message_action"):
+        user = body.get("user")
+        if not isinstance(user, dict) or not isinstance(user.get("id"), str):
+            return False
+    if kind in ("view_submission", "view_closed"):
+        view = body.get("view")
+        if not isinstance(view, dict) or not isinstance(view.get("callback_id", ""), str):
+            return False
+        state = view.get("state", {})
+        if not isinstance(state, dict) or not isinstance(state.get("values", {}), dict):
+            return False
+    if kind == "block_actions":
+        actions = body.get("actions")
+        if not isinstance(actions, list) or not all(
+            isinstance(action, dict) and isinstance(action.get("action_id", ""), str) for action in actions
+        ):
+            return False
+    return not (kind == "event_callback" and not isinstance(body.get("event"), dict))
+
+
+_TIMESTAMP = re.compile(r"\d{1,12}")
 
 
 class HttpServer:

@@ -13,6 +13,20 @@ _ID = re.compile(r"[A-Z0-9_]{2,32}")  # Slack ids; the underscore only appears i
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+_TYPED_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SLACK_ID = re.compile(r"[A-Z][A-Z0-9_]{1,31}")
+
+
+def typed(value: object, limit: int) -> str:
+    """Typed text made safe to store: control characters (NUL above all) dropped, trimmed, clipped."""
+    return _TYPED_CONTROL.sub("", str(value or "")).strip()[:limit]
+
+
+def is_slack_id(value: object, prefixes: str) -> bool:
+    """A well-formed Slack id starting with one of `prefixes` (e.g. "UW" for users, "CG" for channels)."""
+    return isinstance(value, str) and bool(_SLACK_ID.fullmatch(value)) and value[0] in prefixes
+
+
 def escape(value: str) -> str:
     """Make user-typed text inert: `&`, `<`, `>` escaped so no `<!channel>` or mention can be smuggled in."""
     cleaned = _CONTROL.sub("", value)

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import blocks, catalog, ids
+from bot import blocks, catalog, ids, slack_text
 from bot.interaction import Click
 from bot.rollouts import read_start_form
 from bot.services import Services
@@ -16,10 +16,13 @@ from bot.services import Services
 logger = logging.getLogger(__name__)
 
 
+TYPED_LIMIT = 2000  # the modals allow at most this much; a forged submission is clipped, not stored whole
+
+
 def typed_text(view: dict[str, Any], block_id: str) -> str:
     block = view.get("state", {}).get("values", {}).get(block_id, {})
     value = block.get(block_id, {}).get("value") if isinstance(block, dict) else None
-    return str(value or "").strip()
+    return slack_text.typed(value, TYPED_LIMIT)
 
 
 def metadata_id(view: dict[str, Any]) -> int | None:
