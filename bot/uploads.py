@@ -249,8 +249,12 @@ class UploadService:
             if draft is None or draft.content is None:
                 return
             content, file_name = draft.content, draft.file_name
+            known_mapping = _mapping(draft) if draft.headers else None
         try:
-            parsed = csv_import.parse(content)  # the slow part, outside any write transaction
+            # The slow parts (decoding, parsing, checking every address) run outside any write transaction,
+            # so clicks are not kept waiting for SQLite's single writer while a large file is read.
+            parsed = csv_import.parse(content)
+            extraction = csv_import.extract(parsed, known_mapping or dict(parsed.mapping))
         except CsvProblem as problem:
             self._fail(draft_id, problem.key, file_name, **problem.params)
             return
@@ -266,7 +270,9 @@ class UploadService:
             if refusal is None:
                 stored.status = DraftStatus.READY
                 stored.claimed_until = None
-                self.render(session, draft=stored, parsed=parsed, now=now)
+                if _mapping(stored) != (known_mapping or dict(parsed.mapping)):
+                    extraction = csv_import.extract(parsed, _mapping(stored))  # changed meanwhile
+                self.render(session, draft=stored, parsed=parsed, now=now, extraction=extraction)
         if refusal is not None:
             self._fail(draft_id, refusal[0], file_name, rollout=refusal[1])
 
@@ -290,17 +296,24 @@ class UploadService:
             draft.rollout_id = allowed[0].id
         return None
 
-    def render(self, session: Session, *, draft: CsvDraft, parsed: ParsedCsv | None, now: datetime) -> None:
+    def render(
+        self,
+        session: Session,
+        *,
+        draft: CsvDraft,
+        parsed: ParsedCsv | None,
+        now: datetime,
+        extraction: Extraction | None = None,
+    ) -> None:
         """The uploader's preview, recomputed from the stored file and the current mapping."""
         rollout = session.get(Rollout, draft.rollout_id) if draft.rollout_id is not None else None
         summary: Summary | None = None
-        extraction: Extraction | None = None
-        if draft.status == DraftStatus.READY and parsed is not None:
+        if draft.status != DraftStatus.READY or parsed is None:
+            extraction = None
+        elif extraction is None:
             extraction = csv_import.extract(parsed, _mapping(draft))
-            if rollout is not None:
-                summary = self.invitations.classify(
-                    session, rollout=rollout, candidates=_candidates(extraction)
-                )
+        if extraction is not None and rollout is not None:
+            summary = self.invitations.classify(session, rollout=rollout, candidates=_candidates(extraction))
         choices: list[tuple[int, str]] = []
         if rollout is None and draft.status == DraftStatus.READY:
             choices = [

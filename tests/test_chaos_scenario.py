@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot import outbox
 from storage.models import OutboxItem, SlackMessage, Step
 from tests.conftest import RunningBot, _fresh_postgres_database
 from tests.fake_slack import Failure, FakeSlack
@@ -451,6 +452,10 @@ def chaos_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
                 "LOG_LEVEL",
             ):
                 monkeypatch.delenv(name, raising=False)
+        # A third of all calls failing for minutes on end would push the outbox's exponential back-off (cap:
+        # 5 minutes) far beyond this test's patience: the waits are capped at a second; their growth is
+        # tests/test_outbox.py's subject, not this one's.
+        monkeypatch.setattr(outbox, "MAX_BACKOFF_SECONDS", 1.0)
         fake = ChaosSlack().start()
         stack.callback(fake.stop)
         people(fake)
