@@ -43,13 +43,6 @@ WAIT = 45.0  # seconds for one thing to show up in Slack while a third of the ca
 
 _clicks = itertools.count(1)
 
-LOOKUP_GAP = (
-    "bot/outbox.py OutboxWorker._already_posted: a 429 or 5xx (SlackApiError) from conversations.history, "
-    "conversations.replies or conversations.open is taken as 'no history access' and the post is sent again, "
-    "so a post whose answer was lost is shown twice; only a permanent error should mean that"
-)
-
-
 # ---------------------------------------------------------------- a fake Slack that fails at random
 
 

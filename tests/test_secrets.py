@@ -199,7 +199,7 @@ def test_no_secret_reaches_the_logs_slack_or_the_database_even_at_debug_level(
         fake.fail("chat.postMessage", "500")
         fake.fail("chat.postMessage", "drop")
         fake.fail("chat.postMessage", "429")
-        fake.fail("chat.postMessage", "invalid_auth")
+        fake.fail("conversations.history", "invalid_auth")  # a permanent error, logged, on a look-up
         fake.fail("chat.update", "drop_after")
         fake.fail("conversations.history", "500")
         response = bot.slack.interact(view_submission("msi_start_rollout", start_form_values()))
