@@ -29,6 +29,18 @@ def click_of(body: dict[str, Any]) -> Click:
     return Click(user_id=str(body.get("user", {}).get("id", "")), response_url=body.get("response_url"))
 
 
+def on_id(act: Callable[[int, Click], object]) -> Callable[[Ack, dict[str, Any]], None]:
+    """A button whose whole job is one service call with the id it carries: ack, then act."""
+
+    def handle(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        target = clicked_id(body)
+        if target is not None:
+            act(target, click_of(body))
+
+    return handle
+
+
 def register(app: App, services: Services) -> None:
     def publish_home(client: WebClient, user_id: str) -> None:
         client.views_publish(user_id=user_id, view=services.reports.home(user_id=user_id))
@@ -63,12 +75,6 @@ def register(app: App, services: Services) -> None:
             client.views_open(
                 trigger_id=body["trigger_id"], view=blocks.help_modal(allowed.step_id, allowed.number)
             )
-
-    def resolve(ack: Ack, body: dict[str, Any]) -> None:
-        ack()
-        step_id = clicked_id(body)
-        if step_id is not None:
-            services.steps.resolve(step_id=step_id, click=click_of(body))
 
     def home_start(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
@@ -124,12 +130,6 @@ def register(app: App, services: Services) -> None:
         if card is not None:
             client.views_open(trigger_id=body["trigger_id"], view=blocks.reject_modal(card))
 
-    def batch_sent(ack: Ack, body: dict[str, Any]) -> None:
-        ack()
-        batch_id = clicked_id(body)
-        if batch_id is not None:
-            services.invitations.mark_sent(batch_id=batch_id, click=click_of(body))
-
     def batch_cancel(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         batch_id = clicked_id(body)
@@ -143,18 +143,6 @@ def register(app: App, services: Services) -> None:
     def wake_importer() -> None:
         for hook in services.on_upload:
             hook()
-
-    def draft_request(ack: Ack, body: dict[str, Any]) -> None:
-        ack()
-        draft_id = clicked_id(body)
-        if draft_id is not None:
-            services.uploads.request(draft_id=draft_id, click=click_of(body))
-
-    def draft_cancel(ack: Ack, body: dict[str, Any]) -> None:
-        ack()
-        draft_id = clicked_id(body)
-        if draft_id is not None:
-            services.uploads.cancel(draft_id=draft_id, click=click_of(body))
 
     def draft_mapping(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
@@ -205,16 +193,16 @@ def register(app: App, services: Services) -> None:
     app.action(ids.SNOOZE)(snooze)
     app.action(ids.HOME_PAUSE)(set_paused(True))
     app.action(ids.HOME_RESUME)(set_paused(False))
-    app.action(ids.DRAFT_REQUEST)(draft_request)
-    app.action(ids.DRAFT_CANCEL)(draft_cancel)
+    app.action(ids.DRAFT_REQUEST)(on_id(lambda i, c: services.uploads.request(draft_id=i, click=c)))
+    app.action(ids.DRAFT_CANCEL)(on_id(lambda i, c: services.uploads.cancel(draft_id=i, click=c)))
     app.action(ids.DRAFT_MAPPING)(draft_mapping)
     app.action(ids.DRAFT_ROLLOUT)(draft_rollout)
-    app.action(ids.BATCH_SENT)(batch_sent)
+    app.action(ids.BATCH_SENT)(on_id(lambda i, c: services.invitations.mark_sent(batch_id=i, click=c)))
     app.action(ids.BATCH_CANCEL)(batch_cancel)
     app.action(ids.APPROVE)(approve)
     app.action(ids.REJECT)(reject)
     app.action(ids.STEP_HELP)(need_help)
-    app.action(ids.STEP_RESOLVE)(resolve)
+    app.action(ids.STEP_RESOLVE)(on_id(lambda i, c: services.steps.resolve(step_id=i, click=c)))
     app.action(ids.HOME_START)(home_start)
     app.action(ids.HOME_EDIT)(home_edit)
     app.action(ids.HOME_CANCEL)(home_cancel)
