@@ -20,6 +20,7 @@ POINTS = frozenset(
         "approval_decided",  # a decision is committed, the click not yet acknowledged
         "csv_downloaded",  # an upload's bytes are stored, no preview yet
         "outbox_delivered",  # Slack accepted a post, the outbox has not recorded it
+        "outbox_file_uploaded",  # a file's bytes are at Slack and its id stored, the upload not completed
         "reminder_claimed",  # a reminder is claimed and queued, nothing delivered yet
     }
 )

@@ -453,23 +453,7 @@ class OutboxWorker:
                 self._last_post[item.target] = self.clock()
                 return Outcome(done=True)
             if item.kind == KIND_UPLOAD:
-                thread_ts: str | None = None
-                if message is not None:
-                    if message.ts is None:
-                        return Outcome(retry_after=2.0, reason="parent not posted")
-                    channel, thread_ts = message.posted_channel or message.channel_id, message.ts
-                else:
-                    channel = self.client.conversations_open(users=item.target)["channel"]["id"]
-                self.client.files_upload_v2(
-                    channel=channel,
-                    content=item.payload["content"],
-                    filename=item.payload["filename"],
-                    title=item.payload["title"],
-                    initial_comment=item.payload["comment"],
-                    thread_ts=thread_ts,
-                )
-                self._last_post[item.target] = self.clock()
-                return Outcome(done=True)
+                return self._upload(item, message)
             logger.error("outbox item %s has unknown kind %r; dropping it", item.id, item.kind)
             return Outcome(permanent_error="unknown_kind")
         except SlackApiError as error:
@@ -478,6 +462,92 @@ class OutboxWorker:
             reason = type(error).__name__
             logger.warning("Slack unreachable for outbox item %s (%s): %s", item.id, item.kind, reason)
             return Outcome(retry_after=self._backoff(item.attempts), reason=reason)
+
+    def _upload(self, item: OutboxItem, message: SlackMessage | None) -> Outcome:
+        """files_upload_v2's three calls, made one by one so a retry never shares a file twice.
+
+        The file id Slack hands out is stored on the item before the upload is completed. A retry that
+        finds one asks files.info where that file is shared: already in the target conversation means an
+        earlier completion landed although its answer was lost; otherwise it completes the same file.
+        """
+        thread_ts: str | None = None
+        if message is not None:
+            if message.ts is None:
+                return Outcome(retry_after=2.0, reason="parent not posted")
+            channel, thread_ts = message.posted_channel or message.channel_id, message.ts
+        else:
+            channel = self.client.conversations_open(users=item.target)["channel"]["id"]
+        file_id = item.payload.get("file_id")
+        if file_id is not None:
+            shared = self._file_shared(str(file_id), channel, thread_ts)
+            if shared is True:
+                return Outcome(done=True)
+            if shared is None:
+                file_id = None  # the earlier upload expired or never arrived: start again
+        if file_id is None:
+            data = str(item.payload["content"]).encode("utf-8")
+            answer = self.client.files_getUploadURLExternal(
+                filename=item.payload["filename"], length=len(data)
+            )
+            file_id = str(answer["file_id"])
+            # The upload URL needs no token; the bot token never goes there.
+            sent = self.http.post(str(answer["upload_url"]), content=data)
+            if sent.status_code != 200:
+                logger.warning("file upload for outbox item %s answered HTTP %s", item.id, sent.status_code)
+                return Outcome(retry_after=self._backoff(item.attempts), reason=f"upload_{sent.status_code}")
+            self._remember_file(item, file_id)
+            crashpoints.reach("outbox_file_uploaded")
+        try:
+            self.client.files_completeUploadExternal(
+                files=[{"id": file_id, "title": item.payload["title"]}],
+                channel_id=channel,
+                initial_comment=item.payload["comment"],
+                thread_ts=thread_ts,
+            )
+        except SlackApiError as error:
+            outcome = self._classify(item, error)
+            if outcome.permanent_error is None or outcome.permanent_error in CHANNEL_ERRORS:
+                return outcome
+            # Refused for good: perhaps an earlier completion of this file landed after all, or Slack
+            # no longer knows the file (then it is uploaded afresh).
+            shared = self._file_shared(file_id, channel, thread_ts)
+            if shared is True:
+                return Outcome(done=True)
+            if shared is None:
+                self._remember_file(item, None)
+                return Outcome(retry_after=self._backoff(item.attempts), reason="upload expired")
+            return outcome
+        self._last_post[item.target] = self.clock()
+        return Outcome(done=True)
+
+    def _file_shared(self, file_id: str, channel: str, thread_ts: str | None) -> bool | None:
+        """Whether the bot's upload `file_id` is shared in `channel` (in `thread_ts`'s thread when given):
+        True, False (uploaded but not shared there), or None (Slack does not know the file)."""
+        try:
+            info = self.client.files_info(file=file_id)
+        except SlackApiError as error:
+            if error.response.get("error") in ("file_not_found", "file_deleted"):
+                return None
+            raise
+        shares = (info.get("file") or {}).get("shares") or {}
+        for by_channel in shares.values():
+            for share in (by_channel or {}).get(channel) or []:
+                if thread_ts is None or share.get("thread_ts") == thread_ts:
+                    return True
+        return False
+
+    def _remember_file(self, item: OutboxItem, file_id: str | None) -> None:
+        payload = {key: value for key, value in item.payload.items() if key != "file_id"}
+        if file_id is not None:
+            payload["file_id"] = file_id
+        item.payload = payload
+        with self.database.write() as session:
+            session.execute(
+                update(OutboxItem)
+                .where(col(OutboxItem.id) == item.id)
+                .values(payload=item.payload)
+                .execution_options(synchronize_session=False)
+            )
 
     def _already_posted(
         self, channel: str, reference: str, *, thread_ts: str | None

@@ -300,10 +300,30 @@ class FakeSlack:
         return {"ok": True, "messages": messages, "has_more": False}
 
     def _api_files_info(self, params: dict[str, Any]) -> dict[str, Any]:
-        shared = self.files.get(str(params.get("file")))
-        if shared is None:
+        file_id = str(params.get("file"))
+        shared = self.files.get(file_id)
+        if shared is not None:
+            return {"ok": True, "file": dict(shared["info"])}
+        upload = self.uploads.get(file_id)
+        if upload is None or upload["content"] is None:
             return {"ok": False, "error": "file_not_found"}
-        return {"ok": True, "file": dict(shared["info"])}
+        # The bot's own upload, as Slack describes it: where it is shared, by channel kind.
+        shares: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        for share in upload["shares"]:
+            kind = "public" if str(share["channel"]).startswith("C") else "private"
+            entry = {"ts": share["ts"]}
+            if share["thread_ts"]:
+                entry["thread_ts"] = share["thread_ts"]
+            shares.setdefault(kind, {}).setdefault(str(share["channel"]), []).append(entry)
+        return {
+            "ok": True,
+            "file": {
+                "id": file_id,
+                "name": upload["filename"],
+                "title": upload.get("title"),
+                "shares": shares,
+            },
+        }
 
     def _api_conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
         users = str(params.get("users", ""))
@@ -318,6 +338,7 @@ class FakeSlack:
             "filename": params.get("filename"),
             "length": params.get("length"),
             "content": None,
+            "shares": [],
         }
         port = self.server.server_address[1]
         return {"ok": True, "upload_url": f"http://127.0.0.1:{port}/upload/{file_id}", "file_id": file_id}
@@ -326,25 +347,37 @@ class FakeSlack:
         files = _json_field(params.get("files")) or []
         for entry in files:
             upload = self.uploads.get(entry.get("id"))
-            if upload is None:
+            if upload is None or upload["content"] is None:
                 return {"ok": False, "error": "file_not_found"}
-            upload.update(
+        for entry in files:
+            # Completing the same file again shares it again: the worst case a retry can meet.
+            upload = self.uploads[entry["id"]]
+            upload["title"] = entry.get("title")
+            upload["shares"].append(
                 {
-                    "title": entry.get("title"),
                     "channel": params.get("channel_id") or params.get("channels"),
                     "initial_comment": params.get("initial_comment"),
                     "thread_ts": params.get("thread_ts"),
-                    "completed": True,
+                    "ts": self._next_ts(),
                 }
             )
         return {"ok": True, "files": [{"id": entry.get("id")} for entry in files]}
 
     def completed_uploads(self) -> list[dict[str, Any]]:
+        """One entry per share of a file: a file shared twice shows twice."""
         with self.lock:
             return [
-                dict(upload, id=file_id)
+                {
+                    "id": file_id,
+                    "filename": upload["filename"],
+                    "title": upload.get("title"),
+                    "content": upload["content"],
+                    "upload_headers": upload.get("upload_headers"),
+                    "completed": True,
+                    **share,
+                }
                 for file_id, upload in self.uploads.items()
-                if upload.get("completed")
+                for share in upload["shares"]
             ]
 
     # ---------------------------------------------------------------- HTTP plumbing

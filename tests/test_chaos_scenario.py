@@ -539,11 +539,6 @@ def test_a_post_whose_answer_was_lost_is_not_posted_again_when_the_first_look_fo
     assert report.kept_duplicates == 0 and report.notice_duplicates == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/outbox.py OutboxWorker._call, KIND_UPLOAD: files_upload_v2 is retried from the start when "
-    "the answer of files.completeUploadExternal is lost, so the file is shared twice; nothing marks it",
-)
 def test_a_file_whose_upload_answer_was_lost_is_not_uploaded_twice(quiet_bot: RunningBot) -> None:
     bot = quiet_bot
     start_rollout(bot)
@@ -554,6 +549,24 @@ def test_a_file_whose_upload_answer_was_lost_is_not_uploaded_twice(quiet_bot: Ru
     bot.fake.wait_for(lambda: files_in_thread(bot.fake, task), timeout=WAIT)
     wait_settled(bot)
     assert len(files_in_thread(bot.fake, task)) == 1
+    # The retry asked Slack where the file already was instead of uploading it again.
+    assert len(bot.fake.calls_to("files.getUploadURLExternal")) == 1
+    assert bot.fake.calls_to("files.info")
+
+
+def test_a_file_slack_forgot_before_it_was_shared_is_uploaded_afresh(quiet_bot: RunningBot) -> None:
+    bot = quiet_bot
+    start_rollout(bot)
+    invite_and_approve_a_batch(bot)
+    # The completion is refused: Slack no longer knows the file (its upload expired). Nothing was shared.
+    bot.fake.fail("files.completeUploadExternal", "file_not_found")
+    bot.fake.fail("files.info", "file_not_found")
+    walk_to_step_5(bot)
+    task = batch_task(bot)
+    bot.fake.wait_for(lambda: files_in_thread(bot.fake, task), timeout=WAIT)
+    wait_settled(bot)
+    assert len(files_in_thread(bot.fake, task)) == 1
+    assert len(bot.fake.calls_to("files.getUploadURLExternal")) == 2
 
 
 def test_a_change_made_while_a_file_for_the_thread_is_still_queued_reaches_slack(

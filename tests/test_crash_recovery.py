@@ -272,3 +272,24 @@ def test_a_crash_after_a_reminder_is_claimed_still_delivers_it_once(
         assert len(sent) == len(claimed) == 1
     finally:
         bot.stop()
+
+
+def test_a_crash_between_a_files_upload_and_its_completion_shares_it_once(
+    tmp_path: Path, database_url: str, fake_slack: FakeSlack, database: Database
+) -> None:
+    bot = Bot(tmp_path, database_url, fake_slack, crash_at="outbox_file_uploaded")
+    start_and_settle(bot, fake_slack)
+    assert bot.slack.slash("audit", user="U_MKTO", channel="C_MKTO").status_code == 200
+    bot.wait_killed()
+    assert len(fake_slack.calls_to("files.getUploadURLExternal")) == 1 and not fake_slack.completed_uploads()
+    expire_claims(database)
+    bot = Bot(tmp_path, database_url, fake_slack)
+    try:
+        fake_slack.wait_for(fake_slack.completed_uploads, timeout=20)
+        fake_slack.wait_for(lambda: all_delivered(database), timeout=20)
+        shares = fake_slack.completed_uploads()
+        assert len(shares) == 1 and shares[0]["channel"] == "D_MKTO"
+        # The bytes already at Slack were completed, not uploaded again.
+        assert len(fake_slack.calls_to("files.getUploadURLExternal")) == 1
+    finally:
+        bot.stop()
