@@ -34,8 +34,6 @@ def register(app: App, services: Services) -> None:
         channel_id = command.get("channel_id", "")
         if sub == "help":
             ack(response_type="ephemeral", text=blocks.help_text(), blocks=blocks.help_blocks())
-        elif sub == "start":
-            ack()  # the modal opens right after, from open_start_modal
         elif sub == "status":
             private(ack, services.reports.status(name=rest, channel_id=channel_id))
         elif sub == "list":
@@ -49,11 +47,17 @@ def register(app: App, services: Services) -> None:
         else:
             ack(response_type="ephemeral", text=blocks.help_text(sub), blocks=blocks.help_blocks(sub))
 
+    def is_start(command: dict[str, Any]) -> bool:
+        return split_command(command.get("text", ""))[0] == "start"
+
+    def acknowledge(ack: Ack) -> None:
+        ack()
+
     def open_start_modal(command: dict[str, Any], client: WebClient) -> None:
-        sub, _rest = split_command(command.get("text", ""))
-        if sub != "start":
-            return
         # trigger_id is good once, for 3 seconds: this runs right after the ack, never from deferred work.
         client.views_open(trigger_id=command["trigger_id"], view=blocks.start_modal())
 
-    app.command(ids.COMMAND)(ack=answer_msi, lazy=[open_start_modal])
+    # `/msi start` gets its own listener: a lazy listener costs a deep copy of the request, which the
+    # other sub-commands, answered in the ack itself, should not pay for.
+    app.command(ids.COMMAND, matchers=[is_start])(ack=acknowledge, lazy=[open_start_modal])
+    app.command(ids.COMMAND)(answer_msi)
