@@ -98,16 +98,17 @@ class ReportService:
         self.clock = clock
         self.approvals = approvals
         self.invitations = invitations
+        # The last status answer per rollout, with the audit revision it was built at. A status reads
+        # some ten queries and renders some forty blocks; most asks come between two changes.
+        self._status_cache: dict[int, tuple[tuple[int, int], Answer]] = {}
 
     # ---------------------------------------------------------------- /msi status and /msi list
 
     def status(self, *, name: str, channel_id: str) -> Answer:
         with self.database.read() as session:
             found = resolve_rollout(session, name=name, channel_id=channel_id)
-            if found.rollout is not None:
-                summary = summarize(session, found.rollout, self.approvals, self.invitations)
-                status_blocks = blocks.status_blocks(summary)
-                return Answer(text=blocks.rollout_line(summary), blocks=status_blocks)
+            if found.rollout is not None and found.rollout.id is not None:
+                return self._rollout_status(session, found.rollout, found.rollout.id)
             if found.named:
                 key = "status.not_found" if found.candidates else "status.not_found_none"
                 text = catalog.text(key, name=slack_text.escape(name), names=_names(found.candidates))
@@ -122,6 +123,18 @@ class ReportService:
                     "status.several_here", example=slack_text.escape(found.candidates[0].name)
                 )
             return Answer(text="\n".join(lines), blocks=blocks.lines_blocks(heading, lines))
+
+    def _rollout_status(self, session: Session, rollout: Rollout, rollout_id: int) -> Answer:
+        revision = queries.audit_revision(session, rollout_id=rollout_id)
+        cached = self._status_cache.get(rollout_id)
+        if cached is not None and cached[0] == revision:
+            return cached[1]
+        summary = summarize(session, rollout, self.approvals, self.invitations)
+        answer = Answer(text=blocks.rollout_line(summary), blocks=blocks.status_blocks(summary))
+        # The revision is read first: an answer may be newer than the revision it is kept under (a change
+        # committed in between, then the next ask recomputes), never older.
+        self._status_cache[rollout_id] = (revision, answer)
+        return answer
 
     def list(self) -> Answer:
         with self.database.read() as session:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -75,6 +75,16 @@ def rollouts_using_channel(session: Session, *, channel_id: str) -> Sequence[Rol
         )
         .order_by(col(Rollout.id))
     ).all()
+
+
+def audit_revision(session: Session, *, rollout_id: int) -> tuple[int, int]:
+    """Changes so far to a rollout, as (rows, newest id) of its audit trail: every change that shows in its
+    status writes an audit row in its own transaction, and the trail is append-only, so the pair moves
+    whenever the status may have (the row count too, in case transactions commit out of id order)."""
+    count, newest = session.execute(
+        select(func.count(), func.max(col(AuditEvent.id))).where(col(AuditEvent.rollout_id) == rollout_id)
+    ).one()
+    return int(count or 0), int(newest or 0)
 
 
 def audit_trail(session: Session, *, rollout_id: int) -> Sequence[AuditEvent]:

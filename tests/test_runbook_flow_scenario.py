@@ -273,3 +273,28 @@ def test_audit_sends_a_csv_to_owner_and_admins_only(bot: RunningBot) -> None:
     assert content.splitlines()[0] == "time_utc,actor,action,step,details"
     assert "rollout_started" in content and "step_done" in content
     assert ("U_OTHER", "click_denied", {"attempted": "audit"}) in audit_actions(bot, rollout_id)
+
+
+def test_status_asked_again_after_each_change_shows_that_change(bot: RunningBot) -> None:
+    start_rollout(bot)
+
+    def status() -> str:
+        return json.dumps(bot.slack.slash("status", channel="C_MKTO").json(), ensure_ascii=False)
+
+    before = status()
+    assert "0/7" in before and status() == before  # nothing changed: the same answer
+    mark_done(bot, 1, "C_MKTO", "U_MKTO")
+    after_done = status()
+    assert "1/7" in after_done and "<@U_MKTO>" in after_done
+    step3 = wait_step_message(bot, 3, "C_MKTO")
+    click(bot, step3, "msi_step_help", "U_MKTO")
+    opened = bot.fake.wait_for(lambda: [v for v in bot.fake.views if v["method"] == "views.open"])
+    bot.slack.interact(
+        view_submission(
+            "msi_step_help_view",
+            {"problem": {"problem": {"type": "plain_text_input", "value": "No Client ID field"}}},
+            private_metadata=opened[-1]["view"]["private_metadata"],
+            user="U_MKTO",
+        )
+    )
+    assert "No Client ID field" in status()
