@@ -205,6 +205,10 @@ _EN: dict[str, str] = {
     "deny.owner_only": "Only the owner of rollout *{rollout}* ({owner}) can do that.",
     "deny.rollout_cancelled": "Rollout *{rollout}* has been cancelled; its steps can no longer change.",
     "deny.step_gone": "I can't find this step any more. Use `/msi status` to see where things are.",
+    "answer.click_failed": (
+        "Sorry, I couldn't act on your click: something went wrong on my side. Please click again in a "
+        "minute; if it keeps failing, tell the rollout owner."
+    ),
     "answer.step_already_done": "Step {number} was already marked done by {who} {when}.",
     "answer.step_locked": "Step {number} can't be done yet: it waits for step(s) {needs}.",
     "answer.step_not_blocked": "Step {number} isn't blocked any more.",

@@ -16,6 +16,7 @@ logger = logging.getLogger(__name__)
 POINTS = frozenset(
     {
         "rollout_started",  # the rollout is committed, the modal not yet acknowledged
+        "click_stored",  # a click is stored, not yet acknowledged nor acted on
         "step_done",  # a completion is committed, the click not yet acknowledged
         "approval_decided",  # a decision is committed, the click not yet acknowledged
         "csv_downloaded",  # an upload's bytes are stored, no preview yet

@@ -104,6 +104,22 @@ class StepService:
         # Called in the same transaction whenever steps open after a completion (e.g. step 5 releases
         # approved invitation batches to the Marketo admins).
         self.on_steps_opened: list[Callable[[Session, Rollout, list[int], datetime], None]] = []
+        # A step's number never changes, so it is cached: the click path asks it on every Mark done.
+        self._numbers: dict[int, int] = {}
+
+    def may_ask_override(self, step_id: int) -> bool:
+        """Whether marking this step done may need a reason typed in a modal first (a step checked in
+        Salesforce whose check did not pass): such a click must be decided while its trigger_id lasts."""
+        if not steps.verification_configured():
+            return False
+        number = self._numbers.get(step_id)
+        if number is None:
+            with self.database.read() as session:
+                found = session.scalar(select(col(Step.number)).where(col(Step.id) == step_id))
+            if found is None:
+                return False
+            number = self._numbers[step_id] = int(found)
+        return number in steps.VERIFIABLE_STEPS
 
     # ---------------------------------------------------------------- shared checks
 

@@ -14,6 +14,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from bot import csv_import, housekeeping, steps
 from bot.app import build_app, slack_client
 from bot.approvals import ApprovalService
+from bot.clicks import ClickQueue
 from bot.config import Settings
 from bot.flow import StepService
 from bot.invitations import InvitationService
@@ -70,7 +71,9 @@ class Runtime:
                     max_bytes=csv_import.MAX_BYTES,
                 ),
             ),
+            clicks=ClickQueue(self.database, clock=clock),
         )
+        self.clicks = self.services.clicks
         self.reminders = ReminderService(
             self.database,
             clock,
@@ -113,6 +116,7 @@ class Runtime:
 
     def start(self) -> None:
         self.worker.start()
+        self.clicks.start()
         self.importer.start()
         self.scheduler.start()
         self.server.start()
@@ -142,6 +146,7 @@ class Runtime:
         self.server.stop()
         self.scheduler.shutdown(wait=False)
         self.importer.stop(timeout=2)
+        self.clicks.stop(timeout=2)
         self.worker.stop(timeout=3)
         self.directory.close()
         for client in self.salesforce.values():

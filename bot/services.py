@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.approvals import ApprovalService
+from bot.clicks import ClickQueue
 from bot.config import Settings
 from bot.flow import StepService
 from bot.invitations import InvitationService
@@ -37,6 +38,7 @@ class Services:
     approvals: ApprovalService
     invitations: InvitationService
     uploads: UploadService
+    clicks: ClickQueue
     reminders: ReminderService | None = None  # set once built (it needs the scheduler's settings)
     verification: VerificationService | None = None  # only when a Salesforce org is configured
     # Called after an upload was recorded, to wake the import worker without waiting for its next poll.

@@ -27,6 +27,10 @@ def configure_verification(environments: frozenset[str]) -> None:
     _verifiable_environments = environments
 
 
+def verification_configured() -> bool:
+    return bool(_verifiable_environments)
+
+
 def verifiable(rollout: Rollout, number: int) -> bool:
     return number in VERIFIABLE_STEPS and rollout.environment in _verifiable_environments
 

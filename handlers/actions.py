@@ -1,4 +1,8 @@
-"""Buttons on step messages and on App Home. Each acks at once; the decision is taken by a bot/ service."""
+"""Buttons on step messages and on App Home.
+
+Buttons that only change state are stored and acknowledged at once, then acted on by the click worker
+(bot/clicks.py); buttons that open a modal act on the request path, because a trigger_id lasts 3 seconds.
+The decision is always taken by a bot/ service."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot import blocks, crashpoints, ids
+from bot.clicks import QueuedClick
 from bot.interaction import Click
 from bot.services import Services
 
@@ -29,27 +34,46 @@ def click_of(body: dict[str, Any]) -> Click:
     return Click(user_id=str(body.get("user", {}).get("id", "")), response_url=body.get("response_url"))
 
 
-def on_id(act: Callable[[int, Click], object]) -> Callable[[Ack, dict[str, Any]], None]:
-    """A button whose whole job is one service call with the id it carries: ack, then act."""
-
-    def handle(ack: Ack, body: dict[str, Any]) -> None:
-        ack()
-        target = clicked_id(body)
-        if target is not None:
-            act(target, click_of(body))
-
-    return handle
-
-
 def register(app: App, services: Services) -> None:
     def publish_home(client: WebClient, user_id: str) -> None:
         client.views_publish(user_id=user_id, view=services.reports.home(user_id=user_id))
 
-    def mark_done(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    clicks = services.clicks
+
+    def numbered(act: Callable[[int, QueuedClick], object]) -> Callable[[QueuedClick], None]:
+        """The worker's side of a button carrying a database id: anything else in the value is ignored."""
+
+        def run(queued: QueuedClick) -> None:
+            if queued.value.isdigit() and len(queued.value) < 12:
+                act(int(queued.value), queued)
+
+        return run
+
+    def deferred(action_id: str, act: Callable[[int, QueuedClick], object]) -> None:
+        """A button whose whole job is a service call with the id it carries: stored and acknowledged at
+        once, acted on by the click worker (bot/clicks.py)."""
+        clicks.register(action_id, numbered(act))
+        app.action(action_id)(store)
+
+    def store(ack: Ack, body: dict[str, Any]) -> None:
+        clicks.accept(body)
         ack()
+
+    def mark_done_later(step_id: int, queued: QueuedClick) -> None:
+        services.steps.mark_done(step_id=step_id, click=queued.click)
+        crashpoints.reach("step_done")
+
+    def mark_done(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         step_id = clicked_id(body)
         if step_id is None:
+            ack()
             return
+        if not services.steps.may_ask_override(step_id):
+            store(ack, body)
+            return
+        # Steps checked in Salesforce may need a reason first, asked in a modal: that needs the trigger_id,
+        # good for 3 seconds only, so these clicks are decided on the request path.
+        ack()
         override = services.steps.mark_done(step_id=step_id, click=click_of(body))
         crashpoints.reach("step_done")
         if override is not None:
@@ -89,15 +113,10 @@ def register(app: App, services: Services) -> None:
             values = services.rollouts.edit_form_values(rollout_id)
             client.views_open(trigger_id=body["trigger_id"], view=blocks.edit_modal(**values))
 
-    def home_cancel(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        rollout_id = clicked_id(body)
-        click = click_of(body)
-        if rollout_id is None:
-            return
-        if services.rollouts.owner_check(rollout_id=rollout_id, click=click) is not None:
-            services.rollouts.cancel(rollout_id=rollout_id, click=click)
-        publish_home(client, click.user_id)
+    def home_cancel(rollout_id: int, queued: QueuedClick) -> None:
+        if services.rollouts.owner_check(rollout_id=rollout_id, click=queued.click) is not None:
+            services.rollouts.cancel(rollout_id=rollout_id, click=queued.click)
+        publish_home(app.client, queued.click.user_id)
 
     def home_reopen(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
@@ -110,16 +129,11 @@ def register(app: App, services: Services) -> None:
                 trigger_id=body["trigger_id"], view=blocks.reopen_modal(allowed.step_id, allowed.number)
             )
 
-    def approve(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        approval_id = clicked_id(body)
-        if approval_id is None:
-            return
-        click = click_of(body)
-        services.approvals.approve(approval_id=approval_id, click=click)
+    def approve(approval_id: int, queued: QueuedClick) -> None:
+        services.approvals.approve(approval_id=approval_id, click=queued.click)
         crashpoints.reach("approval_decided")
-        if body.get("container", {}).get("type") == "view":
-            publish_home(client, click.user_id)
+        if queued.from_home:
+            publish_home(app.client, queued.click.user_id)
 
     def reject(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
@@ -130,15 +144,10 @@ def register(app: App, services: Services) -> None:
         if card is not None:
             client.views_open(trigger_id=body["trigger_id"], view=blocks.reject_modal(card))
 
-    def batch_cancel(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        batch_id = clicked_id(body)
-        if batch_id is None:
-            return
-        click = click_of(body)
-        services.invitations.cancel(batch_id=batch_id, click=click)
-        if body.get("container", {}).get("type") == "view":
-            publish_home(client, click.user_id)
+    def batch_cancel(batch_id: int, queued: QueuedClick) -> None:
+        services.invitations.cancel(batch_id=batch_id, click=queued.click)
+        if queued.from_home:
+            publish_home(app.client, queued.click.user_id)
 
     def wake_importer() -> None:
         for hook in services.on_upload:
@@ -166,44 +175,39 @@ def register(app: App, services: Services) -> None:
             )
             wake_importer()
 
-    def snooze(ack: Ack, body: dict[str, Any]) -> None:
-        ack()
-        try:
-            target = str(body["actions"][0].get("value", ""))
-        except (KeyError, IndexError, AttributeError):
-            return
+    def snooze(queued: QueuedClick) -> None:
         if services.reminders is not None:
-            services.reminders.snooze(target=target, click=click_of(body))
+            services.reminders.snooze(target=queued.value, click=queued.click)
 
-    def set_paused(paused: bool) -> Callable[[Ack, dict[str, Any], WebClient], None]:
-        def handle(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-            ack()
-            rollout_id = clicked_id(body)
-            click = click_of(body)
-            if rollout_id is None or services.reminders is None:
+    def set_paused(paused: bool) -> Callable[[int, QueuedClick], None]:
+        def handle(rollout_id: int, queued: QueuedClick) -> None:
+            click = queued.click
+            if services.reminders is None:
                 return
             if services.rollouts.owner_check(rollout_id=rollout_id, click=click) is not None:
                 services.reminders.set_paused(rollout_id=rollout_id, paused=paused, user_id=click.user_id)
-            publish_home(client, click.user_id)
+            publish_home(app.client, click.user_id)
 
         return handle
 
     app.action(ids.STEP_DONE)(mark_done)
+    clicks.register(ids.STEP_DONE, numbered(mark_done_later))
     app.action(ids.VERIFY)(ack=acknowledge, lazy=[verify])
-    app.action(ids.SNOOZE)(snooze)
-    app.action(ids.HOME_PAUSE)(set_paused(True))
-    app.action(ids.HOME_RESUME)(set_paused(False))
-    app.action(ids.DRAFT_REQUEST)(on_id(lambda i, c: services.uploads.request(draft_id=i, click=c)))
-    app.action(ids.DRAFT_CANCEL)(on_id(lambda i, c: services.uploads.cancel(draft_id=i, click=c)))
+    clicks.register(ids.SNOOZE, snooze)
+    app.action(ids.SNOOZE)(store)
+    deferred(ids.HOME_PAUSE, set_paused(True))
+    deferred(ids.HOME_RESUME, set_paused(False))
+    deferred(ids.DRAFT_REQUEST, lambda i, q: services.uploads.request(draft_id=i, click=q.click))
+    deferred(ids.DRAFT_CANCEL, lambda i, q: services.uploads.cancel(draft_id=i, click=q.click))
     app.action(ids.DRAFT_MAPPING)(draft_mapping)
     app.action(ids.DRAFT_ROLLOUT)(draft_rollout)
-    app.action(ids.BATCH_SENT)(on_id(lambda i, c: services.invitations.mark_sent(batch_id=i, click=c)))
-    app.action(ids.BATCH_CANCEL)(batch_cancel)
-    app.action(ids.APPROVE)(approve)
+    deferred(ids.BATCH_SENT, lambda i, q: services.invitations.mark_sent(batch_id=i, click=q.click))
+    deferred(ids.BATCH_CANCEL, batch_cancel)
+    deferred(ids.APPROVE, approve)
     app.action(ids.REJECT)(reject)
     app.action(ids.STEP_HELP)(need_help)
-    app.action(ids.STEP_RESOLVE)(on_id(lambda i, c: services.steps.resolve(step_id=i, click=c)))
+    deferred(ids.STEP_RESOLVE, lambda i, q: services.steps.resolve(step_id=i, click=q.click))
     app.action(ids.HOME_START)(home_start)
     app.action(ids.HOME_EDIT)(home_edit)
-    app.action(ids.HOME_CANCEL)(home_cancel)
+    deferred(ids.HOME_CANCEL, home_cancel)
     app.action(ids.HOME_REOPEN)(home_reopen)

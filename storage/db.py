@@ -11,6 +11,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +23,8 @@ from sqlalchemy.types import TypeDecorator
 logger = logging.getLogger(__name__)
 
 _WRITE_OPTION = "msi_write_transaction"
+# Work to add to the next write transaction this thread commits: see `Database.finishing_with`.
+_FINISHERS: ContextVar[list[Callable[[Session], None]] | None] = ContextVar("msi_finishers", default=None)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -76,6 +79,7 @@ class Database:
                 session.begin(),
             ):
                 yield session
+                _run_finishers(session)
         else:
             with (
                 self._sqlite_writer,
@@ -83,8 +87,22 @@ class Database:
                 session.begin(),
             ):
                 yield session
+                _run_finishers(session)
         for hook in self._after_commit_hooks:
             hook()
+
+    @staticmethod
+    @contextmanager
+    def finishing_with(finish: Callable[[Session], None]) -> Iterator[Callable[[], bool]]:
+        """Add `finish` to the first write transaction this thread commits inside the block, so that a
+        piece of queued work is marked done atomically with the change it caused (a crash in between
+        cannot make it run twice). Yields a function that tells whether `finish` has run."""
+        pending = [finish]
+        token = _FINISHERS.set(pending)
+        try:
+            yield lambda: not pending
+        finally:
+            _FINISHERS.reset(token)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -103,6 +121,12 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _run_finishers(session: Session) -> None:
+    pending = _FINISHERS.get()
+    while pending:
+        pending.pop(0)(session)
 
 
 def _create_engine(url: str, *, echo: bool) -> Engine:

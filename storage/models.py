@@ -304,3 +304,25 @@ class ProcessedEvent(SQLModel, table=True):
 
     event_id: str = Field(primary_key=True, max_length=64)
     received_at: datetime = _utc()
+
+
+class PendingClick(SQLModel, table=True):
+    """A button click acknowledged to Slack and not yet acted on.
+
+    Written on the request path (one small insert, so the acknowledgement stays fast and the click survives
+    a crash), acted on by the click worker, and deleted in the same transaction as the change it caused.
+    """
+
+    __tablename__ = "pending_click"
+    __table_args__ = (Index("ix_pending_click_due", "not_before"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: str = Field(max_length=64)
+    value: str = Field(max_length=200)
+    user_id: str = Field(max_length=32)
+    response_url: str | None = Field(default=None, max_length=500)
+    from_home: bool = False
+    attempts: int = 0
+    not_before: datetime = _utc()
+    claimed_until: datetime | None = _utc(nullable=True)
+    received_at: datetime = _utc()

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select, update
 
 from storage.db import Database
-from storage.models import Approval, AuditEvent, CsvDraft, OutboxItem, Rollout, Step
+from storage.models import Approval, AuditEvent, CsvDraft, OutboxItem, PendingClick, Rollout, Step
 from tests.fake_slack import FakeSlack
 from tests.flow_helpers import is_step_message, text_of
 from tests.harness import (
@@ -89,6 +89,7 @@ def expire_claims(database: Database) -> None:
     with database.write() as session:
         session.execute(update(OutboxItem).values(claimed_until=None))
         session.execute(update(CsvDraft).values(claimed_until=None))
+        session.execute(update(PendingClick).values(claimed_until=None))
 
 
 def step_posts(fake: FakeSlack, number: int, channel: str) -> list[dict[str, Any]]:
@@ -291,5 +292,29 @@ def test_a_crash_between_a_files_upload_and_its_completion_shares_it_once(
         assert len(shares) == 1 and shares[0]["channel"] == "D_MKTO"
         # The bytes already at Slack were completed, not uploaded again.
         assert len(fake_slack.calls_to("files.getUploadURLExternal")) == 1
+    finally:
+        bot.stop()
+
+
+def test_a_click_stored_before_a_crash_is_acted_on_once_after_the_restart(
+    tmp_path: Path, database_url: str, fake_slack: FakeSlack, database: Database
+) -> None:
+    bot = Bot(tmp_path, database_url, fake_slack, crash_at="click_stored")
+    step1 = start_and_settle(bot, fake_slack)
+    click(bot, fake_slack, step1, "msi_step_done", "U_MKTO")
+    bot.wait_killed()
+    with database.read() as session:
+        assert [c.action_id for c in session.scalars(select(PendingClick))] == ["msi_step_done"]
+        assert session.scalars(select(Step.state).where(Step.number == 1)).one() == "open"
+    expire_claims(database)
+    bot = Bot(tmp_path, database_url, fake_slack)
+    try:
+        fake_slack.wait_for(lambda: "Done by <@U_MKTO>" in text_of(step1), timeout=20)
+        fake_slack.wait_for(lambda: all_delivered(database), timeout=20)
+        with database.read() as session:
+            done = session.scalars(select(AuditEvent).where(AuditEvent.action == "step_done")).all()
+            assert session.scalars(select(PendingClick)).all() == []
+        assert len(done) == 1
+        assert len(step_posts(fake_slack, 2, "C_MKTO")) == 1
     finally:
         bot.stop()

@@ -1,0 +1,227 @@
+"""Buttons acknowledged at once and acted on by a worker: the acknowledgement costs one small insert.
+
+Slack wants every click acknowledged within 3 seconds, and a busy bot answers faster when the click's
+work (locking the rollout, deciding, writing the audit and the messages) happens after the ack. The
+click is first stored in `pending_click` on the request path, so a crash after the acknowledgement
+loses nothing; the `ClickWorker` then runs the registered action and deletes the row in the same
+transaction as the change it caused, so a crash mid-way never runs a click twice.
+
+Buttons that open a modal stay on the request path: a `trigger_id` works once, for 3 seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from bot import catalog, crashpoints
+from bot.interaction import Click, tell
+from storage.db import Database, affected_rows
+from storage.models import PendingClick
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+# How long a claimed click is left to the worker that claimed it before another process may take it over.
+LEASE = timedelta(seconds=60)
+MAX_ATTEMPTS = 5
+MAX_VALUE_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class QueuedClick:
+    """A stored click, as the action registered for its button receives it."""
+
+    id: int
+    action_id: str
+    value: str
+    click: Click
+    from_home: bool
+    attempts: int
+
+
+Action = Callable[[QueuedClick], object]
+
+
+class ClickQueue:
+    """Stores clicks on the request path and acts on them in a worker thread."""
+
+    def __init__(self, database: Database, *, clock: Clock, idle_wait: float = 0.5, lease: timedelta = LEASE):
+        self.database = database
+        self.clock = clock
+        self.idle_wait = idle_wait
+        self.lease = lease
+        self.actions: dict[str, Action] = {}
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def register(self, action_id: str, action: Action) -> None:
+        self.actions[action_id] = action
+
+    # -- the request path
+
+    def accept(self, body: dict[str, Any]) -> bool:
+        """Store a click for later. False (and nothing stored) for a payload no registered button sent."""
+        try:
+            action = body["actions"][0]
+            action_id = str(action["action_id"])
+            value = str(action.get("value", ""))
+            user_id = str(body["user"]["id"])
+        except (KeyError, IndexError, TypeError):
+            return False
+        response_url = body.get("response_url")
+        if (
+            action_id not in self.actions
+            or not value
+            or len(value) > MAX_VALUE_LENGTH
+            or not user_id
+            or (response_url is not None and (not isinstance(response_url, str) or len(response_url) > 500))
+        ):
+            return False  # not a button of ours: its value is always short; nothing to act on
+        now = self.clock()
+        with self.database.write() as session:
+            # A core insert: the ORM's unit of work costs more than the rest of this acknowledgement.
+            session.execute(
+                insert(PendingClick).values(
+                    action_id=action_id,
+                    value=value,
+                    user_id=user_id,
+                    response_url=response_url,
+                    from_home=(body.get("container") or {}).get("type") == "view",
+                    attempts=0,
+                    not_before=now,
+                    received_at=now,
+                )
+            )
+        crashpoints.reach("click_stored")
+        self._wake.set()
+        return True
+
+    # -- the worker
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="click-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Finish the click in hand, then stop; clicks not yet taken stay stored for the next start."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                handled = self.run_once()
+            except Exception:
+                logger.exception("click worker pass failed; retrying shortly")
+                handled = 0
+            if handled == 0:
+                self._wake.wait(self.idle_wait)
+                self._wake.clear()
+
+    def run_once(self, limit: int = 100) -> int:
+        """Act on the clicks waiting now, oldest first; returns how many were taken."""
+        now = self.clock()
+        with self.database.read() as session:
+            waiting = session.scalars(
+                select(col(PendingClick.id))
+                .where(
+                    col(PendingClick.not_before) <= now,
+                    (col(PendingClick.claimed_until).is_(None)) | (col(PendingClick.claimed_until) < now),
+                )
+                .order_by(col(PendingClick.id))
+                .limit(limit)
+            ).all()
+        handled = 0
+        for click_id in waiting:
+            if self._stop.is_set() or click_id is None:
+                break
+            queued = self._claim(click_id)
+            if queued is not None:
+                self._act(queued)
+                handled += 1
+        return handled
+
+    def _claim(self, click_id: int) -> QueuedClick | None:
+        now = self.clock()
+        with self.database.write() as session:
+            claimed = affected_rows(
+                session.execute(
+                    update(PendingClick)
+                    .where(
+                        col(PendingClick.id) == click_id,
+                        (col(PendingClick.claimed_until).is_(None)) | (col(PendingClick.claimed_until) < now),
+                    )
+                    .values(claimed_until=now + self.lease, attempts=col(PendingClick.attempts) + 1)
+                    .execution_options(synchronize_session=False)
+                )
+            )
+            if claimed != 1:
+                return None  # another process took it
+            row = session.get(PendingClick, click_id)
+            if row is None or row.id is None:
+                return None
+            return QueuedClick(
+                id=row.id,
+                action_id=row.action_id,
+                value=row.value,
+                click=Click(user_id=row.user_id, response_url=row.response_url),
+                from_home=row.from_home,
+                attempts=row.attempts,
+            )
+
+    def _act(self, queued: QueuedClick) -> None:
+        action = self.actions.get(queued.action_id)
+
+        def forget(session: Session) -> None:
+            session.execute(delete(PendingClick).where(col(PendingClick.id) == queued.id))
+
+        try:
+            with self.database.finishing_with(forget) as finished:
+                if action is not None:
+                    action(queued)
+            if not finished():
+                # The action changed nothing (an id that no longer exists, say): only the click goes.
+                with self.database.write() as session:
+                    forget(session)
+        except Exception:
+            logger.exception(
+                "click %s (%s) failed (attempt %s)", queued.id, queued.action_id, queued.attempts
+            )
+            self._failed(queued)
+
+    def _failed(self, queued: QueuedClick) -> None:
+        now = self.clock()
+        with self.database.write() as session:
+            if queued.attempts >= MAX_ATTEMPTS:
+                # Keep trying would never end; tell the person, who can click again once it is fixed.
+                session.execute(delete(PendingClick).where(col(PendingClick.id) == queued.id))
+                tell(
+                    session,
+                    now=now,
+                    click=queued.click,
+                    text=catalog.text("answer.click_failed"),
+                    rollout_id=None,
+                )
+                return
+            session.execute(
+                update(PendingClick)
+                .where(col(PendingClick.id) == queued.id)
+                .values(claimed_until=None, not_before=now + timedelta(seconds=2**queued.attempts))
+                .execution_options(synchronize_session=False)
+            )
