@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlmodel import col
 
 from bot import catalog, crashpoints, slack_text
+from bot.foreground import Foreground
 from storage.db import Database, affected_rows
 from storage.models import OutboxItem, OutboxStatus, Rollout, SlackMessage
 
@@ -266,8 +267,10 @@ class OutboxWorker:
         backoff_base: float = 1.0,
         pace: timedelta = PACE,
         lease: timedelta = LEASE,
+        foreground: Foreground | None = None,
     ):
         self.database = database
+        self.foreground = foreground
         self.client = client
         self.clock = clock
         self.http = http or httpx.Client(timeout=10.0, follow_redirects=False)
@@ -332,6 +335,8 @@ class OutboxWorker:
             if target in targets_this_pass or not self._channel_ready(target, self.clock()):
                 continue  # keep per-channel order and pace; the next pass picks it up
             targets_this_pass.add(target)
+            if self.foreground is not None:
+                self.foreground.yield_to_requests()  # acknowledgements have a deadline; this has none
             if item_id is not None and self._deliver(item_id):
                 attempted += 1
         return attempted

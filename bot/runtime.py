@@ -17,6 +17,7 @@ from bot.approvals import ApprovalService
 from bot.clicks import ClickQueue
 from bot.config import Settings
 from bot.flow import StepService
+from bot.foreground import Foreground
 from bot.invitations import InvitationService
 from bot.outbox import OutboxWorker
 from bot.reminders import ReminderService
@@ -46,6 +47,8 @@ class Runtime:
     ):
         self.settings = settings
         self.database = Database(settings.database_url)
+        # Requests in flight, which the background workers let go first (see bot/foreground.py).
+        self.foreground = Foreground()
         migrate.upgrade(self.database)
         self.directory = SlackDirectory(slack_client(settings, timeout=2))
         approvals = ApprovalService(self.database, clock)
@@ -71,7 +74,7 @@ class Runtime:
                     max_bytes=csv_import.MAX_BYTES,
                 ),
             ),
-            clicks=ClickQueue(self.database, clock=clock),
+            clicks=ClickQueue(self.database, clock=clock, foreground=self.foreground),
         )
         self.clicks = self.services.clicks
         self.reminders = ReminderService(
@@ -95,7 +98,11 @@ class Runtime:
         self.services.rollouts.on_cancel.append(invitations.rollout_cancelled)
         self.app = build_app(settings, self.services)
         self.worker = OutboxWorker(
-            self.database, slack_client(settings), clock=clock, **(worker_options or {})
+            self.database,
+            slack_client(settings),
+            clock=clock,
+            foreground=self.foreground,
+            **(worker_options or {}),
         )
         self.database.on_commit(self.worker.wake)
         self.importer = ImportWorker(self.services.uploads, **(importer_options or {}))
@@ -109,6 +116,7 @@ class Runtime:
             signing_secret=settings.slack_signing_secret.get_secret_value()
             if settings.slack_signing_secret
             else None,
+            foreground=self.foreground,
         )
         self.server = HttpServer(wsgi_app, settings.host, settings.port)
         self.socket_mode_handler: SocketModeHandler | None = None

@@ -17,7 +17,8 @@ from cheroot import wsgi
 from slack_bolt import App, BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
-from storage.db import Database
+from bot.foreground import Foreground
+from storage.db import Database, urgent_writes
 
 logger = logging.getLogger(__name__)
 
@@ -56,10 +57,12 @@ class SlackWsgiApp:
         *,
         max_body: int = MAX_BODY_BYTES,
         signing_secret: str | None = None,
+        foreground: Foreground | None = None,
     ):
         self.bolt_app = bolt_app
         self.database = database
         self.max_body = max_body
+        self.foreground = foreground or Foreground()
         self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -77,7 +80,8 @@ class SlackWsgiApp:
             return _reply(start_response, "404 Not Found", {"error": "not found"})
         if method != "POST":
             return _reply(start_response, "405 Method Not Allowed", {"error": "method not allowed"})
-        return self._dispatch(environ, start_response)
+        with self.foreground.request(), urgent_writes():
+            return self._dispatch(environ, start_response)
 
     def _signed(self, body: str, headers: dict[str, str | Sequence[str]]) -> bool:
         assert self.verifier is not None

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, create_engine, event, text
+from sqlalchemy import Connection, DateTime, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
@@ -24,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 _WRITE_OPTION = "msi_write_transaction"
 # Work to add to the next write transaction this thread commits: see `Database.finishing_with`.
+_URGENT: ContextVar[bool] = ContextVar("msi_urgent_writes", default=False)
 _FINISHERS: ContextVar[list[Callable[[Session], None]] | None] = ContextVar("msi_finishers", default=None)
 
 
@@ -60,11 +62,16 @@ class Database:
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         self.engine = _create_engine(url, echo=echo)
         self._write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
-        # SQLite has one writer at a time; threads that queue on this lock wait their turn in order instead
-        # of polling SQLite's busy handler (which sleeps and retries, and made tail latencies seconds long).
+        # SQLite has one writer at a time; threads that queue on this lock wait their turn instead of
+        # polling SQLite's busy handler (which sleeps and retries, and made tail latencies seconds long),
+        # and writes made while answering a request go before background ones (see `urgent_writes`).
         # PostgreSQL needs no such lock: its writers wait on row locks only.
-        self._sqlite_writer = threading.RLock() if self.is_sqlite else None
+        self._sqlite_writer = WriterLock() if self.is_sqlite else None
         self._after_commit_hooks: list[Callable[[], None]] = []
+        # Committed write transactions that wrote an audit row, in this process. On SQLite, where one
+        # process owns the database, this tells exactly when a status answer may have changed.
+        self.audit_generation = 0
+        self._generation_lock = threading.Lock()
 
     def on_commit(self, hook: Callable[[], None]) -> None:
         """Run `hook` after every committed write transaction (used to wake the outbox worker)."""
@@ -88,6 +95,20 @@ class Database:
             ):
                 yield session
                 _run_finishers(session)
+            if session.info.get("msi_audited"):
+                # Counted after the commit: whoever reads the count before reading the data never sees a
+                # count newer than the data (an older one only costs a recomputation).
+                with self._generation_lock:
+                    self.audit_generation += 1
+        for hook in self._after_commit_hooks:
+            hook()
+
+    @contextmanager
+    def write_connection(self) -> Iterator[Connection]:
+        """A write transaction on a bare connection, for a hot path's single statement: the same locking
+        and commit hooks as `write()`, without a Session's unit of work."""
+        with self._sqlite_writer or nullcontext(), self._write_engine.begin() as connection:
+            yield connection
         for hook in self._after_commit_hooks:
             hook()
 
@@ -121,6 +142,68 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def urgent_writes() -> Iterator[None]:
+    """Write transactions this thread opens inside the block go first on SQLite's writer lock: they
+    belong to a request whose acknowledgement Slack expects within 3 seconds."""
+    token = _URGENT.set(True)
+    try:
+        yield
+    finally:
+        _URGENT.reset(token)
+
+
+class WriterLock:
+    """A re-entrant lock where urgent holders (requests being answered) go before waiting background
+    work, and background work waiting longer than BACKGROUND_PATIENCE goes anyway, so it is never starved."""
+
+    BACKGROUND_PATIENCE = 0.25
+
+    def __init__(self) -> None:
+        self._state = threading.Condition(threading.Lock())
+        self._owner: int | None = None
+        self._depth = 0
+        self._urgent_waiting = 0
+        self._overdue_waiting = 0
+
+    def __enter__(self) -> WriterLock:
+        me = threading.get_ident()
+        with self._state:
+            if self._owner == me:
+                self._depth += 1
+                return self
+            if _URGENT.get():
+                self._urgent_waiting += 1
+                try:
+                    self._state.wait_for(lambda: self._owner is None and not self._overdue_waiting)
+                finally:
+                    self._urgent_waiting -= 1
+            else:
+                deadline = time.monotonic() + self.BACKGROUND_PATIENCE
+                overdue = False
+                try:
+                    while True:
+                        remaining = deadline - time.monotonic()
+                        if remaining <= 0 and not overdue:
+                            overdue = True  # from now on urgent newcomers wait for this one
+                            self._overdue_waiting += 1
+                        if self._owner is None and (overdue or not self._urgent_waiting):
+                            break
+                        self._state.wait(remaining if remaining > 0 else None)
+                finally:
+                    if overdue:
+                        self._overdue_waiting -= 1
+            self._owner, self._depth = me, 1
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        with self._state:
+            self._depth -= 1
+            if self._depth == 0:
+                self._owner = None
+                self._state.notify_all()
 
 
 def _run_finishers(session: Session) -> None:
