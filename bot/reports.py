@@ -101,10 +101,28 @@ class ReportService:
         # The last status answer per rollout, with the audit revision it was built at. A status reads
         # some ten queries and renders some forty blocks; most asks come between two changes.
         self._status_cache: dict[int, tuple[tuple[int, int], Answer]] = {}
+        # On SQLite: the last answer per channel for a status asked without a name, by audit generation.
+        self._status_here: dict[str, tuple[int, Answer]] = {}
 
     # ---------------------------------------------------------------- /msi status and /msi list
 
     def status(self, *, name: str, channel_id: str) -> Answer:
+        if name:
+            return self._status(name=name, channel_id=channel_id)
+        if self.database.is_sqlite:
+            # On SQLite one process owns the database, so its count of audited commits tells exactly when
+            # an answer may have changed: no query at all while nothing did. Read before any data, so a
+            # kept answer is never older than the count it is kept under.
+            generation = self.database.audit_generation
+            kept = self._status_here.get(channel_id)
+            if kept is not None and kept[0] == generation:
+                return kept[1]
+            answer = self._status(name="", channel_id=channel_id)
+            self._status_here[channel_id] = (generation, answer)
+            return answer
+        return self._cached_status_by_revision(channel_id) or self._status(name="", channel_id=channel_id)
+
+    def _status(self, *, name: str, channel_id: str) -> Answer:
         with self.database.read() as session:
             found = resolve_rollout(session, name=name, channel_id=channel_id)
             if found.rollout is not None and found.rollout.id is not None:
@@ -123,6 +141,17 @@ class ReportService:
                     "status.several_here", example=slack_text.escape(found.candidates[0].name)
                 )
             return Answer(text="\n".join(lines), blocks=blocks.lines_blocks(heading, lines))
+
+    def _cached_status_by_revision(self, channel_id: str) -> Answer | None:
+        """The kept answer for the one rollout using this channel if its audit revision has not moved:
+        one statement, no ORM objects (several processes may share a PostgreSQL database)."""
+        with self.database.read() as session:
+            found = queries.revisions_of_rollouts_using_channel(session.connection(), channel_id=channel_id)
+        if len(found) != 1:
+            return None
+        rollout_id, count, newest = found[0]
+        cached = self._status_cache.get(rollout_id)
+        return cached[1] if cached is not None and cached[0] == (count, newest) else None
 
     def _rollout_status(self, session: Session, rollout: Rollout, rollout_id: int) -> Answer:
         revision = queries.audit_revision(session, rollout_id=rollout_id)

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -87,6 +88,29 @@ def audit_revision(session: Session, *, rollout_id: int) -> tuple[int, int]:
     return int(count or 0), int(newest or 0)
 
 
+def revisions_of_rollouts_using_channel(
+    connection: Connection, *, channel_id: str
+) -> list[tuple[int, int, int]]:
+    """(rollout id, audit rows, newest audit id) of each active rollout using the channel: what a cached
+    status answer is checked against, in one statement."""
+    trail = select(func.count(), func.max(col(AuditEvent.id))).where(
+        col(AuditEvent.rollout_id) == col(Rollout.id)
+    )
+    query = (
+        select(
+            col(Rollout.id),
+            trail.with_only_columns(func.count()).scalar_subquery(),
+            trail.with_only_columns(func.max(col(AuditEvent.id))).scalar_subquery(),
+        )
+        .where(
+            col(Rollout.status) == RolloutStatus.ACTIVE,
+            (col(Rollout.marketo_channel) == channel_id) | (col(Rollout.salesforce_channel) == channel_id),
+        )
+        .order_by(col(Rollout.id))
+    )
+    return [(int(r), int(c or 0), int(m or 0)) for r, c, m in connection.execute(query).all()]
+
+
 def audit_trail(session: Session, *, rollout_id: int) -> Sequence[AuditEvent]:
     return session.scalars(
         select(AuditEvent).where(col(AuditEvent.rollout_id) == rollout_id).order_by(col(AuditEvent.id))
@@ -119,6 +143,10 @@ def latest_approval(session: Session, *, subject_kind: str, subject_id: int) -> 
     ).one_or_none()
 
 
+# Set on a session that wrote an audit row: its commit may change a status (storage.db counts them).
+AUDITED = "msi_audited"
+
+
 def audit(
     session: Session,
     *,
@@ -129,3 +157,4 @@ def audit(
     details: dict[str, Any] | None = None,
 ) -> None:
     session.add(AuditEvent(rollout_id=rollout_id, at=now, actor=actor, action=action, details=details or {}))
+    session.info[AUDITED] = True
