@@ -141,6 +141,29 @@ def log_summary(path: Path) -> str:
     return f"{len(lines)} log lines in {path}, {len(bad)} warnings or errors{shown}"
 
 
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds (user + system) used so far by each live thread of this process, by thread name
+    (numbered pool threads grouped), read from /proc: interpreter-lock time and time in C code alike."""
+    names = {thread.native_id: thread.name for thread in threading.enumerate()}
+    tick = os.sysconf("SC_CLK_TCK")
+    totals: dict[str, float] = {}
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        name = names.get(int(task.name), "unnamed (C or exited)")
+        group = name.rstrip("0123456789-_ ").removesuffix(" Thread").removesuffix("Thread")
+        totals[group] = totals.get(group, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return totals
+
+
+def cpu_by_thread(before: dict[str, float], after: dict[str, float]) -> str:
+    used = {name: after.get(name, 0.0) - before.get(name, 0.0) for name in after}
+    busy = sorted(((v, k) for k, v in used.items() if v >= 0.05), reverse=True)
+    return ", ".join(f"{name or '?'} {seconds:.2f} s" for seconds, name in busy)
+
+
 def rss_bytes() -> tuple[int, int]:
     """(VmRSS, VmHWM) of this process in bytes, from /proc/self/status."""
     values = {"VmRSS": 0, "VmHWM": 0}
@@ -240,26 +263,6 @@ def start_baseline(workdir: Path, fake: Any) -> Baseline:
     return Baseline(server=server, database=database, url=f"http://127.0.0.1:{server.port}")
 
 
-def serialize_sqlite_writes(database: Any) -> None:
-    """A what-if, for the findings only (the bot's code is not changed): make this Database instance's
-    write transactions queue on one in-process lock before SQLite's BEGIN IMMEDIATE, so waiting threads are
-    woken as soon as the writer commits instead of polling with SQLite's busy handler (which sleeps 1, 2,
-    5, ... up to 100 ms between tries and lets newcomers overtake)."""
-    original = database.write
-    lock = threading.RLock()
-
-    @contextmanager
-    def write() -> Iterator[Any]:
-        with lock, original() as session:
-            yield session
-
-    database.write = write
-
-
-# --------------------------------------------------------------------------- the seeded rollout
-
-
-@dataclass
 class Seeded:
     rollout_id: int
     channel: str
@@ -381,15 +384,18 @@ def pending_outbox(database: Any) -> int:
     from sqlalchemy import func, select
     from sqlmodel import col
 
-    from storage.models import OutboxItem
+    from storage.models import OutboxItem, PendingClick
 
     query = select(func.count()).select_from(OutboxItem).where(col(OutboxItem.status) == "pending")
+    # Clicks acknowledged but not yet acted on are work still to do too (they write outbox rows later).
+    clicks = select(func.count()).select_from(PendingClick)
     with database.read() as session:
-        return int(session.scalar(query) or 0)
+        return int(session.scalar(query) or 0) + int(session.scalar(clicks) or 0)
 
 
 def wait_outbox_drained(database: Any, timeout: float = 120.0) -> tuple[float, int]:
-    """Wait (bounded) until the outbox worker has delivered everything; (seconds waited, still pending)."""
+    """Wait (bounded) until the click and outbox workers have done everything; (seconds waited, still
+    pending)."""
     started = time.monotonic()
     left = pending_outbox(database)
     while left and time.monotonic() - started < timeout:

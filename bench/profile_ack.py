@@ -82,8 +82,9 @@ def pyinstrument_top(
 
 
 def part_a(bot: Any, baseline: lib.Baseline, requests: list[lib.Request], secret: str, runs: int) -> None:
-    print("\nA. one request at a time, straight into the WSGI app (outbox worker stopped)")
+    print("\nA. one request at a time, straight into the WSGI app (outbox and click workers stopped)")
     bot.runtime.worker.stop(timeout=3)
+    bot.runtime.clicks.stop(timeout=3)
     ours_app = bot.runtime.server.server.wsgi_app
     base_app = baseline.server.server.wsgi_app
     rows = []
@@ -92,6 +93,22 @@ def part_a(bot: Any, baseline: lib.Baseline, requests: list[lib.Request], secret
         base = per_request_cost(base_app, request, secret, runs)
         rows.append([request.kind, f"{ours * 1000:.2f}", f"{base * 1000:.2f}", f"{ours / base:.1f}x"])
     lib.print_table(["kind", "ours ms", "baseline ms", "ratio"], rows)
+    # The clicks above were stored and acknowledged; what the click worker does later with each one.
+    stored = lib.pending_outbox(bot.database) - _pending_outbox_items(bot.database)
+    bot.runtime.clicks._stop.clear()  # run_once below, in this thread; the worker thread stays stopped
+    started = time.perf_counter()
+    handled = 0
+    while True:
+        done = bot.runtime.clicks.run_once()
+        if not done:
+            break
+        handled += done
+    if handled:
+        per_click = (time.perf_counter() - started) / handled
+        print(
+            f"  after the ack, the click worker took {per_click * 1000:.2f} ms per click "
+            f"({handled} of {stored} stored clicks; the decision, its audit row and the private answer)"
+        )
     statements_per_request(bot, ours_app, requests, secret)
     try:
         import pyinstrument  # noqa: F401
@@ -103,6 +120,18 @@ def part_a(bot: Any, baseline: lib.Baseline, requests: list[lib.Request], secret
         pyinstrument_top(ours_app, request, secret, runs, top=24)
     print(f"\n  pyinstrument, baseline, click ({runs} requests):")
     pyinstrument_top(base_app, requests[-1], secret, runs, top=16)
+
+
+def _pending_outbox_items(database: Any) -> int:
+    from sqlalchemy import func, select
+
+    from storage.models import OutboxItem
+
+    with database.read() as session:
+        return int(
+            session.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.status == "pending"))
+            or 0
+        )
 
 
 def statements_per_request(
@@ -138,8 +167,13 @@ def parse_collapsed(path: Path) -> list[tuple[list[str], int]]:
     return stacks
 
 
-def part_b(bot: Any, requests: list[lib.Request], secret: str, count: int, threads: int) -> None:
-    print("\nB. closed loop under py-spy (ours only), every thread of this process, idle time included")
+def part_b(
+    bot: Any, requests: list[lib.Request], secret: str, count: int, threads: int, gil: bool = False
+) -> None:
+    if gil:
+        print("\nB. closed loop under py-spy --gil (ours only): which thread holds the interpreter lock")
+    else:
+        print("\nB. closed loop under py-spy (ours only), every thread of this process, idle time included")
     worker_thread = getattr(bot.runtime.worker, "_thread", None)
     if worker_thread is not None and not worker_thread.is_alive():
         print("  warning: the outbox worker is not running")
@@ -159,7 +193,7 @@ def part_b(bot: Any, requests: list[lib.Request], secret: str, count: int, threa
                 "record",
                 "--pid",
                 str(os.getpid()),
-                "--idle",
+                "--gil" if gil else "--idle",
                 "--threads",
                 "--rate",
                 "200",
@@ -190,7 +224,37 @@ def part_b(bot: Any, requests: list[lib.Request], secret: str, count: int, threa
     if not out.exists():
         print("  py-spy wrote nothing:", (recorder.stderr.read() if recorder.stderr else b"").decode()[-500:])
         return
-    summarize_stacks(parse_collapsed(out))
+    if gil:
+        summarize_gil(parse_collapsed(out))
+    else:
+        summarize_stacks(parse_collapsed(out))
+
+
+def summarize_gil(stacks: list[tuple[list[str], int]]) -> None:
+    """CPU time (samples holding the interpreter lock) by what the thread was doing."""
+    kinds = [
+        ("HTTP request handling", "_dispatch (bot/server.py"),
+        ("cheroot outside the app (parsing, sockets)", "cheroot/"),
+        ("click worker", "clicks.py"),
+        ("outbox worker", "outbox.py"),
+        ("import worker", "uploads.py"),
+        ("scheduler", "apscheduler"),
+        ("fake Slack (in this process)", "fake_slack.py"),
+    ]
+    totals: Counter[str] = Counter()
+    for frames, n in stacks:
+        label = next((name for name, marker in kinds if any(marker in f for f in frames)), "other")
+        totals[label] += n
+    everything = sum(totals.values()) or 1
+    print(f"  {everything} samples holding the interpreter lock:")
+    for label, n in totals.most_common():
+        print(f"    {100 * n / everything:5.1f}%  {label}")
+    other: Counter[str] = Counter()
+    for frames, n in stacks:
+        if not any(any(marker in f for f in frames) for _, marker in kinds):
+            other[lib.short(frames[-1])] += n
+    for frame, n in other.most_common(8):
+        print(f"           {100 * n / everything:5.1f}%  other: {frame}")
 
 
 def summarize_stacks(stacks: list[tuple[list[str], int]]) -> None:
@@ -248,6 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=16, help="part B: concurrent senders (16)")
     parser.add_argument("--skip-a", action="store_true")
     parser.add_argument("--skip-b", action="store_true")
+    parser.add_argument("--gil", action="store_true", help="part B: sample only the thread holding the GIL")
     arguments = parser.parse_args(argv)
     arguments.runs = min(max(arguments.runs, 10), 5000)
     arguments.requests = min(max(arguments.requests, 100), 20_000)
@@ -267,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
         requests = lib.request_mix(seeded, fake.response_url("bench-click"))
         # B first: A stops the outbox worker for good (a stopped OutboxWorker does not start again).
         if not arguments.skip_b:
-            part_b(bot, requests, SIGNING_SECRET, arguments.requests, arguments.threads)
+            part_b(bot, requests, SIGNING_SECRET, arguments.requests, arguments.threads, gil=arguments.gil)
         if not arguments.skip_a:
             part_a(bot, baseline, requests, SIGNING_SECRET, arguments.runs)
     finally:
