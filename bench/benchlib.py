@@ -263,6 +263,10 @@ def start_baseline(workdir: Path, fake: Any) -> Baseline:
     return Baseline(server=server, database=database, url=f"http://127.0.0.1:{server.port}")
 
 
+# --------------------------------------------------------------------------- the seeded rollout
+
+
+@dataclass
 class Seeded:
     rollout_id: int
     channel: str
