@@ -10,16 +10,20 @@ up once it passes.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 # The longest a worker waits for the server to be idle before it takes its next item anyway.
 MAX_YIELD_SECONDS = 0.25
+# How long the server must have been idle to count as idle: requests a few milliseconds apart are a burst.
+QUIET_SECONDS = 0.01
 
 
 class Foreground:
     def __init__(self) -> None:
         self._in_flight = 0
+        self._last_answered = 0.0
         self._idle = threading.Condition()
 
     @contextmanager
@@ -31,14 +35,25 @@ class Foreground:
         finally:
             with self._idle:
                 self._in_flight -= 1
+                self._last_answered = time.monotonic()
                 if self._in_flight == 0:
                     self._idle.notify_all()
 
     def in_flight(self) -> int:
         return self._in_flight
 
-    def yield_to_requests(self, max_wait: float = MAX_YIELD_SECONDS) -> None:
-        """Return once no request is in flight, or after `max_wait` seconds at most."""
+    def yield_to_requests(self, max_wait: float = MAX_YIELD_SECONDS, quiet: float = QUIET_SECONDS) -> None:
+        """Return once no request has been in flight for `quiet` seconds, or after `max_wait` at most."""
+        deadline = time.monotonic() + max_wait
         with self._idle:
-            if self._in_flight:
-                self._idle.wait_for(lambda: self._in_flight == 0, timeout=max_wait)
+            while True:
+                now = time.monotonic()
+                if now >= deadline:
+                    return
+                if self._in_flight == 0:
+                    idle_for = now - self._last_answered
+                    if idle_for >= quiet:
+                        return
+                    self._idle.wait(min(quiet - idle_for, deadline - now))
+                else:
+                    self._idle.wait(deadline - now)

@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -68,6 +68,7 @@ class Database:
         # PostgreSQL needs no such lock: its writers wait on row locks only.
         self._sqlite_writer = WriterLock() if self.is_sqlite else None
         self._after_commit_hooks: list[Callable[[], None]] = []
+        self._kept_writer: Connection | None = None
         # Committed write transactions that wrote an audit row, in this process. On SQLite, where one
         # process owns the database, this tells exactly when a status answer may have changed.
         self.audit_generation = 0
@@ -107,8 +108,17 @@ class Database:
     def write_connection(self) -> Iterator[Connection]:
         """A write transaction on a bare connection, for a hot path's single statement: the same locking
         and commit hooks as `write()`, without a Session's unit of work."""
-        with self._sqlite_writer or nullcontext(), self._write_engine.begin() as connection:
-            yield connection
+        if self._sqlite_writer is None:
+            with self._write_engine.begin() as connection:
+                yield connection
+        else:
+            with self._sqlite_writer:
+                # One connection kept for these, used only under the writer lock: checking one out of the
+                # pool and building its wrapper cost as much as the insert itself.
+                if self._kept_writer is None or self._kept_writer.closed or self._kept_writer.invalidated:
+                    self._kept_writer = self._write_engine.connect()
+                with self._kept_writer.begin():
+                    yield self._kept_writer
         for hook in self._after_commit_hooks:
             hook()
 
@@ -141,6 +151,9 @@ class Database:
             return False
 
     def dispose(self) -> None:
+        if self._kept_writer is not None:
+            self._kept_writer.close()
+            self._kept_writer = None
         self.engine.dispose()
 
 
