@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import NamedTuple
 
 from bot.csv_safety import FORMULA_STARTS
 from bot.emails import check_address
@@ -101,8 +102,7 @@ class CsvProblem(Exception):
         return f"{self.key} {self.params}" if self.params else self.key
 
 
-@dataclass(frozen=True, slots=True)
-class DataRow:
+class DataRow(NamedTuple):
     line: int  # 1-based line in the file where the row starts
     cells: tuple[str, ...]  # trimmed; trailing empty cells dropped
 
@@ -121,8 +121,7 @@ class ParsedCsv:
         return self.header_line > 0
 
 
-@dataclass(frozen=True, slots=True)
-class Invitee:
+class Invitee(NamedTuple):
     line: int
     email: str  # normalised
     first_name: str

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -46,8 +46,7 @@ _FAST_SHAPE = re.compile(rf"[{_ATEXT}]+(?:\.[{_ATEXT}]+)*@[^@]+")
 _NO_AT_SIGN_SAMPLES = (("＠", "a＠b"), ("﹫", "a﹫b"))
 
 
-@dataclass(frozen=True, slots=True)
-class AddressCheck:
+class AddressCheck(NamedTuple):
     """The verdict on one address: either `normalized` is set, or `problem` (a message key) and `detail`.
 
     Problems: "email.missing" (blank), "email.too_long" (over 254 characters), "email.control_characters",

@@ -237,9 +237,6 @@ def test_reopen_from_app_home_sets_a_done_step_back_to_open_and_keeps_its_depend
 
 def test_status_list_and_rollout_context(bot: RunningBot) -> None:
     start_rollout(bot, name="Production")
-    start_rollout(
-        bot, name="Sandbox", environment="sandbox", marketo_channel="C_MKTO2", salesforce_channel="C_SFDC2"
-    ) if False else None
     bot.fake.add_channel("C_MKTO2", members=["U_MKTO"])
     bot.fake.add_channel("C_SFDC2", members=["U_SFDC"])
     start_rollout(

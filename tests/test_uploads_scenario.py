@@ -401,3 +401,26 @@ def test_an_upload_recorded_before_a_restart_is_previewed_after_it(
         assert len(previews(second)) == 1
     finally:
         second.stop()
+
+
+def test_a_large_file_is_checked_against_addresses_already_requested_here_and_elsewhere(
+    bot: RunningBot,
+) -> None:
+    # Over 2,000 addresses: the seats already held are read in one query instead of 500 at a time.
+    start_rollout(bot)
+    bot.fake.add_channel("C_MKTO2", members=["U_MKTO"])
+    bot.fake.add_channel("C_SFDC2", members=["U_SFDC"])
+    start_rollout(bot, name="Sandbox", marketo_channel="C_MKTO2", salesforce_channel="C_SFDC2")
+    assert "Accepted:* 2" in bot.slack.slash("invite here1@example.com here2@example.com").json()["text"]
+    elsewhere = bot.slack.slash("invite away@example.com", channel="C_MKTO2").json()["text"]
+    assert "Accepted:* 1" in elsewhere
+    rows = [f"user{n}@example.com" for n in range(2500)] + [
+        "HERE1@example.com",
+        "here2@EXAMPLE.com",
+        "away@example.com",
+    ]
+    upload(bot, "F9", "big.csv", ("Email\n" + "\n".join(rows) + "\n").encode())
+    rendered = text_of(wait_preview(bot))
+    assert "*Already requested or invited in this rollout:* 2" in rendered
+    assert "*Already used in another rollout:* 1" in rendered and "Sandbox" in rendered
+    assert "*Over the seat limit of 100:* 2402" in rendered
