@@ -55,6 +55,10 @@ class QueuedClick:
 Action = Callable[[QueuedClick], object]
 
 
+class ClickTakenOver(Exception):
+    """The stored click was already gone when its change was about to commit."""
+
+
 class ClickQueue:
     """Stores clicks on the request path and acts on them in a worker thread."""
 
@@ -204,7 +208,10 @@ class ClickQueue:
         action = self.actions.get(queued.action_id)
 
         def forget(session: Session) -> None:
-            session.execute(delete(PendingClick).where(col(PendingClick.id) == queued.id))
+            gone = session.execute(delete(PendingClick).where(col(PendingClick.id) == queued.id))
+            if affected_rows(gone) != 1:
+                # Another process took the click over (our lease ran out) and finished it first: roll back.
+                raise ClickTakenOver(queued.id)
 
         try:
             with self.database.finishing_with(forget) as finished:
@@ -214,6 +221,10 @@ class ClickQueue:
                 # The action changed nothing (an id that no longer exists, say): only the click goes.
                 with self.database.write() as session:
                     forget(session)
+        except ClickTakenOver:
+            logger.warning(
+                "click %s was finished by another process; this attempt was rolled back", queued.id
+            )
         except Exception:
             logger.exception(
                 "click %s (%s) failed (attempt %s)", queued.id, queued.action_id, queued.attempts

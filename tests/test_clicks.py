@@ -3,10 +3,11 @@ keeps failing ends with a private apology instead of retrying for ever."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from bot.clicks import MAX_ATTEMPTS, ClickQueue, QueuedClick
 from storage import queries
@@ -118,3 +119,27 @@ def test_a_failure_after_the_change_rolls_both_back_so_the_retry_is_clean(databa
     assert calls == [1, 2] and pending(database) == []
     with database.read() as session:
         assert len(list(session.scalars(select(AuditEvent)))) == 1
+
+
+def test_a_click_finished_elsewhere_meanwhile_rolls_this_attempt_back(database: Database) -> None:
+    clock = Clock()
+    queue = ClickQueue(database, clock=clock)
+
+    def act_after_another_process_finished_it(queued: QueuedClick) -> None:
+        def other_process() -> None:
+            with database.write() as session:
+                session.execute(delete(PendingClick).where(PendingClick.id == queued.id))
+
+        elsewhere = threading.Thread(target=other_process)  # its own context: not this click's transaction
+        elsewhere.start()
+        elsewhere.join(10)
+        with database.write() as session:
+            queries.audit(session, now=clock(), rollout_id=None, actor="U1", action="done twice")
+
+    queue.register("b", act_after_another_process_finished_it)
+    queue.accept(body("b", "1"))
+    assert queue.run_once() == 1
+    with database.read() as session:
+        assert list(session.scalars(select(AuditEvent))) == []
+        assert list(session.scalars(select(OutboxItem))) == []
+    assert pending(database) == []
