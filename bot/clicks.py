@@ -12,7 +12,6 @@ Buttons that open a modal stay on the request path: a `trigger_id` works once, f
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +24,7 @@ from sqlmodel import col
 from bot import catalog, crashpoints
 from bot.foreground import Foreground
 from bot.interaction import Click, tell
+from bot.workers import PollingWorker
 from storage.db import Database, affected_rows
 from storage.models import PendingClick
 
@@ -59,7 +59,7 @@ class ClickTakenOver(Exception):
     """The stored click was already gone when its change was about to commit."""
 
 
-class ClickQueue:
+class ClickQueue(PollingWorker):
     """Stores clicks on the request path and acts on them in a worker thread."""
 
     def __init__(
@@ -71,15 +71,12 @@ class ClickQueue:
         lease: timedelta = LEASE,
         foreground: Foreground | None = None,
     ):
+        super().__init__("click-worker", idle_wait=idle_wait)
         self.database = database
         self.foreground = foreground
         self.clock = clock
-        self.idle_wait = idle_wait
         self.lease = lease
         self.actions: dict[str, Action] = {}
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def register(self, action_id: str, action: Action) -> None:
         self.actions[action_id] = action
@@ -124,32 +121,7 @@ class ClickQueue:
         self._wake.set()
         return True
 
-    # -- the worker
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="click-worker", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """Finish the click in hand, then stop; clicks not yet taken stay stored for the next start."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                handled = self.run_once()
-            except Exception:
-                logger.exception("click worker pass failed; retrying shortly")
-                handled = 0
-            if handled == 0:
-                self._wake.wait(self.idle_wait)
-                self._wake.clear()
+    # -- the worker (the thread's life is PollingWorker's; stored clicks stay for the next start)
 
     def run_once(self, limit: int = 100) -> int:
         """Act on the clicks waiting now, oldest first; returns how many were taken."""

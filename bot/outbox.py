@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,6 +34,7 @@ from sqlmodel import col
 
 from bot import catalog, crashpoints, slack_text
 from bot.foreground import Foreground
+from bot.workers import PollingWorker
 from storage.db import Database, affected_rows
 from storage.models import OutboxItem, OutboxStatus, Rollout, SlackMessage
 
@@ -252,7 +252,7 @@ class Outcome:
     reason: str | None = None
 
 
-class OutboxWorker:
+class OutboxWorker(PollingWorker):
     """Delivers outbox items in a background thread; `run_once` is the unit tests and benchmarks drive."""
 
     def __init__(
@@ -269,47 +269,18 @@ class OutboxWorker:
         lease: timedelta = LEASE,
         foreground: Foreground | None = None,
     ):
+        super().__init__("outbox-worker", idle_wait=idle_wait)
         self.database = database
         self.foreground = foreground
         self.client = client
         self.clock = clock
         self.http = http or httpx.Client(timeout=10.0, follow_redirects=False)
         self.batch_size = batch_size
-        self.idle_wait = idle_wait
         self.backoff_base = backoff_base
         self.pace = pace
         self.lease = lease
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._last_post: dict[str, datetime] = {}
         self._paused_until: dict[str, datetime] = {}
-
-    # -- lifecycle
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="outbox-worker", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                delivered = self.run_once()
-            except Exception:
-                logger.exception("outbox worker pass failed; retrying shortly")
-                delivered = 0
-            if delivered == 0:
-                self._wake.wait(self.idle_wait)
-                self._wake.clear()
 
     # -- one pass
 

@@ -9,7 +9,6 @@ preview by direct message; a crash in between leaves the draft pending and anoth
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +27,7 @@ from bot.csv_import import CsvProblem, Extraction, ParsedCsv
 from bot.interaction import Click, tell
 from bot.invitations import Candidate, InvitationService, Summary, summary_lines
 from bot.slack_files import DownloadError, FileFetcher
+from bot.workers import PollingWorker
 from storage import queries
 from storage.db import Database, affected_rows
 from storage.models import CsvDraft, DraftStatus, ProcessedEvent, Rollout, RolloutStatus
@@ -583,28 +583,12 @@ def _flagged_lines(extraction: Extraction | None) -> list[str]:
     return slack_text.cut_list(lines, 5)
 
 
-class ImportWorker:
+class ImportWorker(PollingWorker):
     """A background thread that processes pending drafts, off Bolt's listener threads."""
 
     def __init__(self, uploads: UploadService, *, idle_wait: float = 0.5):
+        super().__init__("csv-import", idle_wait=idle_wait)
         self.uploads = uploads
-        self.idle_wait = idle_wait
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="csv-import", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
 
     def run_once(self) -> bool:
         draft_id = self.uploads.claim_next()
@@ -615,14 +599,3 @@ class ImportWorker:
         except Exception:
             logger.exception("reading upload draft %s failed; it will be tried again", draft_id)
         return True
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                busy = self.run_once()
-            except Exception:
-                logger.exception("import worker pass failed; retrying shortly")
-                busy = False
-            if not busy:
-                self._wake.wait(self.idle_wait)
-                self._wake.clear()

@@ -1,0 +1,47 @@
+"""The background thread the outbox, click and import workers share: run a pass, sleep when idle, wake early
+when told, and stop cleanly (the pass in hand finishes; what is stored stays for the next start)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+logger = logging.getLogger(__name__)
+
+
+class PollingWorker:
+    """Subclasses implement `run_once`, returning how much it did (0 or False when there was nothing)."""
+
+    def __init__(self, name: str, *, idle_wait: float = 0.5):
+        self.name = name
+        self.idle_wait = idle_wait
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run_once(self) -> int | bool:
+        raise NotImplementedError
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = self.run_once()
+            except Exception:
+                logger.exception("%s pass failed; retrying shortly", self.name)
+                busy = 0
+            if not busy:
+                self._wake.wait(self.idle_wait)
+                self._wake.clear()
