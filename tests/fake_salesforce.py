@@ -263,6 +263,8 @@ class FakeSalesforce:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # As in tests/fake_slack.py: without TCP_NODELAY every keep-alive answer waits 40 ms for an ACK.
+            disable_nagle_algorithm = True
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
