@@ -18,7 +18,7 @@ from itertools import islice
 from typing import NamedTuple
 
 from bot.csv_safety import FORMULA_STARTS
-from bot.emails import check_address
+from bot.emails import check_address, quick_normalize
 
 MAX_BYTES = 5 * 1024 * 1024
 FIELDS = ("email", "first_name", "last_name", "team")
@@ -124,6 +124,7 @@ class ParsedCsv:
 class Invitee(NamedTuple):
     line: int
     email: str  # normalised
+    key: str  # what two addresses are compared by (AddressCheck.key)
     first_name: str
     last_name: str
     team: str
@@ -357,17 +358,22 @@ def _read_rows(text: str, delimiter: str) -> list[DataRow]:
     # One string object per distinct cell value: teams and names repeat down a file, and 80,000 copies of
     # "Sales" cost megabytes. The dict lives only while reading.
     shared: dict[str, str] = {}
+    # Local names and a direct tuple.__new__ (what DataRow(...) calls, minus a Python-level frame) keep the
+    # per-row cost down over 80,000 rows.
+    intern, append, strip, new_row = shared.setdefault, rows.append, str.strip, tuple.__new__
     try:
         for cells in reader:
             start, end = end + 1, reader.line_num
             if not cells:
                 continue
-            stripped = list(map(str.strip, cells))
-            # Excel pads rows with empty cells up to the widest row; they carry nothing.
-            while stripped and not stripped[-1]:
-                stripped.pop()
-            if stripped:
-                rows.append(DataRow(start, tuple(map(shared.setdefault, stripped, stripped))))
+            stripped = list(map(strip, cells))
+            if not stripped[-1]:
+                # Excel pads rows with empty cells up to the widest row; they carry nothing.
+                while stripped and not stripped[-1]:
+                    stripped.pop()
+                if not stripped:
+                    continue
+            append(new_row(DataRow, (start, tuple(map(intern, stripped, stripped)))))
     except csv.Error as error:  # a cell longer than csv.field_size_limit(): an unclosed quote, in practice
         raise CsvProblem("csv.malformed", {"line": end + 1}) from error
     # An opening quote that never closes swallows the rest of the file into one cell, silently in csv's
@@ -497,6 +503,8 @@ def extract(parsed: ParsedCsv, mapping: dict[str, int | None]) -> Extraction:
     flagged: list[FlaggedCell] = []
     first_seen: dict[str, int] = {}
     formula_first = _FORMULA_FIRST
+    # As in _read_rows: Invitee(...) without its Python-level __new__ frame.
+    new_invitee, accept = tuple.__new__, accepted.append
 
     for row in parsed.rows:
         cells, line = row.cells, row.line
@@ -515,13 +523,15 @@ def extract(parsed: ParsedCsv, mapping: dict[str, int | None]) -> Extraction:
         if team[:1] in formula_first:
             flagged.append(FlaggedCell(line, "team", team))
 
-        check = check_address(email)
-        normalized = check.normalized
+        normalized = quick_normalize(email)
         if normalized is None:
-            problem = check.problem or "email.invalid"
-            params: dict[str, object] = {"email": email, "reason": check.detail} if email else {}
-            invalid.append(RowProblem(line, email, problem, check.detail, params))
-            continue
+            check = check_address(email)
+            normalized = check.normalized
+            if normalized is None:
+                problem = check.problem or "email.invalid"
+                params: dict[str, object] = {"email": email, "reason": check.detail} if email else {}
+                invalid.append(RowProblem(line, email, problem, check.detail, params))
+                continue
         # AddressCheck.key, computed here to keep the address itself as the key when casefolding changes
         # nothing (the common case), rather than a second copy of every address.
         key = normalized.casefold()
@@ -533,6 +543,6 @@ def extract(parsed: ParsedCsv, mapping: dict[str, int | None]) -> Extraction:
             duplicates.append(RowProblem(line, email, "email.duplicate", "", params))
             continue
         first_seen[key] = line
-        accepted.append(Invitee(line, normalized, first_name, last_name, team))
+        accept(new_invitee(Invitee, (line, normalized, key, first_name, last_name, team)))
 
     return Extraction(dict(mapping), accepted, invalid, duplicates, flagged, len(parsed.rows))

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -57,6 +57,25 @@ class Candidate(NamedTuple):
     team: str = ""
 
 
+class Addressee(Protocol):
+    """What classify and create_batch need of an address: a Candidate from `/msi invite`, or a CSV row
+    (bot.csv_import.Invitee, taken as it is so 80,000 rows are not copied)."""
+
+    @property
+    def email(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def first_name(self) -> str: ...
+    @property
+    def last_name(self) -> str: ...
+    @property
+    def team(self) -> str: ...
+
+
+# Longest name or team kept on an invitee (the column's size); longer cells are cut, not refused.
+NAME_LIMIT = 200
+
 # From how many addresses on a classification may read all seats held at once instead of looking up each.
 WHOLE_TABLE_ABOVE = 2000
 
@@ -65,7 +84,7 @@ WHOLE_TABLE_ABOVE = 2000
 class Summary:
     """What became of every address offered (SPEC section 5's summary)."""
 
-    accepted: list[Candidate] = field(default_factory=list)
+    accepted: list[Addressee] = field(default_factory=list)
     invalid: list[str] = field(default_factory=list)  # already-rendered lines (address and reason)
     duplicates: list[str] = field(default_factory=list)
     already_here: list[str] = field(default_factory=list)
@@ -125,7 +144,7 @@ class InvitationService:
         session: Session,
         *,
         rollout: Rollout,
-        candidates: Sequence[Candidate],
+        candidates: Sequence[Addressee],
         summary: Summary | None = None,
     ) -> Summary:
         """Sort valid candidates into accepted / listed twice / already here / elsewhere / over the limit.
@@ -161,20 +180,22 @@ class InvitationService:
         taken = self.seats_taken(session, rollout_id=rollout.id or 0)
         left = max(self.seats - taken, 0)
         seen: set[str] = set()
+        escape = slack_text.escape
         for candidate in candidates:
-            shown = slack_text.escape(candidate.email)
-            if candidate.key in seen:
-                result.duplicates.append(shown)
-            elif candidate.key in holders and holders[candidate.key] == rollout.id:
-                result.already_here.append(shown)
-            elif candidate.key in holders:
-                name = slack_text.escape(other_names.get(holders[candidate.key], "?"))
-                result.elsewhere.append(catalog.text("invite.item.elsewhere", address=shown, rollout=name))
+            key = candidate.key
+            if key in seen:
+                result.duplicates.append(escape(candidate.email))
+            elif key in holders and holders[key] == rollout.id:
+                result.already_here.append(escape(candidate.email))
+            elif key in holders:
+                name = escape(other_names.get(holders[key], "?"))
+                text = catalog.text("invite.item.elsewhere", address=escape(candidate.email), rollout=name)
+                result.elsewhere.append(text)
             elif len(result.accepted) >= left:
-                result.over_limit.append(shown)
+                result.over_limit.append(escape(candidate.email))
             else:
                 result.accepted.append(candidate)
-            seen.add(candidate.key)
+            seen.add(key)
         result.seats_left = left - len(result.accepted)
         return result
 
@@ -265,7 +286,7 @@ class InvitationService:
         requester: str,
         source: str,
         file_name: str | None,
-        accepted: Sequence[Candidate],
+        accepted: Sequence[Addressee],
         now: datetime,
     ) -> InvitationBatch:
         batch = InvitationBatch(
@@ -285,9 +306,9 @@ class InvitationService:
                 rollout_id=rollout.id or 0,
                 email=candidate.email,
                 email_key=candidate.key,
-                first_name=candidate.first_name,
-                last_name=candidate.last_name,
-                team=candidate.team,
+                first_name=candidate.first_name[:NAME_LIMIT],
+                last_name=candidate.last_name[:NAME_LIMIT],
+                team=candidate.team[:NAME_LIMIT],
             )
             for candidate in accepted
         )

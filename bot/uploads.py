@@ -25,7 +25,7 @@ from sqlmodel import col
 from bot import blocks, catalog, crashpoints, csv_import, outbox, slack_text
 from bot.csv_import import CsvProblem, Extraction, ParsedCsv
 from bot.interaction import Click, tell
-from bot.invitations import Candidate, InvitationService, Summary, summary_lines
+from bot.invitations import InvitationService, Summary, summary_lines
 from bot.slack_files import DownloadError, FileFetcher
 from bot.workers import PollingWorker
 from storage import queries
@@ -313,7 +313,7 @@ class UploadService:
         elif extraction is None:
             extraction = csv_import.extract(parsed, _mapping(draft))
         if extraction is not None and rollout is not None:
-            summary = self.invitations.classify(session, rollout=rollout, candidates=_candidates(extraction))
+            summary = self.invitations.classify(session, rollout=rollout, candidates=extraction.accepted)
         choices: list[tuple[int, str]] = []
         if rollout is None and draft.status == DraftStatus.READY:
             choices = [
@@ -400,7 +400,7 @@ class UploadService:
                 )
                 return
             extraction = csv_import.extract(parsed, _mapping(draft))
-            summary = self.invitations.classify(session, rollout=rollout, candidates=_candidates(extraction))
+            summary = self.invitations.classify(session, rollout=rollout, candidates=extraction.accepted)
             if not summary.accepted:
                 text = "\n".join([catalog.text("invite.nothing_created"), *summary_lines(summary)])
                 tell(session, now=now, click=click, text=text, rollout_id=rollout.id)
@@ -501,19 +501,6 @@ def _mapping(draft: CsvDraft) -> dict[str, int | None]:
         value = draft.mapping.get(name)
         mapping[name] = value if isinstance(value, int) and 0 <= value < max(len(draft.headers), 1) else None
     return mapping
-
-
-def _candidates(extraction: Extraction) -> list[Candidate]:
-    return [
-        Candidate(
-            email=row.email,
-            key=row.email.casefold(),
-            first_name=row.first_name[:200],
-            last_name=row.last_name[:200],
-            team=row.team[:200],
-        )
-        for row in extraction.accepted
-    ]
 
 
 def _file_line(parsed: ParsedCsv | None, extraction: Extraction | None) -> str:

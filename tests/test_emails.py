@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 
@@ -220,6 +221,42 @@ def test_addresses_on_a_bad_domain_share_the_domains_reason(validator_calls: lis
         check = check_address(f"user{number}@intranet")
         assert check.detail == "The part after the @-sign is not valid. It should have a period."
     assert validator_calls == ["x@intranet"]
+
+
+def test_the_plain_shapes_unicode_class_is_exactly_letters_and_digits() -> None:
+    """quick_normalize relies on `\\w` beyond ASCII meaning Unicode categories L and N, which is what
+    email-validator accepts in a local part without a closer look; a Python whose `re` disagrees fails here."""
+    beyond_ascii = re.compile(r"\w")
+    differing = [
+        hex(code)
+        for code in range(0x80, 0x110000)
+        if (beyond_ascii.match(chr(code)) is not None) != (unicodedata.category(chr(code))[0] in "LN")
+    ]
+    assert differing == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ann.lee@example.com", "ann.lee@example.com"),
+        ("Ann.Lee@Example.COM", "Ann.Lee@example.com"),
+        ("josé.garcía@example.es", "josé.garcía@example.es"),
+        ("太郎@例え.jp", "太郎@例え.jp"),
+        ("ann@xn--r8jz45g.jp", "ann@例え.jp"),
+        # Not decided here (check_address words the reason or normalises): surrounding spaces, a decomposed
+        # accent, a combining mark, a bad domain, two @-signs, quoting.
+        (" ann@example.com", None),
+        ("ann@example.com\u200b", None),
+        ("jose\u0301@example.es", None),
+        ("ann@intranet", None),
+        ("ann@@example.com", None),
+        ('"ann lee"@example.com', None),
+    ],
+)
+def test_quick_normalize_takes_only_what_it_can_decide_alone(raw: str, expected: str | None) -> None:
+    assert emails.quick_normalize(raw) == expected
+    if expected is not None:
+        assert check_address(raw).normalized == expected
 
 
 # The fast path must agree with email-validator on every string, not just on tidy ones.
