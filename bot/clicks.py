@@ -77,11 +77,38 @@ class ClickQueue(PollingWorker):
         self.clock = clock
         self.lease = lease
         self.actions: dict[str, Action] = {}
+        self._store_when: dict[str, Callable[[str], bool]] = {}
 
-    def register(self, action_id: str, action: Action) -> None:
+    def register(
+        self, action_id: str, action: Action, *, store_when: Callable[[str], bool] | None = None
+    ) -> None:
+        """`action` runs in the worker for each stored click of the button. `store_when(value)` says which of
+        its clicks intake may store; the others (a modal to open, say) go to the button's Bolt listener."""
         self.actions[action_id] = action
+        if store_when is not None:
+            self._store_when[action_id] = store_when
 
     # -- the request path
+
+    def intake(self, body: dict[str, Any]) -> bool:
+        """The HTTP front door's shortcut (bot/server.py): store a click before Bolt routes it; True when
+        stored, and the request is then answered with Slack's acknowledgement, an empty 200.
+
+        Routing one click through Bolt's listener matching cost more than storing it. Everything else, and
+        every request in Socket Mode, goes through the buttons' Bolt listeners, which store the same way.
+        """
+        if body.get("type") != "block_actions":
+            return False
+        actions = body.get("actions")
+        if not isinstance(actions, list) or len(actions) != 1 or not isinstance(actions[0], dict):
+            return False
+        action_id = actions[0].get("action_id")
+        if action_id not in self.actions:
+            return False
+        store_when = self._store_when.get(action_id)
+        if store_when is not None and not store_when(str(actions[0].get("value", ""))):
+            return False
+        return self.accept(body)
 
     def accept(self, body: dict[str, Any]) -> bool:
         """Store a click for later. False (and nothing stored) for a payload no registered button sent."""

@@ -2,6 +2,14 @@
 
 COMMAND = "/msi"
 
+
+def database_id(text: str) -> int | None:
+    """The database id a button value, menu option or modal's metadata carries: ASCII digits only (int()
+    also reads "٣" and str.isdigit() also passes "²"), short enough for a 64-bit column; None for anything
+    else, which only a forged or mangled payload sends."""
+    return int(text) if 0 < len(text) < 12 and text.isascii() and text.isdigit() else None
+
+
 # views
 START_VIEW = "msi_start_rollout"
 

@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from bot import blocks, catalog, crashpoints, outbox, runbook, slack_text, steps
+from bot import blocks, catalog, crashpoints, ids, outbox, runbook, slack_text, steps
 from bot.approvals import ApprovalService
 from bot.config import WorkingHours
 from bot.interaction import Click, tell
@@ -321,9 +321,9 @@ class ReminderService:
         """No reminder about this for a day. Only the people the reminder is for may snooze it."""
         kind, _, raw_id = target.partition(":")
         now = self.clock()
-        if kind not in ("step", "approval") or not raw_id.isdigit():
+        item_id = ids.database_id(raw_id)
+        if kind not in ("step", "approval") or item_id is None:
             return
-        item_id = int(raw_id)
         with self.database.write() as session:
             row: Step | Approval | None = (
                 session.get(Step, item_id) if kind == "step" else session.get(Approval, item_id)

@@ -117,6 +117,7 @@ class Runtime:
             if settings.slack_signing_secret
             else None,
             foreground=self.foreground,
+            intake=self.clicks.intake,
         )
         self.server = HttpServer(wsgi_app, settings.host, settings.port)
         self.socket_mode_handler: SocketModeHandler | None = None

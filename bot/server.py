@@ -58,8 +58,12 @@ class SlackWsgiApp:
         max_body: int = MAX_BODY_BYTES,
         signing_secret: str | None = None,
         foreground: Foreground | None = None,
+        intake: Callable[[dict[str, Any]], bool] | None = None,
     ):
         self.bolt_app = bolt_app
+        # Answers a signed request before Bolt when it returns True (bot.clicks.ClickQueue.intake). Only used
+        # when this layer checks signatures itself, so nothing unsigned ever skips Bolt's own check.
+        self.intake = intake if signing_secret else None
         self.database = database
         self.max_body = max_body
         self.foreground = foreground or Foreground()
@@ -116,6 +120,16 @@ class SlackWsgiApp:
         if not well_formed(request.body):
             logger.warning("a signed request of an unexpected shape was refused")
             return _reply(start_response, "400 Bad Request", {"error": "malformed request"})
+        if self.intake is not None:
+            try:
+                taken = self.intake(request.body)
+            except Exception:
+                # As a failing Bolt listener would: a 500, so Slack tells the person the click did not work.
+                logger.exception("storing a click failed")
+                return _reply(start_response, "500 Internal Server Error", {"error": "internal error"})
+            if taken:
+                start_response("200 OK", [("Content-Type", _ACK_TYPE), ("Content-Length", "0")])
+                return [b""]
         response = self.bolt_app.dispatch(request)
         payload = (response.body or "").encode("utf-8")
         reply_headers = [
@@ -128,6 +142,9 @@ class SlackWsgiApp:
         start_response(f"{response.status} {_REASONS.get(response.status, 'OK')}", reply_headers)
         return [payload]
 
+
+# What Bolt answers for a bare ack().
+_ACK_TYPE = "text/plain;charset=utf-8"
 
 _REASONS = {
     200: "OK",

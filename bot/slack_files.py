@@ -89,7 +89,7 @@ class FileFetcher:
             # Slack answers a request it won't serve with its HTML sign-in page and status 200.
             raise DownloadError("csv.download_failed")
         declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
+        if declared.isascii() and declared.isdigit() and int(declared) > self.max_bytes:
             raise DownloadError("csv.too_large")
         received = bytearray()
         for chunk in response.iter_bytes(64 * 1024):

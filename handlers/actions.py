@@ -27,7 +27,7 @@ def clicked_id(body: dict[str, Any]) -> int | None:
         value = str(body["actions"][0].get("value", ""))
     except (KeyError, IndexError, AttributeError):
         return None
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return ids.database_id(value)
 
 
 def click_of(body: dict[str, Any]) -> Click:
@@ -44,8 +44,9 @@ def register(app: App, services: Services) -> None:
         """The worker's side of a button carrying a database id: anything else in the value is ignored."""
 
         def run(queued: QueuedClick) -> None:
-            if queued.value.isdigit() and len(queued.value) < 12:
-                act(int(queued.value), queued)
+            database_id = ids.database_id(queued.value)
+            if database_id is not None:
+                act(database_id, queued)
 
         return run
 
@@ -169,10 +170,9 @@ def register(app: App, services: Services) -> None:
         except (KeyError, IndexError, TypeError):
             return
         draft, _, rollout = chosen.partition(":")
-        if draft.isdigit() and rollout.isdigit():
-            services.uploads.choose_rollout(
-                draft_id=int(draft), click=click_of(body), rollout_id=int(rollout)
-            )
+        draft_id, rollout_id = ids.database_id(draft), ids.database_id(rollout)
+        if draft_id is not None and rollout_id is not None:
+            services.uploads.choose_rollout(draft_id=draft_id, click=click_of(body), rollout_id=rollout_id)
             wake_importer()
 
     def snooze(queued: QueuedClick) -> None:
@@ -190,8 +190,12 @@ def register(app: App, services: Services) -> None:
 
         return handle
 
+    def may_store_done(value: str) -> bool:
+        step_id = ids.database_id(value)
+        return step_id is not None and not services.steps.may_ask_override(step_id)
+
     app.action(ids.STEP_DONE)(mark_done)
-    clicks.register(ids.STEP_DONE, numbered(mark_done_later))
+    clicks.register(ids.STEP_DONE, numbered(mark_done_later), store_when=may_store_done)
     app.action(ids.VERIFY)(ack=acknowledge, lazy=[verify])
     clicks.register(ids.SNOOZE, snooze)
     app.action(ids.SNOOZE)(store)

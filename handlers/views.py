@@ -27,7 +27,7 @@ def typed_text(view: dict[str, Any], block_id: str) -> str:
 
 def metadata_id(view: dict[str, Any]) -> int | None:
     value = str(view.get("private_metadata", ""))
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return ids.database_id(value)
 
 
 def register(app: App, services: Services) -> None:
@@ -102,7 +102,7 @@ def register(app: App, services: Services) -> None:
         for field_name in blocks.MAPPING_FIELDS:
             selected = (values.get(field_name, {}).get(field_name, {}) or {}).get("selected_option") or {}
             value = str(selected.get("value", blocks.NO_COLUMN))
-            mapping[field_name] = int(value) if value.isdigit() else None
+            mapping[field_name] = ids.database_id(value)  # a column index, carried the same way
         if mapping.get("email") is None:
             errors["email"] = catalog.text("csv.mapping.error.email")
         used: set[int] = set()

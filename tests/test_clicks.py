@@ -143,3 +143,28 @@ def test_a_click_finished_elsewhere_meanwhile_rolls_this_attempt_back(database: 
         assert list(session.scalars(select(AuditEvent))) == []
         assert list(session.scalars(select(OutboxItem))) == []
     assert pending(database) == []
+
+
+def test_intake_stores_single_clicks_of_registered_buttons_and_leaves_the_rest_to_bolt(
+    database: Database,
+) -> None:
+    queue = ClickQueue(database, clock=Clock())
+    queue.register("always", lambda queued: None)
+    queue.register("sometimes", lambda queued: None, store_when=lambda value: value == "quiet")
+
+    assert queue.intake(body("always", "1"))
+    assert queue.intake(body("sometimes", "quiet"))
+    # Left to the button's Bolt listener: a click that needs the request path (a modal to open), an unknown
+    # button, anything that is not a single block action, and a payload accept() would refuse.
+    assert not queue.intake(body("sometimes", "needs-a-modal"))
+    assert not queue.intake(body("unknown", "1"))
+    assert not queue.intake({**body("always", "1"), "type": "view_submission"})
+    two = body("always", "1")
+    two["actions"] = two["actions"] * 2
+    assert not queue.intake(two)
+    assert not queue.intake({**body("always", "1"), "actions": ["always"]})
+    assert not queue.intake(body("always", "1", user=""))
+    assert [(click.action_id, click.value) for click in pending(database)] == [
+        ("always", "1"),
+        ("sometimes", "quiet"),
+    ]

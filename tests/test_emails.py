@@ -225,7 +225,8 @@ def test_addresses_on_a_bad_domain_share_the_domains_reason(validator_calls: lis
 
 def test_the_plain_shapes_unicode_class_is_exactly_letters_and_digits() -> None:
     """quick_normalize relies on `\\w` beyond ASCII meaning Unicode categories L and N, which is what
-    email-validator accepts in a local part without a closer look; a Python whose `re` disagrees fails here."""
+    email-validator accepts in a local part without a closer look; a Python whose `re` disagrees fails
+    here."""
     beyond_ascii = re.compile(r"\w")
     differing = [
         hex(code)

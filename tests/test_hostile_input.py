@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlmodel import SQLModel
 
-from bot import slack_text
+from bot import ids, slack_text
 from storage.models import Approval, CsvDraft, OutboxItem, Rollout, Step
 from tests.conftest import RunningBot, _fresh_postgres_database
 from tests.fake_slack import FakeSlack
@@ -667,6 +667,39 @@ def test_a_click_or_a_modal_submission_without_a_user_is_not_a_server_error_and_
         if response.status_code >= 500 or snapshot(bot) != before:
             failures.append((payload.get("view", {}).get("callback_id") or "click", response.status_code))
     assert failures == []
+
+
+# Digits int() or str.isdigit() accept that are not ASCII, ids too long for a 64-bit column, and signs.
+FORGED_IDS = ["²", "٣", "１", "9" * 40, "-1", "+1", "1.0", " 1", "0x1"]
+
+
+@pytest.mark.parametrize(
+    "action_id",
+    [ids.STEP_DONE, ids.STEP_RESOLVE, ids.APPROVE, ids.BATCH_SENT, ids.HOME_PAUSE, ids.SNOOZE],
+)
+def test_buttons_with_forged_ids_are_not_a_server_error_and_change_nothing(
+    bot: RunningBot, action_id: str
+) -> None:
+    ensure_rollout(bot)
+    settle(bot)
+    before = snapshot(bot)
+    statuses = {}
+    for forged in FORGED_IDS:
+        value = f"step:{forged}" if action_id == ids.SNOOZE else forged
+        payload = block_action(
+            action_id,
+            value,
+            user="U_MKTO",
+            channel="C_MKTO",
+            message_ts="1.1",
+            response_url=bot.fake.response_url("forged"),
+        )
+        statuses[forged] = send_raw(bot, form_body(json.dumps(payload))).status_code
+    # Stored clicks are acted on (as nothing) and forgotten; wait for that before comparing.
+    bot.fake.wait_for(lambda: not snapshot(bot)["pending_click"], timeout=15, interval=0.05)
+    settle(bot)
+    assert {forged: status for forged, status in statuses.items() if status >= 500} == {}
+    assert snapshot(bot) == before
 
 
 # ---------------------------------------------------------------- PostgreSQL: NUL characters and lengths

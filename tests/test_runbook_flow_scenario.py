@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 
+from slack_bolt import BoltRequest
 from sqlalchemy import select
 
 from storage.models import OutboxItem, Step
@@ -22,7 +23,7 @@ from tests.flow_helpers import (
     wait_private_answer,
     wait_step_message,
 )
-from tests.harness import view_submission
+from tests.harness import block_action, view_submission
 
 
 def mark_done(bot: RunningBot, number: int, channel: str, user: str, rollout: str = "Production") -> None:
@@ -73,6 +74,26 @@ def test_mark_done_updates_the_message_in_place_and_opens_steps_2_and_3(bot: Run
     }
     actions = [(action, details.get("step")) for _actor, action, details in audit_actions(bot, rollout_id)]
     assert actions[-3:] == [("step_done", 1), ("step_opened", 2), ("step_opened", 3)]
+
+
+def test_a_click_routed_by_bolt_as_in_socket_mode_is_stored_and_acted_on_alike(bot: RunningBot) -> None:
+    """Over HTTP a Mark done click is stored before Bolt routes it (bot.clicks.ClickQueue.intake); Socket
+    Mode hands every request to Bolt, whose listener must store and act the same way."""
+    rollout_id = start_rollout(bot)
+    step1 = wait_step_message(bot, 1, "C_MKTO")
+    payload = block_action(
+        "msi_step_done",
+        buttons(step1)["msi_step_done"]["value"],
+        user="U_MKTO",
+        channel="C_MKTO",
+        message_ts=step1["ts"],
+        response_url=bot.fake.response_url("socket-mode-click"),
+    )
+    response = bot.runtime.app.dispatch(BoltRequest(body=payload, mode="socket_mode"))
+    assert (response.status, response.body) == (200, "")
+    bot.fake.wait_for(lambda: "Done by <@U_MKTO>" in text_of(step1))
+    assert step_states(bot, rollout_id)[1] == "done"
+    assert [a for _u, a, d in audit_actions(bot, rollout_id) if a == "step_done"] == ["step_done"]
 
 
 def test_a_second_click_on_a_done_step_changes_nothing_and_says_who_did_it(bot: RunningBot) -> None:
