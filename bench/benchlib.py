@@ -215,10 +215,14 @@ def start_fake() -> Any:
 
 
 def start_ours(workdir: Path, fake: Any) -> Any:
-    """tests/conftest.py's RunningBot: the real Runtime on a SQLite file, on a free port, against the fake."""
+    """tests/conftest.py's RunningBot: the real Runtime on a SQLite file, on a free port, against the fake;
+    then the start-up heap is frozen, as `msi-bot run` does (bot.runtime.freeze_startup_heap)."""
+    from bot.runtime import freeze_startup_heap
     from tests.conftest import RunningBot
 
-    return RunningBot(f"sqlite:///{workdir / 'msi-bot.db'}", fake)
+    bot = RunningBot(f"sqlite:///{workdir / 'msi-bot.db'}", fake)
+    freeze_startup_heap()
+    return bot
 
 
 @dataclass
