@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -86,9 +86,10 @@ class Summary:
 
     accepted: list[Addressee] = field(default_factory=list)
     invalid: list[str] = field(default_factory=list)  # already-rendered lines (address and reason)
+    # Addresses as normalised, not yet escaped: summary_lines renders only the few it shows.
     duplicates: list[str] = field(default_factory=list)
     already_here: list[str] = field(default_factory=list)
-    elsewhere: list[str] = field(default_factory=list)
+    elsewhere: list[tuple[str, str]] = field(default_factory=list)  # (address, the other rollout's name)
     over_limit: list[str] = field(default_factory=list)
     seats_left: int = 0
     limit: int = 0
@@ -104,18 +105,23 @@ def invalid_line(address: str, reason_key: str, detail: str = "") -> str:
 def summary_lines(summary: Summary, *, item_limit: int = 10) -> list[str]:
     """The summary as mrkdwn lines: one heading per non-empty group, its first items, "and N more"."""
     lines = [catalog.text("invite.summary.accepted", count=len(summary.accepted), seats=summary.seats_left)]
-    groups = (
-        ("invite.summary.invalid", summary.invalid),
-        ("invite.summary.duplicates", summary.duplicates),
-        ("invite.summary.already_here", summary.already_here),
-        ("invite.summary.elsewhere", summary.elsewhere),
-        ("invite.summary.over_limit", summary.over_limit),
+    escape = slack_text.escape
+
+    def elsewhere(item: tuple[str, str]) -> str:
+        return catalog.text("invite.item.elsewhere", address=escape(item[0]), rollout=escape(item[1]))
+
+    groups: tuple[tuple[str, Sequence[Any], Callable[[Any], str]], ...] = (
+        ("invite.summary.invalid", summary.invalid, str),
+        ("invite.summary.duplicates", summary.duplicates, escape),
+        ("invite.summary.already_here", summary.already_here, escape),
+        ("invite.summary.elsewhere", summary.elsewhere, elsewhere),
+        ("invite.summary.over_limit", summary.over_limit, escape),
     )
-    for key, items in groups:
+    for key, items, render in groups:
         if not items:
             continue
         lines.append(catalog.text(key, count=len(items), limit=summary.limit))
-        lines.extend("    " + item for item in slack_text.cut_list(items, item_limit))
+        lines.extend("    " + item for item in slack_text.cut_list(items, item_limit, render=render))
     return lines
 
 
@@ -180,19 +186,16 @@ class InvitationService:
         taken = self.seats_taken(session, rollout_id=rollout.id or 0)
         left = max(self.seats - taken, 0)
         seen: set[str] = set()
-        escape = slack_text.escape
         for candidate in candidates:
             key = candidate.key
             if key in seen:
-                result.duplicates.append(escape(candidate.email))
+                result.duplicates.append(candidate.email)
             elif key in holders and holders[key] == rollout.id:
-                result.already_here.append(escape(candidate.email))
+                result.already_here.append(candidate.email)
             elif key in holders:
-                name = escape(other_names.get(holders[key], "?"))
-                text = catalog.text("invite.item.elsewhere", address=escape(candidate.email), rollout=name)
-                result.elsewhere.append(text)
+                result.elsewhere.append((candidate.email, other_names.get(holders[key], "?")))
             elif len(result.accepted) >= left:
-                result.over_limit.append(escape(candidate.email))
+                result.over_limit.append(candidate.email)
             else:
                 result.accepted.append(candidate)
             seen.add(key)

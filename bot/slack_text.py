@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from bot import catalog
+
+T = TypeVar("T")
 
 _ID = re.compile(r"[A-Z0-9_]{2,32}")  # Slack ids; the underscore only appears in test ids
 # Characters that have no business in a Slack message: C0 controls but tab and newline, DEL, and C1.
@@ -52,11 +55,20 @@ def date(moment: datetime) -> str:
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
 
 
-def cut_list(items: Sequence[str], limit: int, language: str = catalog.DEFAULT_LANGUAGE) -> list[str]:
-    """At most `limit` items; the rest summed up as "and N more"."""
+def cut_list(
+    items: Sequence[T],
+    limit: int,
+    language: str = catalog.DEFAULT_LANGUAGE,
+    *,
+    render: Callable[[T], str] = str,
+) -> list[str]:
+    """At most `limit` items, each through `render`; the rest summed up as "and N more".
+
+    Only the items shown are rendered: a large file can leave tens of thousands in a list of which ten show.
+    """
     if len(items) <= limit:
-        return list(items)
-    shown = list(items[: max(limit - 1, 0)])
+        return [render(item) for item in items]
+    shown = [render(item) for item in items[: max(limit - 1, 0)]]
     shown.append(catalog.text("list.more", language, count=len(items) - len(shown)))
     return shown
 

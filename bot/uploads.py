@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from bot import blocks, catalog, crashpoints, csv_import, outbox, slack_text
-from bot.csv_import import CsvProblem, Extraction, ParsedCsv
+from bot.csv_import import CsvProblem, Extraction, FlaggedCell, ParsedCsv, RowProblem
 from bot.interaction import Click, tell
 from bot.invitations import InvitationService, Summary, summary_lines
 from bot.slack_files import DownloadError, FileFetcher
@@ -541,33 +541,32 @@ def _problem_lines(extraction: Extraction | None) -> list[str]:
     if extraction is None:
         return []
     problems = sorted([*extraction.invalid, *extraction.duplicates], key=lambda problem: problem.line)
-    lines = []
-    for problem in problems:
-        reason = problem.detail or catalog.text(problem.key, **{str(k): v for k, v in problem.params.items()})  # type: ignore[arg-type]
-        lines.append(
-            catalog.text(
-                "invite.item.line",
-                line=problem.line,
-                address=slack_text.clip(slack_text.escape(problem.raw), 80) or "—",
-                reason=reason,
-            )
+
+    def line(problem: RowProblem) -> str:
+        params = {str(k): v for k, v in problem.params.items()}
+        return catalog.text(
+            "invite.item.line",
+            line=problem.line,
+            address=slack_text.clip(slack_text.escape(problem.raw), 80) or "—",
+            reason=problem.detail or catalog.text(problem.key, **params),  # type: ignore[arg-type]
         )
-    return slack_text.cut_list(lines, PREVIEW_ITEMS)
+
+    return slack_text.cut_list(problems, PREVIEW_ITEMS, render=line)
 
 
 def _flagged_lines(extraction: Extraction | None) -> list[str]:
     if extraction is None:
         return []
-    lines = [
-        catalog.text(
+
+    def line(cell: FlaggedCell) -> str:
+        return catalog.text(
             "csv.preview.flagged_item",
             line=cell.line,
             field=catalog.text(f"csv.field.{cell.field}"),
             value=slack_text.clip(slack_text.escape(cell.value), 60).replace("`", "'"),
         )
-        for cell in extraction.flagged
-    ]
-    return slack_text.cut_list(lines, 5)
+
+    return slack_text.cut_list(extraction.flagged, 5, render=line)
 
 
 class ImportWorker(PollingWorker):

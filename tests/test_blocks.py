@@ -264,6 +264,17 @@ def test_a_long_list_is_cut_to_the_limit_with_and_n_more() -> None:
     assert slack_text.cut_list(["a", "b", "c", "d", "e"], 3) == ["a", "b", "…and 3 more"]
 
 
+def test_a_long_list_renders_only_the_items_it_shows() -> None:
+    rendered: list[int] = []
+
+    def render(number: int) -> str:
+        rendered.append(number)
+        return f"#{number}"
+
+    assert slack_text.cut_list(range(80_000), 3, render=render) == ["#0", "#1", "…and 79998 more"]
+    assert rendered == [0, 1]
+
+
 def test_clip_keeps_a_text_within_the_limit_and_marks_the_cut() -> None:
     assert slack_text.clip("abcdef", 6) == "abcdef"
     assert slack_text.clip("abcdefg", 6) == "abcde…"
