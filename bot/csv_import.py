@@ -12,7 +12,7 @@ import csv
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import NamedTuple
@@ -21,6 +21,8 @@ from bot.csv_safety import FORMULA_STARTS
 from bot.emails import check_address, quick_normalize
 
 MAX_BYTES = 5 * 1024 * 1024
+# Lines read between two calls of a caller's `pause` (a few milliseconds of work): see bot.uploads.
+PAUSE_EVERY = 1000
 FIELDS = ("email", "first_name", "last_name", "team")
 DELIMITERS = (",", ";", "\t", "|")
 
@@ -275,11 +277,13 @@ def _prefers_cp932(sample: bytes) -> bool:
 # Parsing
 
 
-def parse(data: bytes) -> ParsedCsv:
-    """Decode the file, find its delimiter, header row and email column; CsvProblem if there is none."""
+def parse(data: bytes, *, pause: Callable[[], object] | None = None) -> ParsedCsv:
+    """Decode the file, find its delimiter, header row and email column; CsvProblem if there is none.
+
+    `pause` is called every PAUSE_EVERY lines, so a caller can let more urgent threads run."""
     text, encoding = decode(data)
     delimiter = _sniff_delimiter(text)
-    rows = _read_rows(text, delimiter)
+    rows = _read_rows(text, delimiter, pause)
     del text  # the rows hold everything from here on; let a 5 MB string go early
     if not rows:
         raise CsvProblem("csv.empty", {"header_only": False})
@@ -351,7 +355,7 @@ def _sniff_delimiter(text: str) -> str:
     return chosen
 
 
-def _read_rows(text: str, delimiter: str) -> list[DataRow]:
+def _read_rows(text: str, delimiter: str, pause: Callable[[], object] | None = None) -> list[DataRow]:
     rows: list[DataRow] = []
     reader = csv.reader(_lines(text), delimiter=delimiter, skipinitialspace=True)
     start = end = 0  # lines where the last record started and ended
@@ -361,9 +365,13 @@ def _read_rows(text: str, delimiter: str) -> list[DataRow]:
     # Local names and a direct tuple.__new__ (what DataRow(...) calls, minus a Python-level frame) keep the
     # per-row cost down over 80,000 rows.
     intern, append, strip, new_row = shared.setdefault, rows.append, str.strip, tuple.__new__
+    next_pause = PAUSE_EVERY
     try:
         for cells in reader:
             start, end = end + 1, reader.line_num
+            if end >= next_pause and pause is not None:
+                pause()
+                next_pause = end + PAUSE_EVERY
             if not cells:
                 continue
             stripped = list(map(strip, cells))
@@ -486,8 +494,12 @@ def guess_mapping(headers: Sequence[str], sample: Sequence[DataRow] = ()) -> dic
 # Validation
 
 
-def extract(parsed: ParsedCsv, mapping: dict[str, int | None]) -> Extraction:
-    """Check every row under `mapping`: accepted invitees, invalid and duplicate rows, formula-like cells."""
+def extract(
+    parsed: ParsedCsv, mapping: dict[str, int | None], *, pause: Callable[[], object] | None = None
+) -> Extraction:
+    """Check every row under `mapping`: accepted invitees, invalid and duplicate rows, formula-like cells.
+
+    `pause` is called every PAUSE_EVERY rows, as in parse."""
     email_index = mapping.get("email")
     if email_index is None or email_index < 0:
         raise CsvProblem(
@@ -506,8 +518,9 @@ def extract(parsed: ParsedCsv, mapping: dict[str, int | None]) -> Extraction:
     # As in _read_rows: Invitee(...) without its Python-level __new__ frame.
     new_invitee, accept = tuple.__new__, accepted.append
 
-    for row in parsed.rows:
-        cells, line = row.cells, row.line
+    for number, (line, cells) in enumerate(parsed.rows, 1):
+        if pause is not None and not number % PAUSE_EVERY:
+            pause()
         width = len(cells)
         email = cells[email_index] if email_index < width else ""
         first_name = cells[first_index] if 0 <= first_index < width else ""

@@ -74,6 +74,7 @@ class Runtime:
                     settings.token_hosts,
                     max_bytes=csv_import.MAX_BYTES,
                 ),
+                foreground=self.foreground,
             ),
             clicks=ClickQueue(self.database, clock=clock, foreground=self.foreground),
         )

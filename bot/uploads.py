@@ -24,6 +24,7 @@ from sqlmodel import col
 
 from bot import blocks, catalog, crashpoints, csv_import, outbox, slack_text
 from bot.csv_import import CsvProblem, Extraction, FlaggedCell, ParsedCsv, RowProblem
+from bot.foreground import Foreground
 from bot.interaction import Click, tell
 from bot.invitations import InvitationService, Summary, summary_lines
 from bot.slack_files import DownloadError, FileFetcher
@@ -62,6 +63,10 @@ class Upload:
     file_name: str | None = None
 
 
+# The longest one pause for requests lasts; under a flood of requests a file's reading goes on regardless.
+PAUSE_MAX_WAIT = 0.05
+
+
 class UploadService:
     def __init__(
         self,
@@ -70,12 +75,15 @@ class UploadService:
         invitations: InvitationService,
         client: WebClient,
         fetcher: FileFetcher,
+        *,
+        foreground: Foreground | None = None,
     ):
         self.database = database
         self.clock = clock
         self.invitations = invitations
         self.client = client
         self.fetcher = fetcher
+        self.foreground = foreground
         self._bot_user_id: str | None = None
 
     # ---------------------------------------------------------------- from the event listener, before the ack
@@ -242,6 +250,12 @@ class UploadService:
 
     # ---------------------------------------------------------------- reading and previewing
 
+    def _pause(self) -> None:
+        """Called every thousand rows while a file is read: requests in flight (acknowledgements, due within
+        3 seconds) finish first. Without it, acks during an import waited for the import's GIL time slices."""
+        if self.foreground is not None:
+            self.foreground.yield_to_requests(max_wait=PAUSE_MAX_WAIT, quiet=0.0)
+
     def _read_and_preview(self, draft_id: int) -> None:
         now = self.clock()
         with self.database.read() as session:
@@ -253,8 +267,8 @@ class UploadService:
         try:
             # The slow parts (decoding, parsing, checking every address) run outside any write transaction,
             # so clicks are not kept waiting for SQLite's single writer while a large file is read.
-            parsed = csv_import.parse(content)
-            extraction = csv_import.extract(parsed, known_mapping or dict(parsed.mapping))
+            parsed = csv_import.parse(content, pause=self._pause)
+            extraction = csv_import.extract(parsed, known_mapping or dict(parsed.mapping), pause=self._pause)
         except CsvProblem as problem:
             self._fail(draft_id, problem.key, file_name, **problem.params)
             return
@@ -373,6 +387,16 @@ class UploadService:
     def request(self, *, draft_id: int, click: Click) -> None:
         """Check the draft again and create the batch, all under the rollout's lock."""
         now = self.clock()
+        # The file is read before the write transaction (as for the preview): on SQLite every other write,
+        # click acknowledgements included, waits while one is open, and reading 80,000 rows takes a while.
+        with self.database.read() as session:
+            stored = session.get(CsvDraft, draft_id)
+            content = stored.content if stored is not None else None
+            read_under = _mapping(stored) if stored is not None else None
+        if content is not None and read_under is not None:
+            read = _read(content, read_under, self._pause)
+        else:
+            read = None
         with self.database.write() as session:
             draft = self._load_for(session, draft_id=draft_id, click=click, now=now)
             if draft is None or draft.content is None:
@@ -388,23 +412,19 @@ class UploadService:
                 text = catalog.text("invite.denied", rollout=slack_text.escape(rollout.name))
                 tell(session, now=now, click=click, text=text, rollout_id=rollout.id)
                 return
-            try:
-                parsed = csv_import.parse(draft.content)
-            except CsvProblem as problem:
-                tell(
-                    session,
-                    now=now,
-                    click=click,
-                    text=catalog.text(problem.key, file="?"),
-                    rollout_id=rollout.id,
-                )
+            if read is None or _mapping(draft) != read_under:
+                read = _read(draft.content, _mapping(draft))  # stored or re-mapped since: read it here
+            if isinstance(read, CsvProblem):
+                escaped = {name: slack_text.escape(str(value)) for name, value in read.params.items()}
+                text = catalog.text(read.key, file="?", **escaped)
+                tell(session, now=now, click=click, text=text, rollout_id=rollout.id)
                 return
-            extraction = csv_import.extract(parsed, _mapping(draft))
+            parsed, extraction = read
             summary = self.invitations.classify(session, rollout=rollout, candidates=extraction.accepted)
             if not summary.accepted:
                 text = "\n".join([catalog.text("invite.nothing_created"), *summary_lines(summary)])
                 tell(session, now=now, click=click, text=text, rollout_id=rollout.id)
-                self.render(session, draft=draft, parsed=parsed, now=now)
+                self.render(session, draft=draft, parsed=parsed, now=now, extraction=extraction)
                 return
             batch = self.invitations.create_batch(
                 session,
@@ -493,6 +513,16 @@ class UploadService:
 
 class _Ignore(Exception):
     """Not a CSV, or the bot's own file: ignored without a word."""
+
+
+def _read(
+    content: bytes, mapping: dict[str, int | None], pause: Callable[[], object] | None = None
+) -> tuple[ParsedCsv, Extraction] | CsvProblem:
+    try:
+        parsed = csv_import.parse(content, pause=pause)
+        return parsed, csv_import.extract(parsed, mapping, pause=pause)
+    except CsvProblem as problem:
+        return problem
 
 
 def _mapping(draft: CsvDraft) -> dict[str, int | None]:

@@ -474,6 +474,30 @@ def test_eighty_thousand_rows_come_through_with_every_broken_address_reported() 
     assert (result.invalid[-1].line, result.invalid[-1].raw) == (80_001, "user79999@@example.com")
 
 
+def test_reading_a_large_file_pauses_every_thousand_lines_and_reads_the_same() -> None:
+    data = corpus.large()
+    pauses: list[str] = []
+    parsed = parse(data, pause=lambda: pauses.append("parse"))
+    result = extract(parsed, parsed.mapping, pause=lambda: pauses.append("extract"))
+    assert pauses.count("parse") == 80_001 // csv_import.PAUSE_EVERY
+    assert pauses.count("extract") == 80_000 // csv_import.PAUSE_EVERY
+    unpaused = extract(parse(data), parsed.mapping)
+    assert (result.accepted, result.invalid, result.total_rows) == (
+        unpaused.accepted,
+        unpaused.invalid,
+        unpaused.total_rows,
+    )
+
+
+def test_a_record_spanning_lines_does_not_skip_the_next_pause() -> None:
+    # Each record covers three lines, so the line count steps over most multiples of PAUSE_EVERY: a
+    # pause is still due after every PAUSE_EVERY lines or so (here twice in 3,001 lines, not once).
+    rows = "".join(f'"a{n}@example.com","line one\nline two\nline three"\n' for n in range(1000))
+    pauses: list[int] = []
+    parse(("Email,Note\n" + rows).encode(), pause=lambda: pauses.append(1))
+    assert len(pauses) == 2
+
+
 # Header names
 
 
