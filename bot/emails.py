@@ -46,9 +46,9 @@ _FAST_SHAPE = re.compile(rf"[{_ATEXT}]+(?:\.[{_ATEXT}]+)*@[^@]+")
 # and N (tests/test_emails.py checks every code point), so one class says it all. No whitespace, control or
 # invisible character at either end, so nothing to trim.
 _PLAIN_ATOM = r"[\w!#$%&'*+/=?^`{|}~\-]+"
-_PLAIN_SHAPE = re.compile(
-    rf"({_PLAIN_ATOM}(?:\.{_PLAIN_ATOM})*)@([^@\s\x00-\x1f\x7f-\x9f\ufeff\u200b\u200c\u200d\u2060]+)"
-)
+_PLAIN_LOCAL = rf"{_PLAIN_ATOM}(?:\.{_PLAIN_ATOM})*"
+_PLAIN_SHAPE = re.compile(rf"({_PLAIN_LOCAL})@([^@\s\x00-\x1f\x7f-\x9f\ufeff\u200b\u200c\u200d\u2060]+)")
+_PLAIN_LOCAL_PART = re.compile(_PLAIN_LOCAL)
 # Stand-ins whose error email-validator words exactly as for any string without an @-sign (it looks for
 # look-alike at-signs first).
 _NO_AT_SIGN_SAMPLES = (("＠", "a＠b"), ("﹫", "a﹫b"))
@@ -116,6 +116,7 @@ def quick_normalize(text: str) -> str | None:
         return None
     local, domain = match.groups()
     ascii_local = local.isascii()
+    # With only letters and digits beyond ASCII, NFC is all email-validator's Unicode checks still ask.
     if not ascii_local and not unicodedata.is_normalized("NFC", local):
         return None
     valid, normalized_domain, ascii_domain = _domain(domain)
@@ -160,7 +161,9 @@ def check_address(raw: str) -> AddressCheck:
             return AddressCheck(raw, quick)
     if _FAST_SHAPE.fullmatch(text):
         local, domain = text.split("@")
-        if local.isascii() or _plain_nfc(local):
+        if _PLAIN_LOCAL_PART.fullmatch(local) and (
+            local.isascii() or unicodedata.is_normalized("NFC", local)
+        ):
             valid, reason, _ = _domain(domain)
             if not valid and not reason.startswith("The email address is too long"):
                 # email-validator accepts such a local part, so the domain's reason is the address's, except
@@ -170,13 +173,6 @@ def check_address(raw: str) -> AddressCheck:
     if valid:
         return AddressCheck(raw, normalized_or_reason)
     return AddressCheck(raw, None, "email.invalid", normalized_or_reason)
-
-
-def _plain_nfc(local: str) -> bool:
-    """Only letters and digits beyond ASCII, already NFC: nothing email-validator's Unicode checks refuse."""
-    return unicodedata.is_normalized("NFC", local) and all(
-        unicodedata.category(char)[0] in "LN" for char in local if not char.isascii()
-    )
 
 
 @lru_cache(maxsize=4096)
