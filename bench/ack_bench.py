@@ -6,7 +6,7 @@ figures depend on the machine. All traffic goes to 127.0.0.1; every loop is boun
 - ours: the real Runtime, started as tests/conftest.py's RunningBot does (SQLite file, fake Slack), seeded
   over HTTP with one rollout that has a full history;
 - baseline: a bare slack_bolt.App (same signing secret, process_before_response=True) whose `/msi` and
-  `msi_step_done` listeners only call ack(), behind the same SlackWsgiApp and cheroot HttpServer.
+  `msi_step_done` listeners only call ack(), behind the same SlackWsgiApp and HttpServer (waitress).
 
 Both get the same signed requests: `/msi help`, `/msi status` in the rollout's channel, and a Mark done click
 on a step that is already done. The click is stored (pending_click) and acknowledged; the click worker then

@@ -580,7 +580,7 @@ def snapshot(bot: RunningBot) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def send_raw(bot: RunningBot, body: str, *, sign: bool = True) -> Any:
-    # A server error makes cheroot close the connection: one connection per request keeps them apart.
+    # One connection per request keeps each answer apart from the one before, whatever the server does.
     return bot.slack.post_raw(
         body, "application/x-www-form-urlencoded", sign=sign, headers={"Connection": "close"}
     )
