@@ -838,7 +838,7 @@ def home_view(
                     "type": "actions",
                     "block_id": f"home_batches_{summary.rollout_id}",
                     "elements": [
-                        batch_cancel_button(batch_id, count, language)
+                        batch_cancel_button(batch_id, count, language, one_of_many=True)
                         for batch_id, count, _s, _r in cancellable[:5]
                     ],
                 }
@@ -854,7 +854,13 @@ def home_view(
                 elements.append(button(t("home.pause"), ids.HOME_PAUSE, str(summary.rollout_id)))
         for number in sorted(may_reopen.get(summary.rollout_id, set())):
             step_id = next(step.step_id for step in summary.steps if step.number == number)
-            elements.append(button(t("home.reopen", number=number), ids.HOME_REOPEN, str(step_id)))
+            elements.append(
+                button(
+                    t("home.reopen", number=number),
+                    ids.one_of_many(ids.HOME_REOPEN, str(step_id)),
+                    str(step_id),
+                )
+            )
         if summary.owner_id == viewer:
             elements.append(
                 button(
@@ -994,14 +1000,16 @@ def batch_requester_message(
 
 
 def batch_cancel_button(
-    batch_id: int, count: int, language: str = catalog.DEFAULT_LANGUAGE
+    batch_id: int, count: int, language: str = catalog.DEFAULT_LANGUAGE, *, one_of_many: bool = False
 ) -> dict[str, Any]:
+    """`one_of_many`: the button shares its block with other batches' (App Home)."""
+
     def t(key: str, **params: Any) -> str:
         return catalog.text(key, language, **params)
 
     return button(
         t("batch.button.cancel"),
-        ids.BATCH_CANCEL,
+        ids.one_of_many(ids.BATCH_CANCEL, str(batch_id)) if one_of_many else ids.BATCH_CANCEL,
         str(batch_id),
         style="danger",
         confirm=confirm_dialog(

@@ -21,7 +21,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from bot import catalog, crashpoints
+from bot import catalog, crashpoints, ids
 from bot.foreground import Foreground
 from bot.interaction import Click, tell
 from bot.workers import PollingWorker
@@ -103,9 +103,9 @@ class ClickQueue(PollingWorker):
         if not isinstance(actions, list) or len(actions) != 1 or not isinstance(actions[0], dict):
             return False
         action_id = actions[0].get("action_id")
-        if action_id not in self.actions:
+        if not isinstance(action_id, str) or ids.base_action(action_id) not in self.actions:
             return False
-        store_when = self._store_when.get(action_id)
+        store_when = self._store_when.get(ids.base_action(action_id))
         if store_when is not None and not store_when(str(actions[0].get("value", ""))):
             return False
         return self.accept(body)
@@ -114,7 +114,7 @@ class ClickQueue(PollingWorker):
         """Store a click for later. False (and nothing stored) for a payload no registered button sent."""
         try:
             action = body["actions"][0]
-            action_id = str(action["action_id"])
+            action_id = ids.base_action(str(action["action_id"]))
             value = str(action.get("value", ""))
             user_id = str(body["user"]["id"])
         except (KeyError, IndexError, TypeError):

@@ -1,6 +1,24 @@
 """Action, callback and block ids: shared by the Block Kit builders and the listener registrations."""
 
+import re
+
 COMMAND = "/msi"
+
+
+def one_of_many(action_id: str, value: str) -> str:
+    """The action id of one of several like buttons in one block (Reopen step 1, Reopen step 3): Slack
+    refuses a message or view whose block repeats an action id, so each carries its value after a dot."""
+    return f"{action_id}.{value}"
+
+
+def base_action(action_id: str) -> str:
+    """The button an action id names, with one_of_many's suffix taken off."""
+    return action_id.split(".", 1)[0]
+
+
+def action_pattern(action_id: str) -> re.Pattern[str]:
+    """What a listener matches: the button's own id, and the same id made one of many."""
+    return re.compile(rf"^{re.escape(action_id)}(\.[0-9]{{1,11}})?$")
 
 
 def database_id(text: str) -> int | None:

@@ -54,7 +54,7 @@ def register(app: App, services: Services) -> None:
         """A button whose whole job is a service call with the id it carries: stored and acknowledged at
         once, acted on by the click worker (bot/clicks.py)."""
         clicks.register(action_id, numbered(act))
-        app.action(action_id)(store)
+        app.action(ids.action_pattern(action_id))(store)
 
     def store(ack: Ack, body: dict[str, Any]) -> None:
         clicks.accept(body)
@@ -214,4 +214,4 @@ def register(app: App, services: Services) -> None:
     app.action(ids.HOME_START)(home_start)
     app.action(ids.HOME_EDIT)(home_edit)
     deferred(ids.HOME_CANCEL, home_cancel)
-    app.action(ids.HOME_REOPEN)(home_reopen)
+    app.action(ids.action_pattern(ids.HOME_REOPEN))(home_reopen)

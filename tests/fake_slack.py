@@ -47,6 +47,8 @@ class FakeSlack:
         self.files: dict[str, dict[str, Any]] = {}  # files users shared: id -> {"info", "content", ...}
         self.downloads: list[dict[str, Any]] = []  # every GET of a file: path and headers
         self.failures: dict[str, list[Failure]] = {}
+        self.refused: list[tuple[str, tuple[str, str]]] = []  # what it refused as Slack would: method, why
+        self.used_triggers: set[str] = set()
         self.lock = threading.Lock()
         self.expected_token = "xoxb-test-token-1234567890"
         self._ts = itertools.count(1)
@@ -169,7 +171,27 @@ class FakeSlack:
         handler = getattr(self, "_api_" + method.replace(".", "_"), None)
         if handler is None:
             return {"ok": False, "error": "unknown_method"}
+        refusal = refuse_payload(method, params)
+        if refusal is not None:
+            self.refused.append((method, refusal))
+            return {"ok": False, "error": refusal[0], "response_metadata": {"messages": [refusal[1]]}}
+        if method == "views.open":
+            expired = self._trigger_refusal(str(params.get("trigger_id", "")))
+            if expired is not None:
+                self.refused.append((method, (expired, "trigger")))
+                return {"ok": False, "error": expired}
         return handler(params)
+
+    def _trigger_refusal(self, trigger_id: str) -> str | None:
+        """A trigger works once, for 3 seconds. Triggers the harness issues carry their issue time after an
+        "@" (real ones are opaque); others are taken as fresh."""
+        if trigger_id in self.used_triggers:
+            return "trigger_exchanged"
+        self.used_triggers.add(trigger_id)
+        _, at, issued = trigger_id.rpartition("@")
+        if at and issued.replace(".", "", 1).isdigit() and time.time() - float(issued) > TRIGGER_SECONDS:
+            return "expired_trigger_id"
+        return None
 
     def _channel_error(self, channel: str) -> str | None:
         if channel.startswith(("U", "W", "D")):
@@ -431,9 +453,16 @@ class FakeSlack:
                     self._send(200 if upload is not None else 404, b"OK", "text/plain")
                     return
                 if path.startswith("/response/"):
+                    refusal = refuse_payload("response_url", params)
                     with fake.lock:
-                        fake.responses.append({"path": path, "body": params, "headers": headers})
-                    self._send(200, b"ok", "text/plain")
+                        if refusal is not None:
+                            fake.refused.append(("response_url", refusal))
+                        else:
+                            fake.responses.append({"path": path, "body": params, "headers": headers})
+                    if refusal is not None:
+                        self._send(400, refusal[0].encode(), "text/plain")
+                    else:
+                        self._send(200, b"ok", "text/plain")
                     return
                 method = path.removeprefix("/api/")
                 with fake.lock:
@@ -488,6 +517,89 @@ class FakeSlack:
                 self.wfile.write(body)
 
         return Handler
+
+
+TRIGGER_SECONDS = 3.0
+# Slack's documented limits (../shared/slack/README.md and the Block Kit reference).
+MESSAGE_BLOCKS = 50
+VIEW_BLOCKS = 100
+SECTION_TEXT = 3000
+HEADER_TEXT = 150
+BUTTON_TEXT = 75
+BUTTON_VALUE = 2000
+ACTION_ID = 255
+VIEW_TITLE = 24
+MESSAGE_TEXT = 40000
+
+
+def _block_problems(blocks: list[Any], limit: int) -> list[str]:
+    problems: list[str] = []
+    if len(blocks) > limit:
+        problems.append(f"no more than {limit} items allowed [json-pointer:/blocks]")
+    block_ids: set[str] = set()
+    for index, block in enumerate(blocks):
+        if not isinstance(block, dict):
+            problems.append(f"expected an object [json-pointer:/blocks/{index}]")
+            continue
+        block_id = block.get("block_id")
+        if block_id is not None:
+            if block_id in block_ids:
+                problems.append(f"duplicate block_id {block_id} [json-pointer:/blocks/{index}/block_id]")
+            block_ids.add(block_id)
+        text = block.get("text")
+        if isinstance(text, dict):
+            cap = HEADER_TEXT if block.get("type") == "header" else SECTION_TEXT
+            if len(str(text.get("text", ""))) > cap:
+                problems.append(f"must be less than {cap + 1} characters [json-pointer:/blocks/{index}/text]")
+        elements = list(block.get("elements") or []) if block.get("type") == "actions" else []
+        for key in ("accessory", "element"):
+            if isinstance(block.get(key), dict):
+                elements.append(block[key])
+        action_ids: set[str] = set()
+        for element in elements:
+            if not isinstance(element, dict):
+                continue
+            action_id = element.get("action_id")
+            if action_id is not None:
+                if action_id in action_ids:
+                    problems.append(
+                        f"duplicate action_id {action_id} in block [json-pointer:/blocks/{index}/elements]"
+                    )
+                action_ids.add(action_id)
+                if len(str(action_id)) > ACTION_ID:
+                    problems.append(f"action_id too long [json-pointer:/blocks/{index}]")
+            if element.get("type") == "button":
+                if len(str((element.get("text") or {}).get("text", ""))) > BUTTON_TEXT:
+                    problems.append(f"button text too long [json-pointer:/blocks/{index}]")
+                if len(str(element.get("value", ""))) > BUTTON_VALUE:
+                    problems.append(f"button value too long [json-pointer:/blocks/{index}]")
+    return problems
+
+
+def refuse_payload(method: str, params: dict[str, Any]) -> tuple[str, str] | None:
+    """What Slack refuses of a message or view: (error, first problem), or None when it would take it."""
+    if method.startswith("views."):
+        view = _json_field(params.get("view"))
+        if not isinstance(view, dict):
+            return ("invalid_arguments", "view must be an object")
+        title = (view.get("title") or {}).get("text", "")
+        problems = _block_problems(list(view.get("blocks") or []), VIEW_BLOCKS)
+        if len(str(title)) > VIEW_TITLE:
+            problems.append("title must be less than 25 characters [json-pointer:/view/title/text]")
+        if len(str(view.get("private_metadata", ""))) > 3000:
+            problems.append("private_metadata must be less than 3001 characters")
+        return ("invalid_arguments", problems[0]) if problems else None
+    if method in ("chat.postMessage", "chat.update", "chat.postEphemeral") or method == "response_url":
+        if len(str(params.get("text") or "")) > MESSAGE_TEXT:
+            return ("msg_too_long", "text too long")
+        blocks = _json_field(params.get("blocks"))
+        if blocks is None:
+            return None
+        if not isinstance(blocks, list):
+            return ("invalid_blocks", "blocks must be a list")
+        problems = _block_problems(blocks, MESSAGE_BLOCKS)
+        return ("invalid_blocks", problems[0]) if problems else None
+    return None
 
 
 def _parse_body(raw: bytes, content_type: str) -> dict[str, Any]:

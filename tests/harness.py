@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from typing import Any
@@ -12,6 +13,14 @@ from slack_sdk.signature import SignatureVerifier
 
 SIGNING_SECRET = "test-signing-secret-8f742231b10e8888"
 BOT_TOKEN = "xoxb-test-token-1234567890"
+
+_SERIAL = itertools.count(1)
+
+
+def fresh_trigger() -> str:
+    """A trigger id as Slack issues one with each command or click, valid once for 3 seconds; the fake Slack
+    reads the issue time after the "@" (tests/fake_slack.py)."""
+    return f"{next(_SERIAL)}.222.trigger@{time.time():.3f}"
 
 
 class SlackSender:
@@ -66,7 +75,7 @@ class SlackSender:
                 "text": text,
                 "api_app_id": "A111",
                 "response_url": response_url,
-                "trigger_id": trigger_id or f"trigger-{self.sent}",
+                "trigger_id": trigger_id or fresh_trigger(),
             }
         )
         return self.post_raw(body, "application/x-www-form-urlencoded")
@@ -145,9 +154,10 @@ def view_submission(
         "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": "T111"},
         "api_app_id": "A111",
         "token": "verification_token",
-        "trigger_id": "111.222.valid",
+        "trigger_id": fresh_trigger(),
         "view": {
-            "id": "V111",
+            # Each modal Slack opens has an id of its own; a retried or replayed submission repeats it.
+            "id": f"V{next(_SERIAL)}",
             "team_id": "T111",
             "type": "modal",
             "blocks": [],
@@ -172,7 +182,7 @@ def block_action(
     channel: str,
     message_ts: str,
     response_url: str,
-    trigger_id: str = "111.222.click",
+    trigger_id: str | None = None,
 ) -> dict[str, Any]:
     return {
         "type": "block_actions",
@@ -185,7 +195,7 @@ def block_action(
             "channel_id": channel,
             "is_ephemeral": False,
         },
-        "trigger_id": trigger_id,
+        "trigger_id": trigger_id or fresh_trigger(),
         "team": {"id": "T111", "domain": "test"},
         "channel": {"id": channel, "name": channel.lower()},
         "message": {"ts": message_ts, "type": "message"},

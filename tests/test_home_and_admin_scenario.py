@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot import ids
 from storage.models import Rollout
 from tests.conftest import RunningBot
 from tests.flow_helpers import (
@@ -17,6 +18,7 @@ from tests.flow_helpers import (
     home_click,
     start_rollout,
     step_message,
+    step_states,
     text_of,
     wait_private_answer,
     wait_step_message,
@@ -54,7 +56,8 @@ def home_buttons(view: dict[str, Any]) -> dict[str, list[str]]:
     for block in view["blocks"]:
         if block["type"] == "actions":
             for element in block["elements"]:
-                found.setdefault(element["action_id"], []).append(element["value"])
+                # App Home's like buttons in one block carry their value in their action id (bot/ids.py)
+                found.setdefault(ids.base_action(element["action_id"]), []).append(element["value"])
     return found
 
 
@@ -168,3 +171,26 @@ def test_cancel_stops_the_rollout_frees_its_name_and_refuses_later_clicks(bot: R
     )
     home = open_home(bot, "U_OWNER")
     assert json.dumps(home).count("*Production*") == 1
+
+
+def test_app_home_keeps_updating_with_two_done_steps_and_each_reopen_button_works(bot: RunningBot) -> None:
+    rollout_id = start_rollout(bot)
+    for number, channel, user in ((1, "C_MKTO", "U_MKTO"), (6, "C_SFDC", "U_SFDC")):
+        click(bot, wait_step_message(bot, number, channel), "msi_step_done", user)
+    bot.fake.wait_for(lambda: step_states(bot, rollout_id)[1] == step_states(bot, rollout_id)[6] == "done")
+    view = open_home(bot, "U_OWNER")
+    # Slack refuses a view whose block repeats an action id; the fake refuses it the same way.
+    assert [r for r in bot.fake.refused if r[0] == "views.publish"] == []
+    reopen = [
+        element
+        for block in view["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if ids.base_action(element["action_id"]) == ids.HOME_REOPEN
+    ]
+    assert len(reopen) == 2
+    assert len({element["action_id"] for element in reopen}) == 2
+    # a click carries the action id the view holds
+    home_click(bot, reopen[1]["action_id"], reopen[1]["value"], "U_OWNER")
+    opened = bot.fake.wait_for(lambda: [v for v in bot.fake.views if v["method"] == "views.open"])
+    assert opened[-1]["view"]["callback_id"] == ids.REOPEN_VIEW
