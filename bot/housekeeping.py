@@ -10,6 +10,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from sqlalchemy import delete
 from sqlmodel import col
 
+from bot import submissions
 from bot.uploads import UploadService
 from storage.db import Database, affected_rows
 from storage.models import OutboxItem, OutboxStatus
@@ -36,6 +37,9 @@ def prune_outbox(database: Database, now: datetime) -> int:
     return removed
 
 
+SUBMISSIONS_JOB_ID = "msi-prune-acted-submissions"
+
+
 def schedule(
     scheduler: BaseScheduler, database: Database, clock: Callable[[], datetime], uploads: UploadService
 ) -> None:
@@ -44,6 +48,16 @@ def schedule(
         "interval",
         hours=6,
         id=JOB_ID,
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=3600,
+    )
+    scheduler.add_job(
+        lambda: submissions.prune(database, clock()),
+        "interval",
+        hours=1,
+        id=SUBMISSIONS_JOB_ID,
         replace_existing=True,
         coalesce=True,
         max_instances=1,

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import blocks, catalog, ids, slack_text
+from bot import blocks, catalog, ids, slack_text, submissions
 from bot.interaction import Click
 from bot.rollouts import read_start_form
 from bot.services import Services
@@ -31,6 +31,16 @@ def metadata_id(view: dict[str, Any]) -> int | None:
 
 
 def register(app: App, services: Services) -> None:
+    def first_time(body: dict[str, Any], view: dict[str, Any]) -> bool:
+        """Act on this view's submission only once (bot/submissions.py); call once it is valid."""
+        return submissions.first_time(
+            services.database,
+            now=services.clock(),
+            view_id=str(view.get("id", "")),
+            callback_id=str(view.get("callback_id", "")),
+            user_id=str(body["user"]["id"]),
+        )
+
     def submit_start(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         form = read_start_form(view.get("state", {}).get("values", {}))
         outcome = services.rollouts.start(owner_id=body["user"]["id"], form=form)
@@ -46,7 +56,7 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={ids.HELP_PROBLEM: catalog.text("help_modal.error.empty")})
             return
         ack()
-        if step_id is not None:
+        if step_id is not None and first_time(body, view):
             services.steps.flag_blocked(
                 step_id=step_id, click=Click(user_id=body["user"]["id"]), problem=problem
             )
@@ -61,7 +71,7 @@ def register(app: App, services: Services) -> None:
             return
         ack()
         user_id = body["user"]["id"]
-        if step_id is not None:
+        if step_id is not None and first_time(body, view):
             services.steps.reopen(step_id=step_id, click=Click(user_id=user_id), reason=reason)
             client.views_publish(user_id=user_id, view=services.reports.home(user_id=user_id))
 
@@ -89,7 +99,7 @@ def register(app: App, services: Services) -> None:
             )
             return
         ack()
-        if approval_id is not None:
+        if approval_id is not None and first_time(body, view):
             services.approvals.reject(
                 approval_id=approval_id, click=Click(user_id=body["user"]["id"]), reason=reason
             )
@@ -116,7 +126,7 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors=errors)
             return
         ack()
-        if draft_id is not None:
+        if draft_id is not None and first_time(body, view):
             services.uploads.change_mapping(
                 draft_id=draft_id, click=Click(user_id=body["user"]["id"]), mapping=mapping
             )
@@ -130,7 +140,7 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={ids.OVERRIDE_REASON: catalog.text("override.error.empty")})
             return
         ack()
-        if step_id is not None:
+        if step_id is not None and first_time(body, view):
             services.steps.mark_done(
                 step_id=step_id, click=Click(user_id=body["user"]["id"]), override=reason
             )

@@ -326,3 +326,19 @@ class PendingClick(SQLModel, table=True):
     not_before: datetime = _utc()
     claimed_until: datetime | None = _utc(nullable=True)
     received_at: datetime = _utc()
+
+
+class ActedSubmission(SQLModel, table=True):
+    """A modal submission that was acted on, by the id of the view submitted.
+
+    A view closes once its submission is acted on, so the same view id arriving again is Slack retrying, or
+    somebody replaying, a request already handled: it is acknowledged and nothing happens. Rows are kept
+    a day, far past the 5 minutes a signed request stays valid.
+    """
+
+    __tablename__ = "acted_submission"
+
+    view_id: str = Field(primary_key=True, max_length=64)
+    callback_id: str = Field(max_length=64)
+    user_id: str = Field(max_length=32)
+    acted_at: datetime = _utc()

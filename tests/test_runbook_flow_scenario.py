@@ -316,3 +316,25 @@ def test_status_asked_again_after_each_change_shows_that_change(bot: RunningBot)
         )
     )
     assert "No Client ID field" in status()
+
+
+def test_a_need_help_submission_replayed_three_times_acts_once(bot: RunningBot) -> None:
+    rollout_id = start_rollout(bot)
+    step1 = wait_step_message(bot, 1, "C_MKTO")
+    click(bot, step1, "msi_step_help", "U_MKTO")
+    opened = bot.fake.wait_for(lambda: [v for v in bot.fake.views if v["method"] == "views.open"])
+    submission = view_submission(
+        "msi_step_help_view",
+        {"problem": {"problem": {"type": "plain_text_input", "value": "No Client ID shown"}}},
+        user="U_MKTO",
+        private_metadata=opened[-1]["view"]["private_metadata"],
+    )
+    for _ in range(3):  # Slack's retry, then somebody replaying the same signed-again body
+        response = bot.slack.interact(submission)
+        assert response.status_code == 200 and not response.content
+    bot.fake.wait_for(lambda: "Blocked since" in text_of(step1))
+    bot.fake.wait_for(lambda: [m for m in bot.fake.posts("D_OWNER") if "blocked" in m["text"]])
+    # each submission is acted on before its answer, so the audit trail is complete by now
+    blocked = [a for _u, a, _d in audit_actions(bot, rollout_id) if a == "step_blocked"]
+    assert blocked == ["step_blocked"]
+    assert len([m for m in bot.fake.posts("D_OWNER") if "blocked" in m["text"]]) == 1
