@@ -413,6 +413,7 @@ _EN: dict[str, str] = {
     "csv.binary": "I couldn't use {file}: it isn't a text CSV file. In Excel, use File › Save As › CSV UTF-8.",
     "csv.undecodable": "I couldn't use {file}: I can't tell its character encoding. Save it as CSV UTF-8 and upload it again.",
     "csv.no_email_column": "I couldn't use {file}: no column holds email addresses. Add an “Email” column and upload it again.",
+    "csv.cell_too_long": "I couldn't use {file}: a cell on line {line} is too long (over {limit} characters), longer than any name or address. Check that this is the export you meant, or shorten that cell, then upload the file again.",
     "csv.malformed": "I couldn't use {file}: the quote opened on line {line} is never closed, so the rows after it can't be read.",
     "csv.download_failed": "I couldn't download {file} from Slack. Upload it again in a minute.",
     "csv.foreign_host": "I didn't download {file}: Slack gave a link to a host I don't send credentials to ({host}).",

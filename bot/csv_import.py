@@ -382,8 +382,15 @@ def _read_rows(text: str, delimiter: str, pause: Callable[[], object] | None = N
                 if not stripped:
                     continue
             append(new_row(DataRow, (start, tuple(map(intern, stripped, stripped)))))
-    except csv.Error as error:  # a cell longer than csv.field_size_limit(): an unclosed quote, in practice
-        raise CsvProblem("csv.malformed", {"line": end + 1}) from error
+    except csv.Error as error:
+        # A cell over csv.field_size_limit(): a quote that never closes (the rest of the file became one
+        # cell), or a cell that really is that long (quoted, unquoted, or made of doubled quotes).
+        line = end + 1
+        if _ends_in_open_quote(text, line, delimiter):
+            raise CsvProblem("csv.malformed", {"line": line}) from error
+        raise CsvProblem(
+            "csv.cell_too_long", {"line": line, "limit": f"{csv.field_size_limit():,}"}
+        ) from error
     # An opening quote that never closes swallows the rest of the file into one cell, silently in csv's
     # lenient mode; only a last record that spans lines can be one.
     if end > start and _ends_in_open_quote(text, start, delimiter):

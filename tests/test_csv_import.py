@@ -350,8 +350,23 @@ def test_a_quoted_line_break_in_the_last_row_is_not_mistaken_for_an_unclosed_quo
     assert parsed.rows[-1].cells == ("a@example.com", "two\nlines")
 
 
-def test_a_cell_longer_than_csvs_field_limit_is_a_malformed_file_not_a_crash() -> None:
-    data = b'Email,Note\na@example.com,"' + b"x" * 200_000 + b'"\nb@example.com,ok\n'
+LONG_CELLS = {
+    "quoted": b'Email,Note\na@example.com,"' + b"x" * 4_900_000 + b'"\nb@example.com,ok\n',
+    "unquoted": b"Email,Note\na@example.com," + b"x" * 4_900_000 + b"\nb@example.com,ok\n",
+    "a million doubled quotes": b'Email,Note\na@example.com,"' + b'""' * 1_000_000 + b'"\n',
+}
+
+
+@pytest.mark.parametrize("kind", LONG_CELLS)
+def test_a_cell_longer_than_the_reader_allows_is_reported_as_too_long_on_its_line(kind: str) -> None:
+    with pytest.raises(CsvProblem) as raised:
+        parse(LONG_CELLS[kind])
+    assert raised.value.key == "csv.cell_too_long"
+    assert raised.value.params["line"] == 2
+
+
+def test_a_quote_that_never_closes_over_a_long_rest_is_still_reported_as_never_closed() -> None:
+    data = b'Email,Note\na@example.com,"' + b"x\n" * 100_000
     with pytest.raises(CsvProblem) as raised:
         parse(data)
     assert (raised.value.key, raised.value.params) == ("csv.malformed", {"line": 2})

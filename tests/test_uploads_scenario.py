@@ -271,6 +271,22 @@ def test_files_that_are_not_csv_and_the_bots_own_files_are_ignored_silently(bot:
         ("only-bom.csv", codecs.BOM_UTF8, "is empty"),
         ("binary.csv", bytes(range(256)) * 8, "isn't a text CSV"),
         ("names.csv", b"First Name,Last Name\nAna,Silva\nBen,Ng\n", "no column holds email addresses"),
+        (
+            "long.csv",
+            b"Email,Note\na@example.com," + b"x" * 4_900_000 + b"\n",
+            "a cell on line 2 is too long",
+        ),
+        (
+            "quoted.csv",
+            b'Email,Note\na@example.com,"' + b"x" * 4_900_000 + b'"\n',
+            "a cell on line 2 is too long",
+        ),
+        (
+            "quotes.csv",
+            b'Email,Note\na@example.com,"' + b'""' * 1_000_000 + b'"\n',
+            "a cell on line 2 is too long",
+        ),
+        ("unclosed.csv", b'Email,Note\na@example.com,"' + b"x\n" * 100_000, "line 2 is never closed"),
     ],
 )
 def test_a_broken_csv_gets_one_clear_reply_and_nothing_else(
