@@ -203,6 +203,7 @@ _EN: dict[str, str] = {
     "deny.step_resolve": "Only the rollout's {persona} or its owner can clear the blocked flag of step {number}.",
     "deny.step_reopen": "Only the rollout's {persona} or its owner can reopen step {number}.",
     "deny.owner_only": "Only the owner of rollout *{rollout}* ({owner}) can do that.",
+    "deny.rollout_gone": "This rollout no longer exists or has been cancelled, so it can't be edited.",
     "deny.rollout_cancelled": "Rollout *{rollout}* has been cancelled; its steps can no longer change.",
     "deny.step_gone": "I can't find this step any more. Use `/msi status` to see where things are.",
     "answer.click_failed": (
@@ -413,6 +414,8 @@ _EN: dict[str, str] = {
     "csv.binary": "I couldn't use {file}: it isn't a text CSV file. In Excel, use File › Save As › CSV UTF-8.",
     "csv.undecodable": "I couldn't use {file}: I can't tell its character encoding. Save it as CSV UTF-8 and upload it again.",
     "csv.no_email_column": "I couldn't use {file}: no column holds email addresses. Add an “Email” column and upload it again.",
+    "csv.gone": "I can't find this file's preview any more. Upload the file again to get a new one.",
+    "csv.deny.uploader": "Only {uploader}, who uploaded {file}, can use this preview. Nothing was changed.",
     "csv.cell_too_long": "I couldn't use {file}: a cell on line {line} is too long (over {limit} characters), longer than any name or address. Check that this is the export you meant, or shorten that cell, then upload the file again.",
     "csv.malformed": "I couldn't use {file}: the quote opened on line {line} is never closed, so the rows after it can't be read.",
     "csv.download_failed": "I couldn't download {file} from Slack. Upload it again in a minute.",

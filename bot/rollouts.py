@@ -231,16 +231,42 @@ class RolloutService:
                 "salesforce_channel": rollout.salesforce_channel,
             }
 
+    @staticmethod
+    def _edit_refusal(rollout: Rollout | None, user_id: str) -> str | None:
+        """Why `user_id` may not edit `rollout`, shown beside the form's first field; None when they may."""
+        if rollout is None or rollout.status != RolloutStatus.ACTIVE:
+            return catalog.text("deny.rollout_gone")
+        if rollout.owner_id != user_id:
+            return catalog.text(
+                "deny.owner_only",
+                rollout=slack_text.escape(rollout.name),
+                owner=slack_text.user(rollout.owner_id),
+            )
+        return None
+
+    def _audit_denied_edit(self, rollout_id: int | None, user_id: str) -> None:
+        with self.database.write() as session:
+            queries.audit(
+                session,
+                now=self.clock(),
+                rollout_id=rollout_id,
+                actor=user_id,
+                action="click_denied",
+                details={"attempted": "edit_rollout"},
+            )
+
     def edit(self, *, rollout_id: int, user_id: str, form: StartForm) -> StartOutcome:
         errors = check_people_and_channels(form)
         if errors:
             return StartOutcome(errors=errors)
         with self.database.read() as session:
             current = session.get(Rollout, rollout_id)
-            if current is None or current.status != RolloutStatus.ACTIVE or current.owner_id != user_id:
-                return StartOutcome(
-                    errors={ids.START_MARKETO_ADMINS: catalog.text("deny.rollout_cancelled", rollout="")}
-                )
+            refusal = self._edit_refusal(current, user_id)
+            if refusal is not None:
+                # Only the owner is shown Edit; anyone else submitting it sent a forged or stale view.
+                self._audit_denied_edit(rollout_id if current else None, user_id)
+                return StartOutcome(errors={ids.START_MARKETO_ADMINS: refusal})
+            assert current is not None
             unchanged = frozenset({current.marketo_channel, current.salesforce_channel})
         errors = self._check_channels(form, unchanged)
         if errors:
@@ -250,10 +276,18 @@ class RolloutService:
         now = self.clock()
         with self.database.write() as session:
             rollout = queries.lock_rollout(session, rollout_id=rollout_id)
-            if rollout is None or rollout.status != RolloutStatus.ACTIVE:
-                return StartOutcome(
-                    errors={ids.START_MARKETO_ADMINS: catalog.text("deny.rollout_cancelled", rollout="")}
+            refusal = self._edit_refusal(rollout, user_id)
+            if refusal is not None:  # cancelled, or handed over, since the read above
+                queries.audit(
+                    session,
+                    now=now,
+                    rollout_id=rollout_id if rollout else None,
+                    actor=user_id,
+                    action="click_denied",
+                    details={"attempted": "edit_rollout"},
                 )
+                return StartOutcome(errors={ids.START_MARKETO_ADMINS: refusal})
+            assert rollout is not None
             before = {
                 "marketo_admins": queries.members(
                     session, rollout_id=rollout_id, persona=Persona.MARKETO_ADMIN.value

@@ -366,8 +366,25 @@ class UploadService:
 
     def _load_for(self, session: Session, *, draft_id: int, click: Click, now: datetime) -> CsvDraft | None:
         draft = session.get(CsvDraft, draft_id, populate_existing=True)
-        if draft is None or draft.uploader != click.user_id:
-            tell(session, now=now, click=click, text=catalog.text("approval.gone"), rollout_id=None)
+        if draft is None:
+            tell(session, now=now, click=click, text=catalog.text("csv.gone"), rollout_id=None)
+            return None
+        if draft.uploader != click.user_id:
+            # The preview is the uploader's own (it holds the file's addresses); nobody else may use it.
+            text = catalog.text(
+                "csv.deny.uploader",
+                uploader=slack_text.user(draft.uploader),
+                file=slack_text.clip(slack_text.escape(draft.file_name or ""), 100),
+            )
+            tell(session, now=now, click=click, text=text, rollout_id=draft.rollout_id)
+            queries.audit(
+                session,
+                now=now,
+                rollout_id=draft.rollout_id,
+                actor=click.user_id,
+                action="click_denied",
+                details={"attempted": "csv_preview", "draft_id": draft.id},
+            )
             return None
         if draft.status == DraftStatus.READY and draft.expires_at <= now:
             self._expire(session, draft=draft, now=now)

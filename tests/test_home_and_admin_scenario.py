@@ -194,3 +194,27 @@ def test_app_home_keeps_updating_with_two_done_steps_and_each_reopen_button_work
     home_click(bot, reopen[1]["action_id"], reopen[1]["value"], "U_OWNER")
     opened = bot.fake.wait_for(lambda: [v for v in bot.fake.views if v["method"] == "views.open"])
     assert opened[-1]["view"]["callback_id"] == ids.REOPEN_VIEW
+
+
+def test_an_edit_submitted_by_someone_other_than_the_owner_says_who_may_and_is_audited(
+    bot: RunningBot,
+) -> None:
+    rollout_id = start_rollout(bot)
+    values = start_form_values(salesforce_admins=["U_MKTO"])
+    for block in ("name", "environment", "prerequisites"):
+        values.pop(block)
+    # U_MKTO never saw Edit: the view is forged
+    answer = bot.slack.interact(
+        view_submission("msi_edit_rollout", values, user="U_MKTO", private_metadata=str(rollout_id))
+    )
+    shown = " ".join(answer.json()["errors"].values())
+    assert "Only the owner of rollout *Production* (<@U_OWNER>) can do that." in shown
+    denied = [d for u, a, d in audit_actions(bot, rollout_id) if a == "click_denied" and u == "U_MKTO"]
+    assert [d["attempted"] for d in denied] == ["edit_rollout"]
+    assert [a for _u, a, _d in audit_actions(bot, rollout_id) if a == "rollout_edited"] == []
+    # tampered metadata naming no rollout: told so, not that some rollout "** has been cancelled"
+    answer = bot.slack.interact(
+        view_submission("msi_edit_rollout", values, user="U_MKTO", private_metadata="99999")
+    )
+    shown = " ".join(answer.json()["errors"].values())
+    assert "no longer exists or has been cancelled" in shown and "**" not in shown

@@ -17,6 +17,7 @@ from storage.models import CsvDraft, InvitationBatch, Invitee
 from tests.conftest import RunningBot
 from tests.fake_slack import FakeSlack
 from tests.flow_helpers import (
+    audit_actions,
     buttons,
     click,
     start_rollout,
@@ -440,3 +441,31 @@ def test_a_large_file_is_checked_against_addresses_already_requested_here_and_el
     assert "*Already requested or invited in this rollout:* 2" in rendered
     assert "*Already used in another rollout:* 1" in rendered and "Sandbox" in rendered
     assert "*Over the seat limit of 100:* 2402" in rendered
+
+
+def test_someone_else_using_a_preview_is_told_only_the_uploader_may_and_it_is_audited(
+    bot: RunningBot,
+) -> None:
+    rollout_id = start_rollout(bot)
+    upload(bot, "F1", "users.csv", GOOD_CSV)
+    preview = wait_preview(bot)
+    # the owner may request invitations, but this preview is U_MKTO's own
+    for action_id in ("msi_draft_request", "msi_draft_mapping", "msi_draft_cancel"):
+        refused = click(bot, preview, action_id, "U_OWNER")
+        answer = wait_private_answer(bot, refused)["text"]
+        assert "Only <@U_MKTO>, who uploaded users.csv, can use this preview" in answer
+        assert "approval request" not in answer
+    mapping = {"email": {"email": {"type": "static_select", "selected_option": {"value": "0"}}}}
+    submitted = bot.slack.interact(
+        view_submission(
+            "msi_draft_mapping_view", mapping, user="U_OWNER", private_metadata=str(drafts(bot)[0].id)
+        )
+    )
+    assert submitted.status_code == 200
+    bot.fake.wait_for(
+        lambda: [t for t in direct_texts(bot, "U_OWNER") if "who uploaded users.csv, can use" in t]
+    )
+    assert [v for v in bot.fake.views if v["method"] == "views.open"] == []
+    assert drafts(bot)[0].status == "ready" and drafts(bot)[0].batch_id is None
+    denied = [d for u, a, d in audit_actions(bot, rollout_id) if a == "click_denied" and u == "U_OWNER"]
+    assert len(denied) == 4 and {d["attempted"] for d in denied} == {"csv_preview"}
