@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -22,6 +23,13 @@ def split_command(text: str) -> tuple[str, str]:
         return "help", ""
     parts = stripped.split(None, 1)
     return parts[0].lower(), (parts[1].strip() if len(parts) > 1 else "")
+
+
+def _open(client: WebClient, trigger_id: str, view: dict[str, Any]) -> None:
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except Exception:
+        logger.exception("opening the Start a rollout modal failed")
 
 
 def register(app: App, services: Services) -> None:
@@ -50,14 +58,14 @@ def register(app: App, services: Services) -> None:
     def is_start(command: dict[str, Any]) -> bool:
         return split_command(command.get("text", ""))[0] == "start"
 
-    def acknowledge(ack: Ack) -> None:
+    # A trigger_id is good once, for 3 seconds, so the modal is opened right after the ack on threads that
+    # do nothing else: Bolt's lazy listeners share one pool with App Home publishing and the like, and a
+    # burst of those once queued this call past the trigger's life.
+    opener = ThreadPoolExecutor(max_workers=4, thread_name_prefix="views-open")
+
+    def open_start_modal(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         ack()
+        opener.submit(_open, client, command["trigger_id"], blocks.start_modal())
 
-    def open_start_modal(command: dict[str, Any], client: WebClient) -> None:
-        # trigger_id is good once, for 3 seconds: this runs right after the ack, never from deferred work.
-        client.views_open(trigger_id=command["trigger_id"], view=blocks.start_modal())
-
-    # `/msi start` gets its own listener: a lazy listener costs a deep copy of the request, which the
-    # other sub-commands, answered in the ack itself, should not pay for.
-    app.command(ids.COMMAND, matchers=[is_start])(ack=acknowledge, lazy=[open_start_modal])
+    app.command(ids.COMMAND, matchers=[is_start])(open_start_modal)
     app.command(ids.COMMAND)(answer_msi)

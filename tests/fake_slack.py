@@ -49,6 +49,7 @@ class FakeSlack:
         self.failures: dict[str, list[Failure]] = {}
         self.refused: list[tuple[str, tuple[str, str]]] = []  # what it refused as Slack would: method, why
         self.used_triggers: set[str] = set()
+        self.delays: dict[str, float] = {}  # method -> seconds Slack takes to answer it
         self.lock = threading.Lock()
         self.expected_token = "xoxb-test-token-1234567890"
         self._ts = itertools.count(1)
@@ -465,6 +466,8 @@ class FakeSlack:
                         self._send(200, b"ok", "text/plain")
                     return
                 method = path.removeprefix("/api/")
+                if fake.delays.get(method):
+                    time.sleep(fake.delays[method])  # a slow Slack: the call is answered this much later
                 with fake.lock:
                     fake.calls.append(Call(method, params, headers))
                     queue = fake.failures.get(method) or []

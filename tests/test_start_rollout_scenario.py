@@ -235,3 +235,24 @@ def test_a_channel_the_bot_was_removed_from_ends_the_post_and_tells_the_owner_on
     with bot.database.read() as session:
         dead = session.scalars(select(OutboxItem).where(OutboxItem.status == "dead")).all()
         assert [item.last_error for item in dead] == ["not_in_channel"]
+
+
+def test_start_opens_its_modal_within_the_triggers_life_while_app_home_publishing_is_slow(
+    bot: RunningBot,
+) -> None:
+    bot.fake.delays["views.publish"] = 2.0
+    for index in range(48):
+        event = {
+            "type": "event_callback",
+            "team_id": "T111",
+            "api_app_id": "A111",
+            "event_id": f"EvHome{index}",
+            "event_time": int(time.time()),
+            "event": {"type": "app_home_opened", "user": f"U_VIEW{index}", "channel": "D1", "tab": "home"},
+        }
+        assert bot.slack.event(event).status_code == 200
+    assert bot.slack.slash("start").status_code == 200
+    # The fake Slack refuses a trigger older than 3 seconds, as Slack does.
+    opened = bot.fake.wait_for(lambda: [v for v in bot.fake.views if v["method"] == "views.open"], timeout=15)
+    assert opened[0]["view"]["callback_id"] == "msi_start_rollout"
+    assert [r for r in bot.fake.refused if r[0] == "views.open"] == []
