@@ -161,6 +161,23 @@ class UploadService:
             attempts = draft.attempts
             file_id, file_name = draft.file_id, draft.file_name
         if not has_content:
+            # Who may request invitations is known before the file is: nobody else's file is downloaded or
+            # read (a file from someone in no rollout costs a files.info at most).
+            with self.database.write() as session:
+                stored = session.get(CsvDraft, draft_id)
+                if stored is None:
+                    return
+                refusal = self._choose_rollout(session, stored)
+            if refusal is not None:
+                try:
+                    _, file_name = self._describe(file_id, file_name)
+                except _Ignore:
+                    self._finish(draft_id, status=DraftStatus.IGNORED)
+                    return
+                except DownloadError:
+                    pass  # the refusal is what matters; the stored name will do
+                self._fail(draft_id, refusal[0], file_name, rollout=refusal[1])
+                return
             try:
                 content, file_name = self._fetch(file_id, file_name)
             except _Ignore:
@@ -182,6 +199,11 @@ class UploadService:
         self._read_and_preview(draft_id)
 
     def _fetch(self, file_id: str, file_name: str | None) -> tuple[bytes, str | None]:
+        url, name = self._describe(file_id, file_name)
+        return self.fetcher.download(url), name
+
+    def _describe(self, file_id: str, file_name: str | None) -> tuple[str, str | None]:
+        """files.info: the download URL and name of a CSV worth reading; _Ignore for anything else."""
         try:
             info = self.client.files_info(file=file_id)["file"]
         except SlackApiError as error:
@@ -202,7 +224,7 @@ class UploadService:
         url = info.get("url_private_download") or info.get("url_private")
         if not url:
             raise DownloadError("csv.download_failed")
-        return self.fetcher.download(str(url)), name
+        return str(url), name
 
     def _bot_user(self) -> str | None:
         if self._bot_user_id is None:

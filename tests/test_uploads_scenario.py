@@ -469,3 +469,15 @@ def test_someone_else_using_a_preview_is_told_only_the_uploader_may_and_it_is_au
     assert drafts(bot)[0].status == "ready" and drafts(bot)[0].batch_id is None
     denied = [d for u, a, d in audit_actions(bot, rollout_id) if a == "click_denied" and u == "U_OWNER"]
     assert len(denied) == 4 and {d["attempted"] for d in denied} == {"csv_preview"}
+
+
+def test_a_file_from_someone_who_may_not_request_invitations_is_never_downloaded(bot: RunningBot) -> None:
+    start_rollout(bot)
+    # 2,000,000 lines of "x": before, it was downloaded and read (10 s, ~1 GB) before the refusal
+    upload(bot, "F7", "junk.csv", b"email\n" + b"x\n" * 2_000_000, user="U_OTHER", channel="D_OTHER")
+    reply = bot.fake.wait_for(lambda: direct_texts(bot, "U_OTHER"))
+    settle(bot)
+    assert "Only the owner and the admins" in reply[0] and "junk.csv" in reply[0]
+    assert len(direct_texts(bot, "U_OTHER")) == 1
+    assert [d for d in bot.fake.downloads if "F7" in d["path"]] == []
+    assert drafts(bot)[0].status == "failed" and drafts(bot)[0].content is None
