@@ -25,7 +25,7 @@ from bot import catalog, crashpoints, ids
 from bot.foreground import Foreground
 from bot.interaction import Click, tell
 from bot.workers import PollingWorker
-from storage.db import Database, affected_rows
+from storage.db import Database, affected_rows, is_outage
 from storage.models import PendingClick
 
 logger = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ class ClickQueue(PollingWorker):
         lease: timedelta = LEASE,
         foreground: Foreground | None = None,
     ):
-        super().__init__("click-worker", idle_wait=idle_wait)
+        super().__init__("click-worker", idle_wait=idle_wait, outage=database.outage)
         self.database = database
         self.foreground = foreground
         self.clock = clock
@@ -224,7 +224,9 @@ class ClickQueue(PollingWorker):
             logger.warning(
                 "click %s was finished by another process; this attempt was rolled back", queued.id
             )
-        except Exception:
+        except Exception as error:
+            if is_outage(error):
+                raise  # rolled back and kept: the worker's loop waits the outage out, logged once
             logger.exception(
                 "click %s (%s) failed (attempt %s)", queued.id, queued.action_id, queued.attempts
             )

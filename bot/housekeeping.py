@@ -44,7 +44,7 @@ def schedule(
     scheduler: BaseScheduler, database: Database, clock: Callable[[], datetime], uploads: UploadService
 ) -> None:
     scheduler.add_job(
-        lambda: prune_outbox(database, clock()),
+        database.outage.guard(lambda: prune_outbox(database, clock()), "outbox-prune"),
         "interval",
         hours=6,
         id=JOB_ID,
@@ -54,7 +54,7 @@ def schedule(
         misfire_grace_time=3600,
     )
     scheduler.add_job(
-        lambda: submissions.prune(database, clock()),
+        database.outage.guard(lambda: submissions.prune(database, clock()), "submissions-prune"),
         "interval",
         hours=1,
         id=SUBMISSIONS_JOB_ID,
@@ -64,7 +64,7 @@ def schedule(
         misfire_grace_time=3600,
     )
     scheduler.add_job(
-        uploads.expire_old,
+        database.outage.guard(uploads.expire_old, "draft-expiry"),
         "interval",
         minutes=10,
         id=EXPIRE_JOB_ID,

@@ -35,7 +35,7 @@ from sqlmodel import col
 from bot import catalog, crashpoints, slack_text
 from bot.foreground import Foreground
 from bot.workers import PollingWorker
-from storage.db import Database, affected_rows
+from storage.db import Database, affected_rows, is_outage
 from storage.models import OutboxItem, OutboxStatus, Rollout, SlackMessage
 
 logger = logging.getLogger(__name__)
@@ -269,7 +269,7 @@ class OutboxWorker(PollingWorker):
         lease: timedelta = LEASE,
         foreground: Foreground | None = None,
     ):
-        super().__init__("outbox-worker", idle_wait=idle_wait)
+        super().__init__("outbox-worker", idle_wait=idle_wait, outage=database.outage)
         self.database = database
         self.foreground = foreground
         self.client = client
@@ -369,7 +369,9 @@ class OutboxWorker(PollingWorker):
             outcome = self._call(item, message)
             if outcome.done:
                 crashpoints.reach("outbox_delivered")
-        except Exception:
+        except Exception as error:
+            if is_outage(error):
+                raise  # the worker's loop waits the outage out; the claim lapses and the item is retried
             # A bug or an unforeseen error: keep the item and back off rather than lose it.
             logger.exception("outbox item %s (%s) failed unexpectedly", item.id, item.kind)
             outcome = Outcome(retry_after=self._backoff(item.attempts), reason="unexpected")

@@ -85,7 +85,7 @@ class ReminderService:
 
     def schedule(self, scheduler: BaseScheduler, every: timedelta) -> None:
         scheduler.add_job(
-            self.sweep,
+            self.database.outage.guard(self.sweep, "reminder-sweep"),
             "interval",
             seconds=max(every.total_seconds(), 1),
             id=JOB_ID,

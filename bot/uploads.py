@@ -30,7 +30,7 @@ from bot.invitations import InvitationService, Summary, summary_lines
 from bot.slack_files import DownloadError, FileFetcher
 from bot.workers import PollingWorker
 from storage import queries
-from storage.db import Database, affected_rows
+from storage.db import Database, affected_rows, is_outage
 from storage.models import CsvDraft, DraftStatus, ProcessedEvent, Rollout, RolloutStatus
 
 logger = logging.getLogger(__name__)
@@ -642,7 +642,7 @@ class ImportWorker(PollingWorker):
     """A background thread that processes pending drafts, off Bolt's listener threads."""
 
     def __init__(self, uploads: UploadService, *, idle_wait: float = 0.5):
-        super().__init__("csv-import", idle_wait=idle_wait)
+        super().__init__("csv-import", idle_wait=idle_wait, outage=uploads.database.outage)
         self.uploads = uploads
 
     def run_once(self) -> bool:
@@ -651,6 +651,8 @@ class ImportWorker(PollingWorker):
             return False
         try:
             self.uploads.process(draft_id)
-        except Exception:
+        except Exception as error:
+            if is_outage(error):
+                raise  # the loop waits out the outage, logged once; the claim lapses and the draft is retried
             logger.exception("reading upload draft %s failed; it will be tried again", draft_id)
         return True

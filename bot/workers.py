@@ -6,14 +6,18 @@ from __future__ import annotations
 import logging
 import threading
 
+from storage.db import Outage, is_outage
+
 logger = logging.getLogger(__name__)
 
 
 class PollingWorker:
     """Subclasses implement `run_once`, returning how much it did (0 or False when there was nothing)."""
 
-    def __init__(self, name: str, *, idle_wait: float = 0.5):
+    def __init__(self, name: str, *, idle_wait: float = 0.5, outage: Outage | None = None):
         self.name = name
+        # While the database is down: wait and retry, quietly; the outage is logged once for all workers.
+        self.outage = outage
         self.idle_wait = idle_wait
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -39,9 +43,15 @@ class PollingWorker:
         while not self._stop.is_set():
             try:
                 busy = self.run_once()
-            except Exception:
+            except Exception as error:
+                if self.outage is not None and is_outage(error):
+                    self._stop.wait(self.outage.failed(error, self.name))
+                    continue
                 logger.exception("%s pass failed; retrying shortly", self.name)
                 busy = 0
+            else:
+                if self.outage is not None:
+                    self.outage.succeeded()
             if not busy:
                 self._wake.wait(self.idle_wait)
                 self._wake.clear()

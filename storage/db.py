@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, DateTime, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
@@ -67,6 +68,8 @@ class Database:
         # and writes made while answering a request go before background ones (see `urgent_writes`).
         # PostgreSQL needs no such lock: its writers wait on row locks only.
         self._sqlite_writer = WriterLock() if self.is_sqlite else None
+        # Shared by every worker of this process, so an outage is logged once, not once per worker per pass.
+        self.outage = Outage()
         self._after_commit_hooks: list[Callable[[], None]] = []
         self._kept_writer: Connection | None = None
         # Committed write transactions that wrote an audit row, in this process. On SQLite, where one
@@ -257,3 +260,84 @@ def _create_engine(url: str, *, echo: bool) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether `error` means the database cannot be reached (down, restarting, network cut), as opposed to
+    a query or data problem: those keep their tracebacks."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, OperationalError):
+        message = str(error.orig or error).lower()
+        return any(sign in message for sign in _OUTAGE_SIGNS)
+    return isinstance(error, ConnectionError)
+
+
+_OUTAGE_SIGNS = (
+    "connection",
+    "server closed",
+    "terminating",
+    "could not connect",
+    "timeout",
+    "shutting down",
+    "the database system is starting up",
+    "unable to open database",
+    "disk i/o error",
+)
+
+
+class Outage:
+    """Whether the database is down, for every worker of the process: one warning when an outage starts,
+    one line when it ends, and a capped exponential back-off meanwhile (no traceback per failed pass)."""
+
+    FIRST_WAIT = 0.5
+    MAX_WAIT = 10.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._since: float | None = None
+        self._failures = 0
+
+    @property
+    def down(self) -> bool:
+        return self._since is not None
+
+    def failed(self, error: BaseException, who: str) -> float:
+        """Note a failure of `who` that is_outage() said is an outage; returns how long `who` should wait."""
+        with self._lock:
+            self._failures += 1
+            if self._since is None:
+                self._since = time.monotonic()
+                logger.warning(
+                    "the database is unreachable (%s, seen by %s); workers wait and retry",
+                    type(getattr(error, "orig", None) or error).__name__,
+                    who,
+                )
+            return min(self.FIRST_WAIT * 2 ** min(self._failures - 1, 10), self.MAX_WAIT)
+
+    def guard(self, job: Callable[[], Any], who: str) -> Callable[[], Any]:
+        """A scheduled job that, while the database is down, notes the outage instead of raising (the
+        scheduler would log a traceback every period); the next run simply tries again."""
+
+        def run() -> Any:
+            try:
+                result = job()
+            except Exception as error:
+                if not is_outage(error):
+                    raise
+                self.failed(error, who)
+                return None
+            self.succeeded()
+            return result
+
+        return run
+
+    def succeeded(self) -> None:
+        if self._since is None:
+            return
+        with self._lock:
+            if self._since is None:
+                return
+            lasted = time.monotonic() - self._since
+            self._since, self._failures = None, 0
+        logger.warning("the database is reachable again after %.0f s; workers carry on", lasted)
