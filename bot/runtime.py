@@ -121,9 +121,15 @@ class Runtime:
             foreground=self.foreground,
             intake=self.clicks.intake,
         )
-        self.server = HttpServer(wsgi_app, settings.host, settings.port)
-        self.socket_mode_handler: SocketModeHandler | None = None
         self._stopping = threading.Event()
+        self.socket_mode = (
+            SocketModeConnection(self.app, settings.slack_app_token.get_secret_value(), self._stopping)
+            if settings.socket_mode and settings.slack_app_token is not None
+            else None
+        )
+        if self.socket_mode is not None:
+            wsgi_app.readiness = self.socket_mode.not_ready
+        self.server = HttpServer(wsgi_app, settings.host, settings.port)
 
     def start(self) -> None:
         self.worker.start()
@@ -131,13 +137,9 @@ class Runtime:
         self.importer.start()
         self.scheduler.start()
         self.server.start()
-        if self.settings.socket_mode:
-            assert self.settings.slack_app_token is not None
-            self.socket_mode_handler = SocketModeHandler(
-                self.app, self.settings.slack_app_token.get_secret_value()
-            )
-            self.socket_mode_handler.connect()
-            logger.info("msi-bot connected in Socket Mode; health check on port %s", self.server.port)
+        if self.socket_mode is not None:
+            self.socket_mode.start()
+            logger.info("msi-bot connecting in Socket Mode; health check on port %s", self.server.port)
         else:
             logger.info("msi-bot listening on %s:%s", self.settings.host, self.server.port)
 
@@ -152,8 +154,9 @@ class Runtime:
 
     def stop(self) -> None:
         """Finish in-flight requests, stop background work, leave undelivered items in the database."""
-        if self.socket_mode_handler is not None:
-            self.socket_mode_handler.close()
+        self._stopping.set()
+        if self.socket_mode is not None:
+            self.socket_mode.close()
         self.server.stop()
         self.scheduler.shutdown(wait=False)
         self.importer.stop(timeout=2)
@@ -164,6 +167,76 @@ class Runtime:
             client.close()
         self.database.dispose()
         logger.info("msi-bot stopped")
+
+
+class SocketModeConnection:
+    """Socket Mode, connected in a thread of its own so that a bad app token or no network never holds up
+    start-up or SIGTERM: it retries with a capped back-off, says why once per distinct reason, and reports
+    itself not ready (`/healthz` 503) until connected."""
+
+    FIRST_WAIT = 1.0
+    MAX_WAIT = 60.0
+
+    def __init__(self, app: Any, app_token: str, stopping: threading.Event):
+        self.handler = SocketModeHandler(app, app_token)
+        # slack_sdk logs an ERROR per failed attempt; the reason is reported here, once per distinct reason.
+        self.handler.client.logger.addFilter(_drop_reported_failures)
+        self._stopping = stopping
+        self._thread: threading.Thread | None = None
+        self.reason = "socket mode not connected: connecting"
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._connect, name="socket-mode", daemon=True)
+        self._thread.start()
+
+    def _connect(self) -> None:
+        wait = self.FIRST_WAIT
+        reported = ""
+        while not self._stopping.is_set():
+            try:
+                self.handler.connect()
+            except Exception as error:
+                reason = _connection_failure(error)
+                if reason != reported:
+                    logger.warning(
+                        "Socket Mode could not connect (%s); retrying with back-off up to %.0f s. "
+                        "Check SLACK_APP_TOKEN (an app-level token with connections:write) and the network.",
+                        reason,
+                        self.MAX_WAIT,
+                    )
+                    reported = reason
+                self.reason = f"socket mode not connected: {reason}"
+                self._stopping.wait(wait)
+                wait = min(wait * 2, self.MAX_WAIT)
+                continue
+            # From here slack_sdk's own monitor keeps the WebSocket up and reconnects it when it drops.
+            self.reason = "socket mode not connected: the WebSocket is not open yet"
+            if reported:
+                logger.warning("Socket Mode got a connection URL after earlier failures")
+            else:
+                logger.info("Socket Mode got a connection URL")
+            return
+
+    def not_ready(self) -> str | None:
+        """Why the bot cannot take Slack's requests now, or None once Socket Mode is connected."""
+        return None if self.handler.client.is_connected() else self.reason
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout=3)
+        self.handler.close()
+
+
+def _drop_reported_failures(record: logging.LogRecord) -> bool:
+    return not record.getMessage().startswith("Failed to retrieve WSS URL")
+
+
+def _connection_failure(error: Exception) -> str:
+    """A short reason without secrets: Slack's error code, or the kind of network failure."""
+    response = getattr(error, "response", None)
+    if response is not None and hasattr(response, "get"):
+        return str(response.get("error") or "slack_error")
+    return type(error).__name__
 
 
 def freeze_startup_heap() -> None:
@@ -179,9 +252,10 @@ def run(settings: Settings) -> int:
     runtime = Runtime(settings)
     signal.signal(signal.SIGTERM, runtime.request_stop)
     signal.signal(signal.SIGINT, runtime.request_stop)
-    runtime.start()
-    freeze_startup_heap()
     try:
+        # Inside the try: whatever happens while starting, SIGTERM and errors still stop everything.
+        runtime.start()
+        freeze_startup_heap()
         runtime.wait()
     finally:
         runtime.stop()

@@ -70,6 +70,8 @@ class SlackWsgiApp:
         self.max_body = max_body
         self.foreground = foreground or Foreground()
         self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
+        # Why the bot cannot take Slack's requests right now (Socket Mode not connected), or None.
+        self.readiness: Callable[[], str | None] | None = None
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -77,6 +79,11 @@ class SlackWsgiApp:
         if path == HEALTH_PATH:
             if method not in ("GET", "HEAD"):
                 return _reply(start_response, "405 Method Not Allowed", {"error": "method not allowed"})
+            not_ready = self.readiness() if self.readiness is not None else None
+            if not_ready is not None:
+                return _reply(
+                    start_response, "503 Service Unavailable", {"status": "unavailable", "reason": not_ready}
+                )
             if self.database.ping():
                 return _reply(start_response, "200 OK", {"status": "ok"})
             return _reply(

@@ -7,6 +7,7 @@ SQLITE_BUSY whatever the busy timeout, because SQLite cannot upgrade its lock wh
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -319,6 +320,7 @@ class Outage:
         """A scheduled job that, while the database is down, notes the outage instead of raising (the
         scheduler would log a traceback every period); the next run simply tries again."""
 
+        @functools.wraps(job)
         def run() -> Any:
             try:
                 result = job()

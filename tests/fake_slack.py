@@ -49,7 +49,8 @@ class FakeSlack:
         self.failures: dict[str, list[Failure]] = {}
         self.refused: list[tuple[str, tuple[str, str]]] = []  # what it refused as Slack would: method, why
         self.used_triggers: set[str] = set()
-        self.delays: dict[str, float] = {}  # method -> seconds Slack takes to answer it
+        self.delays: dict[str, float] = {}
+        self.socket_mode_error: str | None = None  # method -> seconds Slack takes to answer it
         self.lock = threading.Lock()
         self.expected_token = "xoxb-test-token-1234567890"
         self._ts = itertools.count(1)
@@ -207,6 +208,8 @@ class FakeSlack:
         return None
 
     def _api_apps_connections_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        if self.socket_mode_error:
+            return {"ok": False, "error": self.socket_mode_error}  # e.g. invalid_auth for a bad xapp- token
         # A WebSocket URL nobody answers: enough to see the bot ask for Socket Mode with its app token.
         return {"ok": True, "url": "ws://127.0.0.1:9/socket-mode"}
 

@@ -147,9 +147,7 @@ def test_a_valid_configuration_serves_health_and_stops_cleanly_on_sigterm_withou
     assert SIGNING_SECRET not in output
 
 
-def test_socket_mode_connects_with_the_app_token_and_still_serves_health(
-    tmp_path: Path, fake_slack: FakeSlack
-) -> None:
+def run_in_socket_mode(tmp_path: Path, fake_slack: FakeSlack) -> tuple[subprocess.Popen[str], int]:
     port = free_port()
     env = bot_env(
         SLACK_BOT_TOKEN=BOT_TOKEN,
@@ -167,21 +165,61 @@ def test_socket_mode_connects_with_the_app_token_and_still_serves_health(
         stderr=subprocess.PIPE,
         text=True,
     )
+    return process, port
+
+
+def health(port: int, timeout: float = 20) -> httpx.Response:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def stop_within_10_seconds(process: subprocess.Popen[str]) -> tuple[str, str]:
+    signalled = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=15)
+    assert time.monotonic() - signalled < 10, stderr[-3000:]
+    assert process.returncode == 0, stderr[-3000:]
+    return stdout, stderr
+
+
+def test_socket_mode_asks_for_a_connection_with_the_app_token_and_serves_health_meanwhile(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    process, port = run_in_socket_mode(tmp_path, fake_slack)
     try:
-        deadline = time.monotonic() + 20
-        healthy = False
-        while time.monotonic() < deadline and not healthy:
-            try:
-                healthy = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        assert healthy
         opened = fake_slack.wait_for(lambda: fake_slack.calls_to("apps.connections.open"))
         assert opened[0].headers["authorization"] == "Bearer xapp-1-A111-socket-token"
+        # The fake's WebSocket URL answers nobody: not connected, so not ready, and it says why.
+        answer = health(port)
+        assert answer.status_code == 503 and "socket mode not connected" in answer.json()["reason"]
         # Without a signing secret there is no HTTP endpoint for Slack's requests in Socket Mode.
         assert httpx.post(f"http://127.0.0.1:{port}/slack/events", content=b"{}").status_code == 404
     finally:
-        process.send_signal(signal.SIGTERM)
-        stdout, stderr = process.communicate(timeout=15)
-    assert process.returncode == 0
+        stdout, stderr = stop_within_10_seconds(process)
     assert "xapp-1-A111-socket-token" not in stdout + stderr
+
+
+def test_socket_mode_with_a_bad_app_token_is_not_ready_says_why_once_and_stops_on_sigterm(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    fake_slack.socket_mode_error = "invalid_auth"
+    process, port = run_in_socket_mode(tmp_path, fake_slack)
+    try:
+        fake_slack.wait_for(lambda: len(fake_slack.calls_to("apps.connections.open")) >= 2, timeout=15)
+        answer = health(port)
+        assert answer.status_code == 503
+        assert answer.json()["reason"] == "socket mode not connected: invalid_auth"
+    finally:
+        stdout, stderr = stop_within_10_seconds(process)
+    output = stdout + stderr
+    assert output.count("Socket Mode could not connect (invalid_auth)") == 1, output[-3000:]
+    assert "Failed to retrieve WSS URL" not in output
+    assert "cannot schedule new futures" not in output
+    assert "Traceback" not in output
+    assert "xapp-1-A111-socket-token" not in output
