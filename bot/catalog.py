@@ -414,6 +414,7 @@ _EN: dict[str, str] = {
     "csv.undecodable": "I couldn't use {file}: I can't tell its character encoding. Save it as CSV UTF-8 and upload it again.",
     "csv.no_email_column": "I couldn't use {file}: no column holds email addresses. Add an “Email” column and upload it again.",
     "csv.malformed": "I couldn't use {file}: the quote opened on line {line} is never closed, so the rows after it can't be read.",
+    "csv.cell_too_long": "I couldn't use {file}: a cell in the row on line {line} is longer than {limit} characters, more than any address, name or team needs. Check that the file is a CSV export of your list (not a document or a log saved as .csv), or split that cell, and upload it again.",
     "csv.download_failed": "I couldn't download {file} from Slack. Upload it again in a minute.",
     "csv.foreign_host": "I didn't download {file}: Slack gave a link to a host I don't send credentials to ({host}).",
     "csv.denied": "Only the owner and the admins of rollout *{rollout}* can request invitations, so I didn't read {file}.",
