@@ -424,3 +424,57 @@ def test_a_large_file_is_checked_against_addresses_already_requested_here_and_el
     assert "*Already requested or invited in this rollout:* 2" in rendered
     assert "*Already used in another rollout:* 1" in rendered and "Sandbox" in rendered
     assert "*Over the seat limit of 100:* 2402" in rendered
+
+
+def test_a_direct_message_upload_from_someone_in_no_rollout_is_refused_without_downloading_it(
+    bot: RunningBot,
+) -> None:
+    # Reading a crafted 5 MB file costs memory and CPU: someone who may not request invitations must not
+    # be able to make the bot download it at all.
+    start_rollout(bot)
+    upload(bot, "F1", "users.csv", b"Email\n" + b"x\n" * 1000, user="U_OTHER", channel="D_OTHER")
+    reply = bot.fake.wait_for(lambda: direct_texts(bot, "U_OTHER"))
+    settle(bot)
+    assert "Only the owner and the admins of rollout *Production*" in reply[0] and "users.csv" in reply[0]
+    assert len(direct_texts(bot, "U_OTHER")) == 1 and previews(bot, "U_OTHER") == []
+    assert len(bot.fake.calls_to("files.info")) == 1
+    assert [d for d in bot.fake.downloads if d["path"].startswith("/files/F1")] == []
+    assert drafts(bot)[0].status == "failed" and drafts(bot)[0].content is None
+
+
+@pytest.mark.parametrize(
+    ("content", "rows", "shown"),
+    [
+        (b"Email\n" + b"x\n" * 2_000_000, 2_000_000, "line 2: `x`: An email address must have an @-sign."),
+        (
+            b"Email\n" + b"a@\n" * 1_600_000,
+            1_600_000,
+            "line 2: `a@`: There must be something after the @-sign.",
+        ),
+    ],
+    ids=["2,000,000 x", "1,600,000 a@"],
+)
+def test_a_file_of_millions_of_bad_rows_gets_a_preview_with_exact_counts(
+    bot: RunningBot, content: bytes, rows: int, shown: str
+) -> None:
+    start_rollout(bot)
+    assert len(content) < 5 * 1024 * 1024
+    upload(bot, "F1", "bad.csv", content)
+    rendered = text_of(wait_preview(bot))
+    assert f"{rows} row(s) read" in rendered
+    assert "*Accepted:* 0" in rendered and f"*Invalid:* {rows}" in rendered
+    assert shown in rendered and "line 8: " in rendered and "line 9: " not in rendered
+    assert f"…and {rows - 7} more" in rendered
+    # The stored draft holds the file (to recompute every row from) and its one header, nothing per row.
+    draft = drafts(bot)[0]
+    assert (draft.status, draft.headers, draft.content) == ("ready", ["Email"], content)
+
+
+def test_a_cell_longer_than_the_reader_allows_is_named_as_too_long(bot: RunningBot) -> None:
+    start_rollout(bot)
+    upload(bot, "F1", "notes.csv", b'Email,Note\na@example.com,"' + b"x" * 4_900_000 + b'"\n')
+    reply = bot.fake.wait_for(lambda: direct_texts(bot))
+    settle(bot)
+    assert len(direct_texts(bot)) == 1 and previews(bot) == []
+    assert "a cell in the row on line 2 is longer than 131072 characters" in reply[0]
+    assert "never closed" not in reply[0] and "notes.csv" in reply[0]
