@@ -11,6 +11,11 @@ tests/test_uploads_scenario.py: the file is added to the fake, then the `message
 `file_shared` events are sent; the clock runs from sending the first event until the preview message
 appears in the uploader's direct messages on the fake. Three uploads, to see whether memory keeps growing.
 A plain csv.reader pass over the same bytes is timed for comparison (target: the preview in under 2 s).
+
+`--files` compares peak memory across files under the 5 MB limit instead (issue 14, item 3): the 80,000-row
+file above, 2,000,000 lines of `x`, 1,600,000 rows of `a@`, and about 430,000 short valid addresses. Each is
+uploaded once by a fresh bot in its own child process, so one file's peak (VmHWM) is not another's; the
+table gives each peak RSS, its growth over the idle bot, and both as ratios to the 80,000-row file's.
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ import argparse
 import csv
 import gc
 import io
+import json
 import random
+import subprocess
 import sys
 import threading
 import time
@@ -245,6 +252,142 @@ def profile_upload(bot: Any, data: bytes, number: int) -> None:
     lib.print_profile(profiler, 1, top=30)
 
 
+def build_bad_x(lines: int = 2_000_000) -> bytes:
+    """Issue 14's worst case: a header, then 3.8 MB of one-letter rows, every one an invalid address."""
+    return b"Email\n" + b"x\n" * lines
+
+
+def build_bad_at(lines: int = 1_600_000) -> bytes:
+    """1.6 million `a@` rows: invalid for another reason (nothing after the @-sign), 4.8 MB."""
+    return b"Email\n" + b"a@\n" * lines
+
+
+def build_short_good(limit: int = 5 * 1024 * 1024 - 1024) -> bytes:
+    """As many distinct short valid addresses as fit under the limit: the most accepted rows a file holds."""
+    buffer = io.BytesIO()
+    buffer.write(b"Email\n")
+    number = 0
+    while buffer.tell() < limit - 16:
+        buffer.write(b"u%d@ex.io\n" % number)
+        number += 1
+    return buffer.getvalue()
+
+
+FILES = {
+    "80k": ("80,000 rows, 1 % broken (the benchmark above)", build_csv),
+    "x2m": ("2,000,000 lines of `x`", build_bad_x),
+    "at16m": ("1,600,000 rows of `a@`", build_bad_at),
+    "short": ("short valid addresses up to 5 MB", build_short_good),
+}
+
+
+def run_case(name: str) -> dict[str, Any]:
+    """One upload of one file by a fresh bot, in this process: its peak RSS and what the preview said."""
+    import re
+
+    from tests.flow_helpers import start_rollout, text_of
+
+    workdir = lib.isolate_environment()
+    lib.configure_logging(workdir)
+    data = FILES[name][1]()
+    fake = lib.start_fake()
+    bot = lib.start_ours(workdir, fake)
+    try:
+        start_rollout(bot)
+        lib.wait_outbox_drained(bot.database, timeout=30)
+        gc.collect()
+        idle, _ = lib.rss_bytes()
+        resettable = lib.reset_peak_rss()
+        marks = upload_once(bot, data, 1)
+        lib.wait_outbox_drained(bot.database, timeout=60)
+        _, peak = lib.rss_bytes()
+        shown = previews(fake)
+        text = text_of(shown[-1]) if shown else ""
+        with bot.database.read() as session:
+            from sqlalchemy import func, select
+            from sqlmodel import col
+
+            from storage.models import CsvDraft
+
+            stored = session.execute(
+                select(func.length(col(CsvDraft.headers)), func.length(col(CsvDraft.content)))
+            ).one()
+        rows = re.search(r"([\d,]+) row\(s\) read", text)
+        # The "and N more" of the rows that can't be used (the summary above has its own).
+        more = re.search(r"and ([\d,]+) more", text.partition("Rows that can't be used")[2])
+        return {
+            "case": name,
+            "bytes": len(data),
+            "idle": idle,
+            "peak": peak if resettable else 0,
+            "preview_s": float(marks.get("shown", float("nan"))),
+            "rows": rows.group(1) if rows else "?",
+            "more": more.group(1) if more else "",
+            "headers_json": int(stored[0] or 0),
+            "content": int(stored[1] or 0),
+        }
+    finally:
+        bot.stop()
+        fake.stop()
+
+
+def compare_files(names: list[str]) -> int:
+    """Each file in a child process of its own (see the module's docstring), then one table."""
+    print(f"memory_bench --files: {lib.machine()}; code {lib.code_version()}")
+    results = []
+    for name in names:
+        child = subprocess.run(  # noqa: S603 - this script, with our own arguments
+            [sys.executable, __file__, "--case", name],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        line = next((s for s in reversed(child.stdout.splitlines()) if s.startswith("{")), None)
+        if child.returncode != 0 or line is None:
+            print(f"  {name}: failed\n{child.stdout[-2000:]}\n{child.stderr[-2000:]}")
+            return 1
+        results.append(json.loads(line))
+        print(f"  {name}: done", flush=True)
+    base = results[0]
+    rows = []
+    for result in results:
+        grown = result["peak"] - result["idle"]
+        rows.append(
+            [
+                FILES[result["case"]][0],
+                f"{result['bytes'] / 1e6:.1f} MB",
+                result["rows"],
+                result["more"] or "-",
+                f"{result['preview_s']:.1f}",
+                lib.mib(result["idle"]),
+                lib.mib(result["peak"]),
+                f"{result['peak'] / base['peak']:.2f}x" if base["peak"] else "n/a",
+                f"+{lib.mib(grown)}",
+                f"{grown / max(base['peak'] - base['idle'], 1):.2f}x",
+                f"{result['headers_json']:,} B",
+            ]
+        )
+    print()
+    lib.print_table(
+        [
+            "file",
+            "size",
+            "rows read",
+            "'and N more'",
+            "preview s",
+            "idle RSS",
+            "peak RSS",
+            "vs 80k",
+            "peak - idle",
+            "vs 80k",
+            "draft headers",
+        ],
+        rows,
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--uploads", type=int, default=3, help="uploads, one after another (3)")
@@ -253,7 +396,18 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="then profile one more upload's reading and preview with pyinstrument (in this thread)",
     )
+    parser.add_argument(
+        "--files",
+        action="store_true",
+        help="compare peak memory across files (80,000 rows, 2,000,000 x, 1.6M a@, short addresses)",
+    )
+    parser.add_argument("--case", choices=sorted(FILES), help=argparse.SUPPRESS)  # one child of --files
     arguments = parser.parse_args(argv)
+    if arguments.case:
+        print(json.dumps(run_case(arguments.case)))
+        return 0
+    if arguments.files:
+        return compare_files(list(FILES))
     uploads = min(max(arguments.uploads, 1), 10)
 
     started = time.monotonic()

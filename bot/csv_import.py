@@ -21,6 +21,10 @@ from bot.csv_safety import FORMULA_STARTS
 from bot.emails import check_address, quick_normalize
 
 MAX_BYTES = 5 * 1024 * 1024
+# Columns kept from a file, and characters of each header name: a 5 MB row of commas would otherwise become
+# millions of "Column N" names, in memory and in the stored draft. The mapping dialog offers 99 anyway.
+MAX_COLUMNS = 200
+MAX_HEADER_CHARS = 200
 # Lines read between two calls of a caller's `pause` (a few milliseconds of work): see bot.uploads.
 PAUSE_EVERY = 1000
 FIELDS = ("email", "first_name", "last_name", "team")
@@ -111,16 +115,29 @@ class DataRow(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class ParsedCsv:
+    """What parse() found. The rows are not kept as objects: `rows()` reads them again from the text, so a
+    file of two million bad one-letter rows costs its text (a few MB), not two million tuples."""
+
     encoding: str
     delimiter: str
-    headers: tuple[str, ...]  # one per column; "Column N" where the file names none
+    headers: tuple[str, ...]  # one per column (at most MAX_COLUMNS); "Column N" where the file names none
     header_line: int  # 1-based; 0 when the file has no header row
-    rows: tuple[DataRow, ...]
+    row_count: int  # data rows (non-empty records after the header)
     mapping: dict[str, int | None]  # field -> column index, as detected
+    text: str = field(repr=False)  # the decoded file
+    # Records starting on or before this line are titles or the header, not data.
+    data_after: int = 0
 
     @property
     def has_header(self) -> bool:
         return self.header_line > 0
+
+    def rows(self, pause: Callable[[], object] | None = None) -> Iterator[DataRow]:
+        """The data rows, read from the text once more (parse() has checked it reads)."""
+        after = self.data_after
+        for row in _iter_rows(self.text, self.delimiter, pause):
+            if row.line > after:
+                yield row
 
 
 class Invitee(NamedTuple):
@@ -151,14 +168,28 @@ class FlaggedCell:
     value: str
 
 
+# How many rows of each problem kind an Extraction keeps (the preview shows 8 problems and 5 flagged cells in
+# all). The others are only counted: a 5 MB file can hold two million bad rows, and one object each cost
+# about a gigabyte. Every row stays recomputable from the file (extract's `report`).
+EXAMPLES = 10
+
+
 @dataclass(frozen=True, slots=True)
 class Extraction:
     mapping: dict[str, int | None]
     accepted: list[Invitee]
+    # The first EXAMPLES rows of each invalid kind (RowProblem.key), in file order; counts below.
     invalid: list[RowProblem]
-    duplicates: list[RowProblem]
-    flagged: list[FlaggedCell]
+    duplicates: list[RowProblem]  # the first EXAMPLES
+    flagged: list[FlaggedCell]  # the first EXAMPLES
     total_rows: int
+    invalid_counts: dict[str, int] = field(default_factory=dict)  # RowProblem.key -> rows
+    duplicate_count: int = 0
+    flagged_count: int = 0
+
+    @property
+    def invalid_count(self) -> int:
+        return sum(self.invalid_counts.values())
 
 
 def is_formula_like(cell: str) -> bool:
@@ -280,49 +311,66 @@ def _prefers_cp932(sample: bytes) -> bool:
 def parse(data: bytes, *, pause: Callable[[], object] | None = None) -> ParsedCsv:
     """Decode the file, find its delimiter, header row and email column; CsvProblem if there is none.
 
-    `pause` is called every PAUSE_EVERY lines, so a caller can let more urgent threads run."""
+    Reads every record once (to find malformed ones, the widest row and the row count) but keeps only the
+    first few; ParsedCsv.rows() reads them again. `pause` is called every PAUSE_EVERY lines, so a caller can
+    let more urgent threads run."""
     text, encoding = decode(data)
     delimiter = _sniff_delimiter(text)
-    rows = _read_rows(text, delimiter, pause)
-    del text  # the rows hold everything from here on; let a 5 MB string go early
-    if not rows:
+    # The header sits within the first _HEADER_SCAN rows and the mapping looks at _SAMPLE_ROWS after it.
+    keep = _HEADER_SCAN + _SAMPLE_ROWS + 1
+    head: list[DataRow] = []
+    count = 0
+    tail_width = 0
+    for row in _iter_rows(text, delimiter, pause):
+        count += 1
+        if len(head) < keep:
+            head.append(row)
+        elif len(row.cells) > tail_width:
+            tail_width = len(row.cells)
+    if not head:
         raise CsvProblem("csv.empty", {"header_only": False})
 
-    header_index = _find_header(rows)
+    header_index = _find_header(head)
     if header_index is not None:
-        header_cells = tuple(cell.strip(_HEADER_EDGES).strip() for cell in rows[header_index].cells)
-        header_line = rows[header_index].line
-        data_rows = tuple(rows[header_index + 1 :])
+        header_cells = tuple(cell.strip(_HEADER_EDGES).strip() for cell in head[header_index].cells)
+        header_line = head[header_index].line
+        data_index, data_after = header_index + 1, header_line
     else:
         # No row reads like a header: look for the column of addresses instead.
-        column = _email_column_by_values(rows[:_HEADER_SCAN])
+        column = _email_column_by_values(head[:_HEADER_SCAN])
         if column is None:
             # Name the first row's cells: most likely the header, in words we do not know.
-            params: dict[str, object] = {"headers": list(rows[0].cells), "header_line": rows[0].line}
+            params: dict[str, object] = {
+                "headers": list(head[0].cells[:MAX_COLUMNS]),
+                "header_line": head[0].line,
+            }
             raise CsvProblem("csv.no_email_column", params)
-        first = next(i for i, row in enumerate(rows) if _is_address(_cell(row.cells, column)))
-        previous = rows[first - 1].cells if first > 0 else None
+        first = next(i for i, row in enumerate(head) if _is_address(_cell(row.cells, column)))
+        previous = head[first - 1].cells if first > 0 else None
         if previous is not None and not any("@" in cell for cell in previous):
             # The row just above the first address names the columns in words we do not know ("Adresse");
             # rows above it are titles.
             header_cells = tuple(cell.strip(_HEADER_EDGES).strip() for cell in previous)
-            header_line = rows[first - 1].line
-            data_rows = tuple(rows[first:])
+            header_line = head[first - 1].line
+            data_index, data_after = first, header_line
         else:
-            header_cells, header_line, data_rows = (), 0, tuple(rows)
-    del rows
+            header_cells, header_line, data_index, data_after = (), 0, 0, 0
+    sample = head[data_index : data_index + _SAMPLE_ROWS]
+    row_count = count - data_index
 
-    width = max(len(header_cells), max((len(row.cells) for row in data_rows), default=0))
+    width = max(len(header_cells), tail_width, max((len(row.cells) for row in head[data_index:]), default=0))
     headers = tuple(
-        header_cells[i] if i < len(header_cells) and header_cells[i] else f"Column {i + 1}"
-        for i in range(width)
+        header_cells[i][:MAX_HEADER_CHARS] if i < len(header_cells) and header_cells[i] else f"Column {i + 1}"
+        for i in range(min(width, MAX_COLUMNS))
     )
-    mapping = guess_mapping(headers, data_rows[:_SAMPLE_ROWS])
+    mapping = guess_mapping(headers, sample)
     if mapping["email"] is None:
-        raise CsvProblem("csv.no_email_column", {"headers": list(header_cells), "header_line": header_line})
-    if not data_rows:
+        raise CsvProblem(
+            "csv.no_email_column", {"headers": list(header_cells[:MAX_COLUMNS]), "header_line": header_line}
+        )
+    if not row_count:
         raise CsvProblem("csv.empty", {"header_only": True})
-    return ParsedCsv(encoding, delimiter, headers, header_line, data_rows, mapping)
+    return ParsedCsv(encoding, delimiter, headers, header_line, row_count, mapping, text, data_after)
 
 
 def _lines(text: str, start: int = 0) -> Iterator[str]:
@@ -355,16 +403,13 @@ def _sniff_delimiter(text: str) -> str:
     return chosen
 
 
-def _read_rows(text: str, delimiter: str, pause: Callable[[], object] | None = None) -> list[DataRow]:
-    rows: list[DataRow] = []
+def _iter_rows(text: str, delimiter: str, pause: Callable[[], object] | None = None) -> Iterator[DataRow]:
+    """Every non-empty record as a DataRow; CsvProblem for a cell too long or a quote never closed."""
     reader = csv.reader(_lines(text), delimiter=delimiter, skipinitialspace=True)
     start = end = 0  # lines where the last record started and ended
-    # One string object per distinct cell value: teams and names repeat down a file, and 80,000 copies of
-    # "Sales" cost megabytes. The dict lives only while reading.
-    shared: dict[str, str] = {}
     # Local names and a direct tuple.__new__ (what DataRow(...) calls, minus a Python-level frame) keep the
     # per-row cost down over 80,000 rows.
-    intern, append, strip, new_row = shared.setdefault, rows.append, str.strip, tuple.__new__
+    strip, new_row = str.strip, tuple.__new__
     next_pause = PAUSE_EVERY
     try:
         for cells in reader:
@@ -381,48 +426,54 @@ def _read_rows(text: str, delimiter: str, pause: Callable[[], object] | None = N
                     stripped.pop()
                 if not stripped:
                     continue
-            append(new_row(DataRow, (start, tuple(map(intern, stripped, stripped)))))
+            yield new_row(DataRow, (start, tuple(stripped)))
     except csv.Error as error:
-        # A cell over csv.field_size_limit(): a quote that never closes (the rest of the file became one
-        # cell), or a cell that really is that long (quoted, unquoted, or made of doubled quotes).
-        line = end + 1
-        if _ends_in_open_quote(text, line, delimiter):
-            raise CsvProblem("csv.malformed", {"line": line}) from error
-        raise CsvProblem(
-            "csv.cell_too_long", {"line": line, "limit": f"{csv.field_size_limit():,}"}
-        ) from error
+        # In the lenient mode used here the reader's error is, in practice, a cell longer than
+        # csv.field_size_limit(): a quote that never closes (it swallows the rest of the file), or a cell that
+        # really is that long. Say which: "never closed" sent people hunting for a quote that was not there.
+        if "field limit" not in str(error):
+            raise CsvProblem("csv.malformed", {"line": end + 1}) from error
+        raise _long_cell_problem(text, end + 1, delimiter) from error
     # An opening quote that never closes swallows the rest of the file into one cell, silently in csv's
     # lenient mode; only a last record that spans lines can be one.
     if end > start and _ends_in_open_quote(text, start, delimiter):
         raise CsvProblem("csv.malformed", {"line": start})
-    return rows
+
+
+def _long_cell_problem(text: str, line: int, delimiter: str) -> CsvProblem:
+    """Why the record starting at `line` has a cell over the reader's limit: open quote or long cell."""
+    if _ends_in_open_quote(text, line, delimiter):
+        return CsvProblem("csv.malformed", {"line": line})
+    return CsvProblem("csv.cell_too_long", {"line": line, "limit": csv.field_size_limit()})
 
 
 def _ends_in_open_quote(text: str, line: int, delimiter: str) -> bool:
-    """Whether the record starting at `line` ends inside a quoted field, read as csv's lenient reader does."""
+    """Whether the record starting at `line` ends inside a quoted field, read as csv's lenient reader does.
+
+    Jumps from quote to quote and from field to field with str.find and a regex, not character by character:
+    on the error path the rest of a 5 MB file may be one cell."""
     match = next(islice(_LINE.finditer(text), line - 1, None), None)
     if match is None:
         return False
-    quoted = closed = False
-    at_start = True
-    for char in text[match.start() :]:
-        if quoted:
-            if char == '"':
-                quoted, closed = False, True
-            continue
-        if closed and char == '"':
-            quoted, closed = True, False  # a doubled quote: still inside
-            continue
-        closed = False
-        if char == delimiter or char in "\r\n":
-            at_start = True
-        elif at_start and char == " ":
-            continue  # skipinitialspace
-        elif at_start and char == '"':
-            quoted, at_start = True, False
-        else:
-            at_start = False
-    return quoted
+    field_end = re.compile(f"[{re.escape(delimiter)}\r\n]")
+    position, length = match.start(), len(text)
+    while position < length:  # at the start of a field
+        while text.startswith(" ", position):
+            position += 1  # skipinitialspace
+        if text.startswith('"', position):
+            while True:  # inside a quoted field: the next quote closes it, unless it is doubled
+                close = text.find('"', position + 1)
+                if close < 0:
+                    return True
+                position = close + 1
+                if not text.startswith('"', position):
+                    break
+        # The rest of the field (after a closing quote too) is plain: quotes in it are kept as typed.
+        found = field_end.search(text, position)
+        if found is None or found.group() != delimiter:
+            return False  # the end of the file, or a line ending outside quotes: the record is complete
+        position = found.end()
+    return False
 
 
 def _cell(cells: tuple[str, ...], index: int | None) -> str:
@@ -502,11 +553,18 @@ def guess_mapping(headers: Sequence[str], sample: Sequence[DataRow] = ()) -> dic
 
 
 def extract(
-    parsed: ParsedCsv, mapping: dict[str, int | None], *, pause: Callable[[], object] | None = None
+    parsed: ParsedCsv,
+    mapping: dict[str, int | None],
+    *,
+    pause: Callable[[], object] | None = None,
+    report: Callable[[RowProblem], object] | None = None,
 ) -> Extraction:
     """Check every row under `mapping`: accepted invitees, invalid and duplicate rows, formula-like cells.
 
-    `pause` is called every PAUSE_EVERY rows, as in parse."""
+    Problems are counted per kind and only the first EXAMPLES of each kept, so memory follows the accepted
+    rows, not the bad ones. `report`, if given, is called with every problem row in file order (a full list
+    of them is recomputed from the file this way rather than kept). `pause` is called every PAUSE_EVERY rows,
+    as in parse."""
     email_index = mapping.get("email")
     if email_index is None or email_index < 0:
         raise CsvProblem(
@@ -518,14 +576,25 @@ def extract(
     )
     accepted: list[Invitee] = []
     invalid: list[RowProblem] = []
+    invalid_counts: dict[str, int] = {}
     duplicates: list[RowProblem] = []
+    duplicate_count = 0
     flagged: list[FlaggedCell] = []
+    flagged_count = 0
     first_seen: dict[str, int] = {}
+    # One string object per distinct name and team among accepted rows: 80,000 copies of "Sales" cost
+    # megabytes. Only accepted rows are interned, so the dict is no larger than what is kept anyway.
+    shared: dict[str, str] = {}
+    intern = shared.setdefault
+    # Verdicts of the slow check for repeated cells: a file of a million "x" or "a@" needs one each. Bounded,
+    # since a file of distinct bad cells would otherwise fill it.
+    checked: dict[str, tuple[str | None, str, str]] = {}
     formula_first = _FORMULA_FIRST
-    # As in _read_rows: Invitee(...) without its Python-level __new__ frame.
+    # As in _iter_rows: Invitee(...) without its Python-level __new__ frame.
     new_invitee, accept = tuple.__new__, accepted.append
+    number = 0
 
-    for number, (line, cells) in enumerate(parsed.rows, 1):
+    for number, (line, cells) in enumerate(parsed.rows(), 1):
         if pause is not None and not number % PAUSE_EVERY:
             pause()
         width = len(cells)
@@ -534,23 +603,42 @@ def extract(
         last_name = cells[last_index] if 0 <= last_index < width else ""
         team = cells[team_index] if 0 <= team_index < width else ""
         # Same test as is_formula_like, inlined: calls and tuples per cell add up over 80,000 rows.
-        if email[:1] in formula_first:
-            flagged.append(FlaggedCell(line, "email", email))
-        if first_name[:1] in formula_first:
-            flagged.append(FlaggedCell(line, "first_name", first_name))
-        if last_name[:1] in formula_first:
-            flagged.append(FlaggedCell(line, "last_name", last_name))
-        if team[:1] in formula_first:
-            flagged.append(FlaggedCell(line, "team", team))
+        if (
+            email[:1] in formula_first
+            or first_name[:1] in formula_first
+            or last_name[:1] in formula_first
+            or team[:1] in formula_first
+        ):
+            for name, value in (
+                ("email", email),
+                ("first_name", first_name),
+                ("last_name", last_name),
+                ("team", team),
+            ):
+                if value[:1] in formula_first:
+                    flagged_count += 1
+                    if len(flagged) < EXAMPLES:
+                        flagged.append(FlaggedCell(line, name, value))
 
         normalized = quick_normalize(email)
         if normalized is None:
-            check = check_address(email)
-            normalized = check.normalized
+            verdict = checked.get(email)
+            if verdict is None:
+                check = check_address(email)
+                verdict = (check.normalized, check.problem or "email.invalid", check.detail)
+                if len(checked) < 1024:
+                    checked[email] = verdict
+            normalized, problem, detail = verdict
             if normalized is None:
-                problem = check.problem or "email.invalid"
-                params: dict[str, object] = {"email": email, "reason": check.detail} if email else {}
-                invalid.append(RowProblem(line, email, problem, check.detail, params))
+                seen = invalid_counts.get(problem, 0)
+                invalid_counts[problem] = seen + 1
+                if seen < EXAMPLES or report is not None:
+                    params: dict[str, object] = {"email": email, "reason": detail} if email else {}
+                    row_problem = RowProblem(line, email, problem, detail, params)
+                    if seen < EXAMPLES:
+                        invalid.append(row_problem)
+                    if report is not None:
+                        report(row_problem)
                 continue
         # AddressCheck.key, computed here to keep the address itself as the key when casefolding changes
         # nothing (the common case), rather than a second copy of every address.
@@ -559,10 +647,38 @@ def extract(
             key = normalized
         seen_on = first_seen.get(key)
         if seen_on is not None:
-            params = {"email": normalized, "first_line": seen_on}
-            duplicates.append(RowProblem(line, email, "email.duplicate", "", params))
+            duplicate_count += 1
+            if duplicate_count <= EXAMPLES or report is not None:
+                params = {"email": normalized, "first_line": seen_on}
+                row_problem = RowProblem(line, email, "email.duplicate", "", params)
+                if duplicate_count <= EXAMPLES:
+                    duplicates.append(row_problem)
+                if report is not None:
+                    report(row_problem)
             continue
         first_seen[key] = line
-        accept(new_invitee(Invitee, (line, normalized, key, first_name, last_name, team)))
+        accept(
+            new_invitee(
+                Invitee,
+                (
+                    line,
+                    normalized,
+                    key,
+                    intern(first_name, first_name),
+                    intern(last_name, last_name),
+                    intern(team, team),
+                ),
+            )
+        )
 
-    return Extraction(dict(mapping), accepted, invalid, duplicates, flagged, len(parsed.rows))
+    return Extraction(
+        dict(mapping),
+        accepted,
+        invalid,
+        duplicates,
+        flagged,
+        number,
+        invalid_counts,
+        duplicate_count,
+        flagged_count,
+    )

@@ -61,15 +61,19 @@ def cut_list(
     language: str = catalog.DEFAULT_LANGUAGE,
     *,
     render: Callable[[T], str] = str,
+    total: int | None = None,
 ) -> list[str]:
     """At most `limit` items, each through `render`; the rest summed up as "and N more".
 
     Only the items shown are rendered: a large file can leave tens of thousands in a list of which ten show.
+    `total`, when given, is how many there are in all, of which `items` are the first (a CSV's problems are
+    counted, and only the first few kept).
     """
-    if len(items) <= limit:
+    count = len(items) if total is None else max(total, len(items))
+    if count <= limit:
         return [render(item) for item in items]
     shown = [render(item) for item in items[: max(limit - 1, 0)]]
-    shown.append(catalog.text("list.more", language, count=len(items) - len(shown)))
+    shown.append(catalog.text("list.more", language, count=count - len(shown)))
     return shown
 
 

@@ -161,25 +161,13 @@ class UploadService:
             attempts = draft.attempts
             file_id, file_name = draft.file_id, draft.file_name
         if not has_content:
-            # Who may request invitations is known before the file is: nobody else's file is downloaded or
-            # read (a file from someone in no rollout costs a files.info at most).
-            with self.database.write() as session:
-                stored = session.get(CsvDraft, draft_id)
-                if stored is None:
-                    return
-                refusal = self._choose_rollout(session, stored)
-            if refusal is not None:
-                try:
-                    _, file_name = self._describe(file_id, file_name)
-                except _Ignore:
-                    self._finish(draft_id, status=DraftStatus.IGNORED)
-                    return
-                except DownloadError:
-                    pass  # the refusal is what matters; the stored name will do
-                self._fail(draft_id, refusal[0], file_name, rollout=refusal[1])
-                return
             try:
-                content, file_name = self._fetch(file_id, file_name)
+                content, file_name = self._fetch(draft_id, file_id, file_name)
+            except _Refused as refused:
+                # Checked between files.info and the download: a file from someone who may not request
+                # invitations is neither downloaded nor read (reading a crafted 5 MB file costs real memory).
+                self._fail(draft_id, refused.key, refused.file_name, rollout=refused.rollout)
+                return
             except _Ignore:
                 self._finish(draft_id, status=DraftStatus.IGNORED)
                 return
@@ -198,12 +186,7 @@ class UploadService:
             crashpoints.reach("csv_downloaded")
         self._read_and_preview(draft_id)
 
-    def _fetch(self, file_id: str, file_name: str | None) -> tuple[bytes, str | None]:
-        url, name = self._describe(file_id, file_name)
-        return self.fetcher.download(url), name
-
-    def _describe(self, file_id: str, file_name: str | None) -> tuple[str, str | None]:
-        """files.info: the download URL and name of a CSV worth reading; _Ignore for anything else."""
+    def _fetch(self, draft_id: int, file_id: str, file_name: str | None) -> tuple[bytes, str | None]:
         try:
             info = self.client.files_info(file=file_id)["file"]
         except SlackApiError as error:
@@ -218,13 +201,30 @@ class UploadService:
             raise _Ignore
         if info.get("bot_id") or (info.get("user") and info.get("user") == self._bot_user()):
             raise _Ignore
+        refusal = self._refusal(draft_id)
+        if refusal is not None:
+            raise _Refused(refusal[0], refusal[1], name)
         size = info.get("size")
         if isinstance(size, int) and size > csv_import.MAX_BYTES:
             raise DownloadError("csv.too_large")
         url = info.get("url_private_download") or info.get("url_private")
         if not url:
             raise DownloadError("csv.download_failed")
-        return str(url), name
+        return self.fetcher.download(str(url)), name
+
+    def _refusal(self, draft_id: int) -> tuple[str, str] | None:
+        """The refusal (catalog key, rollout name) if the uploader may request invitations in no rollout the
+        file can be for; the same verdict _choose_rollout gives after reading, so the reply is unchanged."""
+        with self.database.read() as session:
+            draft = session.get(CsvDraft, draft_id)
+            if draft is None:
+                return None
+            candidates, allowed = self._rollouts_for(session, draft)
+        if not candidates:
+            return ("csv.no_active_rollout", "")
+        if not allowed:
+            return ("csv.denied", candidates[0].name)
+        return None
 
     def _bot_user(self) -> str | None:
         if self._bot_user_id is None:
@@ -314,6 +314,17 @@ class UploadService:
 
     def _choose_rollout(self, session: Session, draft: CsvDraft) -> tuple[str, str] | None:
         """Pick the rollout by where the file was shared; None when fine (chosen, or left to the uploader)."""
+        candidates, allowed = self._rollouts_for(session, draft)
+        if not candidates:
+            return ("csv.no_active_rollout", "")
+        if not allowed:
+            return ("csv.denied", candidates[0].name)
+        if len(allowed) == 1:
+            draft.rollout_id = allowed[0].id
+        return None
+
+    def _rollouts_for(self, session: Session, draft: CsvDraft) -> tuple[list[Rollout], list[Rollout]]:
+        """The rollouts the file can be for (by where it was shared), and those the uploader may use."""
         if draft.rollout_id is not None:
             rollout = session.get(Rollout, draft.rollout_id)
             candidates = [rollout] if rollout is not None and rollout.status == RolloutStatus.ACTIVE else []
@@ -324,13 +335,7 @@ class UploadService:
         allowed = [
             r for r in candidates if self.invitations.may_request(session, rollout=r, user_id=draft.uploader)
         ]
-        if not candidates:
-            return ("csv.no_active_rollout", "")
-        if not allowed:
-            return ("csv.denied", candidates[0].name)
-        if len(allowed) == 1:
-            draft.rollout_id = allowed[0].id
-        return None
+        return candidates, allowed
 
     def render(
         self,
@@ -365,7 +370,7 @@ class UploadService:
             rollout_choices=choices,
             file_line=_file_line(parsed, extraction),
             mapping_line=_mapping_line(draft),
-            summary=summary_lines(summary) if summary is not None else [],
+            summary=_summary_lines(summary, extraction),
             problems=_problem_lines(extraction),
             flagged=_flagged_lines(extraction),
             expires_at=draft.expires_at,
@@ -554,6 +559,14 @@ class _Ignore(Exception):
     """Not a CSV, or the bot's own file: ignored without a word."""
 
 
+class _Refused(Exception):
+    """The uploader may request invitations in no rollout the file can be for: told so, not downloaded."""
+
+    def __init__(self, key: str, rollout: str, file_name: str | None) -> None:
+        super().__init__(key)
+        self.key, self.rollout, self.file_name = key, rollout, file_name
+
+
 def _read(
     content: bytes, mapping: dict[str, int | None], pause: Callable[[], object] | None = None
 ) -> tuple[ParsedCsv, Extraction] | CsvProblem:
@@ -606,10 +619,31 @@ def _mapping_line(draft: CsvDraft) -> str:
     )
 
 
+def _summary_lines(summary: Summary | None, extraction: Extraction | None) -> list[str]:
+    """The batch's summary with the file's own counts of invalid and repeated rows after "Accepted"."""
+    if summary is None:
+        return []
+    lines = summary_lines(summary)
+    if extraction is not None:
+        counts = [
+            catalog.text(key, count=count, limit=summary.limit)
+            for key, count in (
+                ("invite.summary.invalid", extraction.invalid_count),
+                ("invite.summary.duplicates", extraction.duplicate_count),
+            )
+            if count
+        ]
+        lines[1:1] = counts
+    return lines
+
+
 def _problem_lines(extraction: Extraction | None) -> list[str]:
     if extraction is None:
         return []
+    # The extraction keeps the first rows of each kind, which include the first PREVIEW_ITEMS of all kinds
+    # together; the counts give "and N more".
     problems = sorted([*extraction.invalid, *extraction.duplicates], key=lambda problem: problem.line)
+    total = extraction.invalid_count + extraction.duplicate_count
 
     def line(problem: RowProblem) -> str:
         params = {str(k): v for k, v in problem.params.items()}
@@ -620,7 +654,7 @@ def _problem_lines(extraction: Extraction | None) -> list[str]:
             reason=problem.detail or catalog.text(problem.key, **params),  # type: ignore[arg-type]
         )
 
-    return slack_text.cut_list(problems, PREVIEW_ITEMS, render=line)
+    return slack_text.cut_list(problems, PREVIEW_ITEMS, render=line, total=total)
 
 
 def _flagged_lines(extraction: Extraction | None) -> list[str]:
@@ -635,7 +669,7 @@ def _flagged_lines(extraction: Extraction | None) -> list[str]:
             value=slack_text.clip(slack_text.escape(cell.value), 60).replace("`", "'"),
         )
 
-    return slack_text.cut_list(extraction.flagged, 5, render=line)
+    return slack_text.cut_list(extraction.flagged, 5, render=line, total=extraction.flagged_count)
 
 
 class ImportWorker(PollingWorker):

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bot import csv_import
+from bot import catalog, csv_import
 from bot.csv_import import (
     FIELDS,
     MAX_BYTES,
@@ -347,29 +347,46 @@ def test_an_unclosed_quote_names_the_line_it_opens_on() -> None:
 
 def test_a_quoted_line_break_in_the_last_row_is_not_mistaken_for_an_unclosed_quote() -> None:
     parsed = parse(b'Email,Note\na@example.com,"two\nlines"\n')
-    assert parsed.rows[-1].cells == ("a@example.com", "two\nlines")
+    assert list(parsed.rows())[-1].cells == ("a@example.com", "two\nlines")
 
 
 LONG_CELLS = {
-    "quoted": b'Email,Note\na@example.com,"' + b"x" * 4_900_000 + b'"\nb@example.com,ok\n',
-    "unquoted": b"Email,Note\na@example.com," + b"x" * 4_900_000 + b"\nb@example.com,ok\n",
+    "a 200,000-character quoted cell": b'Email,Note\na@example.com,"'
+    + b"x" * 200_000
+    + b'"\nb@example.com,ok\n',
+    "a 4.9 MB unquoted cell": b"Email,Note\na@example.com," + b"x" * 4_900_000 + b"\nb@example.com,ok\n",
+    "a 4.9 MB quoted cell": b'Email,Note\na@example.com,"' + b"x" * 4_900_000 + b'"\nb@example.com,ok\n',
+    "a 4.9 MB address": b"Email\n" + b"x" * 4_900_000 + b"@example.com\n",
     "a million doubled quotes": b'Email,Note\na@example.com,"' + b'""' * 1_000_000 + b'"\n',
+    "a million doubled quotes, unquoted": b"Email,Note\na@example.com,x" + b'""' * 1_000_000 + b"\n",
+    "a long cell, then a quote never closed further down": (
+        b"Email,Note\na@example.com," + b"x" * 200_000 + b'\nb@example.com,"open\nc@example.com\n'
+    ),
 }
 
 
-@pytest.mark.parametrize("kind", LONG_CELLS)
-def test_a_cell_longer_than_the_reader_allows_is_reported_as_too_long_on_its_line(kind: str) -> None:
+@pytest.mark.parametrize("name", LONG_CELLS)
+def test_a_cell_longer_than_csvs_field_limit_is_named_as_too_long_on_its_line(name: str) -> None:
     with pytest.raises(CsvProblem) as raised:
-        parse(LONG_CELLS[kind])
-    assert raised.value.key == "csv.cell_too_long"
-    assert raised.value.params["line"] == 2
+        parse(LONG_CELLS[name])
+    assert (raised.value.key, raised.value.params) == (
+        "csv.cell_too_long",
+        {"line": 2, "limit": csv.field_size_limit()},
+    )
 
 
-def test_a_quote_that_never_closes_over_a_long_rest_is_still_reported_as_never_closed() -> None:
-    data = b'Email,Note\na@example.com,"' + b"x\n" * 100_000
+def test_a_quote_never_closed_before_more_than_the_field_limit_is_still_named_as_such() -> None:
+    # csv raises the same "field larger than field limit" error here: the open quote swallowed the rest.
+    data = b'Email,Note\na@example.com,ok\nb@example.com,"open\n' + b"c@example.com,x\n" * 20_000
     with pytest.raises(CsvProblem) as raised:
         parse(data)
-    assert (raised.value.key, raised.value.params) == ("csv.malformed", {"line": 2})
+    assert (raised.value.key, raised.value.params) == ("csv.malformed", {"line": 3})
+
+
+def test_the_too_long_cell_message_says_so_and_what_to_do() -> None:
+    text = catalog.text("csv.cell_too_long", file="users.csv", line=2, limit=131072)
+    assert "line 2" in text and "longer than 131072 characters" in text and "never closed" not in text
+    assert "split that cell" in text
 
 
 # Rows' verdicts
@@ -484,9 +501,14 @@ def test_eighty_thousand_rows_come_through_with_every_broken_address_reported() 
     parsed = parse(corpus.large())
     result = extract(parsed, parsed.mapping)
     assert result.total_rows == 80_000
-    assert (len(result.accepted), len(result.invalid), len(result.duplicates)) == (79_200, 800, 0)
+    assert (len(result.accepted), result.invalid_count, result.duplicate_count) == (79_200, 800, 0)
     assert (result.accepted[0].line, result.accepted[0].email) == (2, "user.name0@example0.com")
-    assert (result.invalid[-1].line, result.invalid[-1].raw) == (80_001, "user79999@@example.com")
+    # Only the first rows of each kind are kept; every one is still reported to `report`, in file order.
+    reported: list[csv_import.RowProblem] = []
+    assert extract(parsed, parsed.mapping, report=reported.append).invalid == result.invalid
+    assert len(reported) == 800 and len(result.invalid) <= 800
+    assert (reported[-1].line, reported[-1].raw) == (80_001, "user79999@@example.com")
+    assert result.invalid == [p for p in reported if p.key == result.invalid[0].key][: csv_import.EXAMPLES]
 
 
 def test_reading_a_large_file_pauses_every_thousand_lines_and_reads_the_same() -> None:
@@ -599,12 +621,13 @@ def parse_and_extract(data: bytes) -> None:
             "csv.undecodable",
             "csv.no_email_column",
             "csv.malformed",
+            "csv.cell_too_long",
         }
         return
     assert isinstance(parsed, ParsedCsv)
     assert parsed.mapping["email"] is not None
     result = extract(parsed, parsed.mapping)
-    assert len(result.accepted) + len(result.invalid) + len(result.duplicates) == result.total_rows
+    assert len(result.accepted) + result.invalid_count + result.duplicate_count == result.total_rows
 
 
 @settings(max_examples=300, deadline=None)
@@ -671,7 +694,7 @@ def test_no_valid_row_is_ever_lost(
     unique = list(dict.fromkeys(address for address, *_ in rows))
     assert [invitee.email for invitee in result.accepted] == unique
     assert result.invalid == []
-    assert len(result.duplicates) == len(rows) - len(unique)
+    assert result.duplicate_count == len(rows) - len(unique)
     if codecs.lookup(encoding).name != "cp932":
         # CP932 bytes can also be valid cp1252, and telling them apart is a heuristic (csv_import's
         # _prefers_cp932) that random mixes of kanji and Latin letters can fool; the addresses are ASCII.
@@ -681,3 +704,37 @@ def test_no_valid_row_is_ever_lost(
         assert [(i.first_name, i.last_name, i.team) for i in result.accepted] == [
             first_names[a] for a in unique
         ]
+
+
+# Bounded problems (issue 14, item 3): a 5 MB file of bad rows is counted, not kept row by row.
+
+
+def test_two_million_bad_rows_are_counted_and_only_the_first_few_kept() -> None:
+    parsed = parse(b"Email\n" + b"x\n" * 2_000_000)
+    result = extract(parsed, parsed.mapping)
+    assert (result.total_rows, len(result.accepted), result.invalid_counts) == (
+        2_000_000,
+        0,
+        {"email.invalid": 2_000_000},
+    )
+    assert [(p.line, p.raw) for p in result.invalid] == [(n, "x") for n in range(2, 2 + csv_import.EXAMPLES)]
+
+
+def test_each_kind_of_problem_keeps_its_own_first_rows_and_count() -> None:
+    rows = ["a@example.com"] * 30 + ["a@"] * 30 + [""] * 30 + ["=x@example.com", "+1@example.com"] * 15
+    parsed = parse(("Email,Team\n" + "".join(f"{r},=t\n" for r in rows)).encode())
+    result = extract(parsed, parsed.mapping)
+    assert result.invalid_counts == {"email.invalid": 30, "email.missing": 30}
+    assert (result.duplicate_count, result.invalid_count) == (29 + 28, 60)
+    kinds = [p.key for p in result.invalid]
+    assert kinds == ["email.invalid"] * csv_import.EXAMPLES + ["email.missing"] * csv_import.EXAMPLES
+    assert len(result.duplicates) == csv_import.EXAMPLES and result.duplicates[0].line == 3
+    # Every row has a formula-like team, 30 a formula-like address.
+    assert (result.flagged_count, len(result.flagged)) == (150, csv_import.EXAMPLES)
+    assert len(result.accepted) + result.invalid_count + result.duplicate_count == result.total_rows == 120
+
+
+def test_a_row_of_millions_of_cells_keeps_a_bounded_header() -> None:
+    parsed = parse(b"Email" + b",h" * 1_000_000 + b"\na@example.com" + b",x" * 1_000_000 + b"\n")
+    assert len(parsed.headers) == csv_import.MAX_COLUMNS
+    assert extract(parsed, parsed.mapping).accepted[0].email == "a@example.com"
