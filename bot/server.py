@@ -229,6 +229,9 @@ class HttpServer:
             max_request_header_size=64 * 1024,
             # poll(), not select(): select() cannot watch file descriptors above 1024.
             asyncore_use_poll=True,
+            # An answer is sent by the worker thread that made it, at once: waiting for the event loop's
+            # thread to take the GIL back from the background workers cost acknowledgements milliseconds.
+            send_bytes=1,
             asyncore_loop_timeout=0.2,
             backlog=1024,
             ident="msi-bot",
