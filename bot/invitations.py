@@ -133,6 +133,10 @@ def requester_purpose(batch: InvitationBatch) -> str:
     return f"batch_requester:{batch.id}"
 
 
+INSERT_CHUNK = 5000
+_INSERT_INVITEES = Invitee.__table__.insert()  # type: ignore[attr-defined]
+
+
 class InvitationService:
     def __init__(
         self, database: Database, clock: Callable[[], datetime], approvals: ApprovalService, *, seats: int
@@ -303,19 +307,23 @@ class InvitationService:
         )
         session.add(batch)
         session.flush()
-        session.add_all(
-            Invitee(
-                batch_id=batch.id or 0,
-                rollout_id=rollout.id or 0,
-                email=candidate.email,
-                email_key=candidate.key,
-                first_name=candidate.first_name[:NAME_LIMIT],
-                last_name=candidate.last_name[:NAME_LIMIT],
-                team=candidate.team[:NAME_LIMIT],
-            )
+        # Plain rows in one executemany per chunk: the ORM's unit of work took about ten seconds for 80,000
+        # invitees, and on SQLite every acknowledgement waits while this transaction holds the writer.
+        rows = [
+            {
+                "batch_id": batch.id or 0,
+                "rollout_id": rollout.id or 0,
+                "email": candidate.email,
+                "email_key": candidate.key,
+                "first_name": candidate.first_name[:NAME_LIMIT],
+                "last_name": candidate.last_name[:NAME_LIMIT],
+                "team": candidate.team[:NAME_LIMIT],
+                "status": InviteeStatus.REQUESTED,
+            }
             for candidate in accepted
-        )
-        session.flush()
+        ]
+        for start in range(0, len(rows), INSERT_CHUNK):
+            session.execute(_INSERT_INVITEES, rows[start : start + INSERT_CHUNK])
         queries.audit(
             session,
             now=now,
