@@ -9,7 +9,7 @@ preview by direct message; a crash in between leaves the draft pending and anoth
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http.client import HTTPException
@@ -26,12 +26,12 @@ from bot import blocks, catalog, crashpoints, csv_import, outbox, slack_text
 from bot.csv_import import CsvProblem, Extraction, FlaggedCell, ParsedCsv, RowProblem
 from bot.foreground import Foreground
 from bot.interaction import Click, tell
-from bot.invitations import InvitationService, Summary, summary_lines
+from bot.invitations import CHUNK_ROWS, Addressee, InvitationService, Summary, summary_lines
 from bot.slack_files import DownloadError, FileFetcher
 from bot.workers import PollingWorker
 from storage import queries
 from storage.db import Database, affected_rows, is_outage
-from storage.models import CsvDraft, DraftStatus, ProcessedEvent, Rollout, RolloutStatus
+from storage.models import CsvDraft, DraftStatus, InvitationBatch, ProcessedEvent, Rollout, RolloutStatus
 
 logger = logging.getLogger(__name__)
 
@@ -464,25 +464,90 @@ class UploadService:
                 tell(session, now=now, click=click, text=text, rollout_id=rollout.id)
                 return
             parsed, extraction = read
+            if draft.batch_id is not None:
+                # A batch this draft began and never finished (the process died while writing it, or the
+                # attempt failed): its click is being tried again, so start over.
+                self.invitations.discard_batch(session, batch_id=draft.batch_id)
+                draft.batch_id = None
             summary = self.invitations.classify(session, rollout=rollout, candidates=extraction.accepted)
             if not summary.accepted:
                 text = "\n".join([catalog.text("invite.nothing_created"), *summary_lines(summary)])
                 tell(session, now=now, click=click, text=text, rollout_id=rollout.id)
                 self.render(session, draft=draft, parsed=parsed, now=now, extraction=extraction)
                 return
-            batch = self.invitations.create_batch(
+            accepted = summary.accepted
+            if len(accepted) <= CHUNK_ROWS:
+                batch = self.invitations.create_batch(
+                    session,
+                    rollout=rollout,
+                    requester=click.user_id,
+                    source="csv",
+                    file_name=draft.file_name,
+                    accepted=accepted,
+                    now=now,
+                )
+                self._requested(session, draft=draft, batch_id=batch.id, now=now)
+                return
+            batch = self.invitations.begin_batch(
                 session,
                 rollout=rollout,
                 requester=click.user_id,
                 source="csv",
                 file_name=draft.file_name,
-                accepted=summary.accepted,
+                accepted=accepted,
                 now=now,
             )
-            draft.status = DraftStatus.REQUESTED
             draft.batch_id = batch.id
-            draft.content = None  # the invitees are stored; the file is no longer needed
-            self.render(session, draft=draft, parsed=None, now=now)
+            # The click is finished by the transaction that completes the batch, not by this one: a crash
+            # while the chunks are written leaves it stored, and its next attempt discards the half batch.
+            self.database.defer_finish(session)
+        del read, parsed, extraction, summary  # only `accepted` is needed from here: let the rest go
+        self._write_in_chunks(draft_id=draft_id, batch=batch, accepted=accepted, click=click)
+
+    def _write_in_chunks(
+        self, *, draft_id: int, batch: InvitationBatch, accepted: Sequence[Addressee], click: Click
+    ) -> None:
+        """Write a large batch's invitees a chunk per transaction, letting requests go first between chunks,
+        then complete it. On SQLite one transaction of 80,000 rows held the single writer for seconds, and
+        every acknowledgement that writes (click intake, commands) waited behind it."""
+        try:
+            for start in range(0, len(accepted), CHUNK_ROWS):
+                self._pause()
+                if not self.invitations.write_chunk(batch=batch, chunk=accepted[start : start + CHUNK_ROWS]):
+                    return  # another attempt at this click took the batch over
+        except Exception:
+            self._discard_quietly(batch.id or 0)
+            raise
+        now = self.clock()
+        with self.database.write() as session:
+            draft = session.get(CsvDraft, draft_id, populate_existing=True)
+            rollout = queries.lock_rollout(session, rollout_id=batch.rollout_id)
+            if draft is None or draft.status != DraftStatus.READY or draft.batch_id != batch.id:
+                # Cancelled or re-mapped meanwhile; its preview already says so.
+                self.invitations.discard_batch(session, batch_id=batch.id or 0)
+                return
+            if rollout is None or rollout.status != RolloutStatus.ACTIVE:
+                self.invitations.discard_batch(session, batch_id=batch.id or 0)
+                draft.batch_id = None
+                tell(session, now=now, click=click, text=catalog.text("csv.expired"), rollout_id=None)
+                return
+            if self.invitations.finish_batch(session, batch_id=batch.id or 0, rollout=rollout, now=now):
+                self._requested(session, draft=draft, batch_id=batch.id, now=now)
+
+    def _discard_quietly(self, batch_id: int) -> None:
+        try:
+            with self.database.write() as session:
+                self.invitations.discard_batch(session, batch_id=batch_id)
+                self.database.defer_finish(session)  # the click stays, to be tried again
+        except Exception:
+            # The database is likely what failed; the click's next attempt (or housekeeping) removes it.
+            logger.warning("could not remove half-written batch %s; it will be removed later", batch_id)
+
+    def _requested(self, session: Session, *, draft: CsvDraft, batch_id: int | None, now: datetime) -> None:
+        draft.status = DraftStatus.REQUESTED
+        draft.batch_id = batch_id
+        draft.content = None  # the invitees are stored; the file is no longer needed
+        self.render(session, draft=draft, parsed=None, now=now)
 
     def cancel(self, *, draft_id: int, click: Click) -> None:
         now = self.clock()

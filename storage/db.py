@@ -139,6 +139,13 @@ class Database:
         finally:
             _FINISHERS.reset(token)
 
+    @staticmethod
+    def defer_finish(session: Session) -> None:
+        """This transaction is not the one the queued work finishes with: a later one in the same block is
+        (a batch written in chunks finishes its click with its last chunk, so a crash before that leaves
+        the click stored and it is tried again)."""
+        session.info["msi_defer_finish"] = True
+
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only transaction (a consistent snapshot on SQLite in WAL mode)."""
@@ -224,6 +231,8 @@ class WriterLock:
 
 
 def _run_finishers(session: Session) -> None:
+    if session.info.get("msi_defer_finish"):
+        return
     pending = _FINISHERS.get()
     while pending:
         pending.pop(0)(session)

@@ -208,6 +208,9 @@ class Approval(SQLModel, table=True):
 
 
 class BatchStatus:
+    # Being written in chunks (a large CSV): shown nowhere, asked of nobody, its seats reserved until the last
+    # chunk commits and it becomes pending_approval (`InvitationService.begin_batch`).
+    PREPARING = "preparing"
     PENDING_APPROVAL = "pending_approval"
     APPROVED = "approved"
     SENT = "sent"
@@ -230,6 +233,9 @@ class InvitationBatch(SQLModel, table=True):
     changed_at: datetime = _utc()
     changed_by: str | None = Field(default=None, max_length=32)
     reason: str | None = Field(default=None, max_length=3000)
+    # While preparing: the seats held for accepted invitees not written yet, so that a batch requested
+    # meanwhile counts them (seats are otherwise counted from invitee rows). Zero once written.
+    seats_reserved: int = Field(default=0)
 
 
 class InviteeStatus:
