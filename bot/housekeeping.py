@@ -43,33 +43,19 @@ SUBMISSIONS_JOB_ID = "msi-prune-acted-submissions"
 def schedule(
     scheduler: BaseScheduler, database: Database, clock: Callable[[], datetime], uploads: UploadService
 ) -> None:
-    scheduler.add_job(
-        database.outage.guard(lambda: prune_outbox(database, clock()), "outbox-prune"),
-        "interval",
-        hours=6,
-        id=JOB_ID,
-        replace_existing=True,
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=3600,
-    )
-    scheduler.add_job(
-        database.outage.guard(lambda: submissions.prune(database, clock()), "submissions-prune"),
-        "interval",
-        hours=1,
-        id=SUBMISSIONS_JOB_ID,
-        replace_existing=True,
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=3600,
-    )
-    scheduler.add_job(
-        database.outage.guard(uploads.expire_old, "draft-expiry"),
-        "interval",
-        minutes=10,
-        id=EXPIRE_JOB_ID,
-        replace_existing=True,
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=600,
-    )
+    def every(job: Callable[[], object], job_id: str, period: timedelta) -> None:
+        # Explicit ids with replace_existing: a restart replaces the jobs instead of adding them again.
+        scheduler.add_job(
+            database.outage.guard(job, job_id),
+            "interval",
+            seconds=period.total_seconds(),
+            id=job_id,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=int(min(period.total_seconds(), 3600)),
+        )
+
+    every(lambda: prune_outbox(database, clock()), JOB_ID, timedelta(hours=6))
+    every(lambda: submissions.prune(database, clock()), SUBMISSIONS_JOB_ID, timedelta(hours=1))
+    every(uploads.expire_old, EXPIRE_JOB_ID, timedelta(minutes=10))
