@@ -76,6 +76,8 @@ def fake_slack() -> Iterator[FakeSlack]:
         fake.add_user(user)
     yield fake
     fake.stop()
+    # Whatever the test checked, the bot must never have sent Slack something Slack refuses.
+    assert fake.refused == [], f"Slack would have refused: {fake.refused[:3]}"
 
 
 def make_settings(database_url: str, slack_url: str, **extra: Any) -> Settings:
