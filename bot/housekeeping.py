@@ -38,6 +38,7 @@ def prune_outbox(database: Database, now: datetime) -> int:
 
 
 SUBMISSIONS_JOB_ID = "msi-prune-acted-submissions"
+ABANDONED_JOB_ID = "msi-discard-abandoned-batches"
 
 
 def schedule(
@@ -59,3 +60,5 @@ def schedule(
     every(lambda: prune_outbox(database, clock()), JOB_ID, timedelta(hours=6))
     every(lambda: submissions.prune(database, clock()), SUBMISSIONS_JOB_ID, timedelta(hours=1))
     every(uploads.expire_old, EXPIRE_JOB_ID, timedelta(minutes=10))
+    # A batch left half written by a click that was given up (invitations.ABANDONED_AFTER).
+    every(uploads.invitations.discard_abandoned, ABANDONED_JOB_ID, timedelta(minutes=10))
