@@ -145,6 +145,24 @@ def start_form_values(
     }
 
 
+def app_home_opened(user: str) -> dict[str, Any]:
+    """The Events API callback Slack sends when `user` opens the bot's Home tab."""
+    return {
+        "type": "event_callback",
+        "team_id": "T111",
+        "api_app_id": "A111",
+        "event_id": f"Ev{time.monotonic_ns()}",
+        "event_time": int(time.time()),
+        "event": {
+            "type": "app_home_opened",
+            "user": user,
+            "channel": "D111",
+            "tab": "home",
+            "event_ts": "1.1",
+        },
+    }
+
+
 def view_submission(
     callback_id: str, values: dict[str, Any], *, user: str = "U_OWNER", private_metadata: str = ""
 ) -> dict[str, Any]:

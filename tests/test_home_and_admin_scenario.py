@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from sqlalchemy import select
@@ -23,25 +22,12 @@ from tests.flow_helpers import (
     wait_private_answer,
     wait_step_message,
 )
-from tests.harness import start_form_values, view_submission
+from tests.harness import app_home_opened, start_form_values, view_submission
 
 
 def open_home(bot: RunningBot, user: str) -> dict[str, Any]:
     before = len([v for v in bot.fake.views if v["method"] == "views.publish" and v["user_id"] == user])
-    event = {
-        "type": "event_callback",
-        "team_id": "T111",
-        "api_app_id": "A111",
-        "event_id": f"Ev{time.monotonic_ns()}",
-        "event_time": int(time.time()),
-        "event": {
-            "type": "app_home_opened",
-            "user": user,
-            "channel": "D111",
-            "tab": "home",
-            "event_ts": "1.1",
-        },
-    }
+    event = app_home_opened(user)
     assert bot.slack.event(event).status_code == 200
     published = bot.fake.wait_for(
         lambda: [v for v in bot.fake.views if v["method"] == "views.publish" and v["user_id"] == user][

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from storage.models import AuditEvent, OutboxItem, Rollout, RolloutMember, SlackMessage, Step
 from tests.conftest import RunningBot
-from tests.harness import start_form_values, view_submission
+from tests.harness import app_home_opened, start_form_values, view_submission
 
 
 def submit_start(bot: RunningBot, **form: object) -> dict[str, object] | None:
@@ -242,14 +242,7 @@ def test_start_opens_its_modal_within_the_triggers_life_while_app_home_publishin
 ) -> None:
     bot.fake.delays["views.publish"] = 2.0
     for index in range(48):
-        event = {
-            "type": "event_callback",
-            "team_id": "T111",
-            "api_app_id": "A111",
-            "event_id": f"EvHome{index}",
-            "event_time": int(time.time()),
-            "event": {"type": "app_home_opened", "user": f"U_VIEW{index}", "channel": "D1", "tab": "home"},
-        }
+        event = app_home_opened(f"U_VIEW{index}")
         assert bot.slack.event(event).status_code == 200
     assert bot.slack.slash("start").status_code == 200
     # The fake Slack refuses a trigger older than 3 seconds, as Slack does.
