@@ -119,7 +119,7 @@ def configure_logging(workdir: Path) -> Path:
     costs in production; but written to a file in `workdir` rather than flooding the terminal."""
     import logging
 
-    from bot import logs
+    from bot.platform import logs
     from tests.harness import BOT_TOKEN, SIGNING_SECRET
 
     logs.configure("INFO", [BOT_TOKEN, SIGNING_SECRET])
@@ -242,7 +242,7 @@ def start_baseline(workdir: Path, fake: Any) -> Baseline:
     from slack_bolt import Ack, App
     from slack_sdk import WebClient
 
-    from bot.server import HttpServer, SlackWsgiApp
+    from bot.slack.server import HttpServer, SlackWsgiApp
     from storage.db import Database
     from tests.harness import BOT_TOKEN, SIGNING_SECRET
 

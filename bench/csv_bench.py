@@ -18,8 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 # The imports below need the repository root on sys.path, set just above.
-from bot import emails
-from bot.csv_import import MAX_BYTES, extract, parse
+from bot.invitations import emails
+from bot.uploads.parsing import MAX_BYTES, extract, parse
 
 ROWS = 80_000
 RUNS = 5

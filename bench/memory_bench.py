@@ -61,7 +61,7 @@ BROKEN = ["{0}@", "{0} {1}@example.com", "{0}@example", "{0}@@example.com", "{0}
 
 def build_csv(rows: int = ROWS, seed: int = 2026) -> bytes:
     """About 5 MB of rows like a CRM export, one address in a hundred broken in one of a few common ways."""
-    from bot.csv_import import MAX_BYTES
+    from bot.uploads.parsing import MAX_BYTES
 
     generator = random.Random(seed)  # noqa: S311 - test data
     buffer = io.StringIO()
@@ -414,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"memory_bench: {lib.machine()}")
     workdir = lib.isolate_environment()
     log_path = lib.configure_logging(workdir)
-    from bot import csv_import
+    from bot.uploads import parsing
     from tests.flow_helpers import start_rollout, wait_step_message
 
     data = build_csv()
@@ -497,8 +497,8 @@ def main(argv: list[str] | None = None) -> int:
                 pass
 
         def parse_and_extract() -> None:
-            parsed = csv_import.parse(data)
-            csv_import.extract(parsed, parsed.mapping)
+            parsed = parsing.parse(data)
+            parsing.extract(parsed, parsed.mapping)
 
         plain = lib.best_of(3, plain_reader)
         ours_cpu = lib.best_of(3, parse_and_extract)

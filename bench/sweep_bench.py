@@ -269,10 +269,10 @@ class Loader:
 
 def make_service(database: Any, now: datetime) -> Any:
     """tests/test_reminders.py's make_service, with working hours "always" and a fixed clock."""
-    from bot.approvals import ApprovalService
+    from bot.approvals.service import ApprovalService
     from bot.config import parse_working_hours
-    from bot.flow import StepApprovals
-    from bot.reminders import ReminderService
+    from bot.reminders.service import ReminderService
+    from bot.steps.service import StepApprovals
 
     def clock() -> datetime:
         return now

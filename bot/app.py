@@ -12,7 +12,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 
-from bot import catalog
+from bot import texts
 from bot.config import Settings
 from bot.services import Services
 from handlers import register_all
@@ -54,7 +54,7 @@ def build_app(settings: Settings, services: Services, *, client: WebClient | Non
         logger.error("a listener failed (%s)", _kind_of(body), exc_info=error)
         if body.get("command"):
             # A slash command still gets a clear private answer; its transaction rolled back.
-            payload = {"response_type": "ephemeral", "text": catalog.text("error.generic")}
+            payload = {"response_type": "ephemeral", "text": texts.text("error.generic")}
             headers: dict[str, str | Sequence[str]] = {"content-type": "application/json"}
             return BoltResponse(status=200, body=json.dumps(payload), headers=headers)
         if isinstance(error, (KeyError, TypeError, AttributeError, ValueError, IndexError)):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot import logs
 from bot.config import SettingsError, load_settings
+from bot.platform import logs
 
 
 def main(argv: list[str] | None = None) -> int:

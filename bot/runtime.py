@@ -12,25 +12,14 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from bot import csv_import, housekeeping, steps
 from bot.app import build_app, slack_client
-from bot.approvals import ApprovalService
-from bot.clicks import ClickQueue
 from bot.config import Settings
-from bot.flow import StepService
-from bot.foreground import Foreground
-from bot.invitations import InvitationService
-from bot.outbox import OutboxWorker
-from bot.reminders import ReminderService
-from bot.reports import ReportService
-from bot.rollouts import RolloutService
-from bot.salesforce import SalesforceClient
-from bot.server import HttpServer, SlackWsgiApp
-from bot.services import Clock, Services, utc_now
-from bot.slack_directory import SlackDirectory
-from bot.slack_files import FileFetcher
-from bot.uploads import ImportWorker, UploadService
-from bot.verification import VerificationService
+from bot.platform.foreground import Foreground
+from bot.platform.outbox import OutboxWorker
+from bot.reminders import housekeeping
+from bot.services import Clock, build_services, utc_now
+from bot.slack.server import HttpServer, SlackWsgiApp
+from bot.uploads.service import ImportWorker
 from storage import migrate
 from storage.db import Database
 
@@ -51,53 +40,15 @@ class Runtime:
         # Requests in flight, which the background workers let go first (see bot/foreground.py).
         self.foreground = Foreground()
         migrate.upgrade(self.database)
-        self.directory = SlackDirectory(slack_client(settings, timeout=2))
-        approvals = ApprovalService(self.database, clock)
-        invitations = InvitationService(self.database, clock, approvals, seats=settings.msi_seats)
-        self.services = Services(
-            settings=settings,
-            database=self.database,
+        self.services = build_services(
+            settings,
+            self.database,
             clock=clock,
-            directory=self.directory,
-            rollouts=RolloutService(self.database, self.directory, clock, approvals),
-            steps=StepService(self.database, clock, approvals),
-            reports=ReportService(self.database, clock, approvals, invitations),
-            approvals=approvals,
-            invitations=invitations,
-            uploads=UploadService(
-                self.database,
-                clock,
-                invitations,
-                slack_client(settings),
-                FileFetcher(
-                    settings.slack_bot_token.get_secret_value(),
-                    settings.token_hosts,
-                    max_bytes=csv_import.MAX_BYTES,
-                ),
-                foreground=self.foreground,
-            ),
-            clicks=ClickQueue(self.database, clock=clock, foreground=self.foreground),
+            foreground=self.foreground,
+            slack_client=lambda **options: slack_client(settings, **options),
         )
         self.clicks = self.services.clicks
-        self.reminders = ReminderService(
-            self.database,
-            clock,
-            approvals,
-            after=settings.msi_reminder_after,
-            escalate_after=settings.msi_escalate_after,
-            working_hours=settings.msi_working_hours,
-            is_active_user=self.directory.is_active_user,
-        )
-        self.services.reminders = self.reminders
-        self.salesforce = {
-            environment: SalesforceClient(credentials)
-            for environment, credentials in settings.salesforce_orgs().items()
-        }
-        steps.configure_verification(frozenset(self.salesforce))
-        if self.salesforce:
-            self.services.verification = VerificationService(self.database, clock, self.salesforce)
-        self.services.steps.on_steps_opened.append(invitations.steps_opened)
-        self.services.rollouts.on_cancel.append(invitations.rollout_cancelled)
+        self.reminders = self.services.reminders
         self.app = build_app(settings, self.services)
         self.worker = OutboxWorker(
             self.database,
@@ -107,8 +58,9 @@ class Runtime:
             **(worker_options or {}),
         )
         self.database.on_commit(self.worker.wake)
-        self.importer = ImportWorker(self.services.uploads, **(importer_options or {}))
-        self.services.on_upload.append(self.importer.wake)
+        self.importer = ImportWorker(
+            self.services.uploads, wake_event=self.services.upload_arrived, **(importer_options or {})
+        )
         self.scheduler = BackgroundScheduler(timezone="UTC")
         housekeeping.schedule(self.scheduler, self.database, clock, self.services.uploads)
         self.reminders.schedule(self.scheduler, settings.msi_sweep_every)
@@ -162,9 +114,7 @@ class Runtime:
         self.importer.stop(timeout=2)
         self.clicks.stop(timeout=2)
         self.worker.stop(timeout=3)
-        self.directory.close()
-        for client in self.salesforce.values():
-            client.close()
+        self.services.close()
         self.database.dispose()
         logger.info("msi-bot stopped")
 

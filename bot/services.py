@@ -1,22 +1,30 @@
-"""The services handlers call, built once and passed in (constructor injection, no globals)."""
+"""The services handlers call, built once by `build_services()` and passed in (constructor injection, no
+globals, nothing patched in afterwards)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from bot.approvals import ApprovalService
-from bot.clicks import ClickQueue
+from bot.approvals.service import ApprovalService
 from bot.config import Settings
-from bot.flow import StepService
-from bot.invitations import InvitationService
-from bot.reminders import ReminderService
-from bot.reports import ReportService
-from bot.rollouts import RolloutService
-from bot.slack_directory import SlackDirectory
-from bot.uploads import UploadService
-from bot.verification import VerificationService
+from bot.invitations.service import InvitationService
+from bot.platform.clicks import ClickQueue
+from bot.platform.foreground import Foreground
+from bot.reminders.service import ReminderService
+from bot.reports.service import ReportService
+from bot.rollouts.service import RolloutService
+from bot.slack.directory import SlackDirectory
+from bot.slack.files import FileFetcher
+from bot.steps import cards
+from bot.steps.salesforce import SalesforceClient
+from bot.steps.service import StepService
+from bot.steps.verification import VerificationService
+from bot.uploads import parsing
+from bot.uploads.service import UploadService
 from storage.db import Database
 
 Clock = Callable[[], datetime]
@@ -26,7 +34,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Services:
     settings: Settings
     database: Database
@@ -39,7 +47,71 @@ class Services:
     invitations: InvitationService
     uploads: UploadService
     clicks: ClickQueue
-    reminders: ReminderService | None = None  # set once built (it needs the scheduler's settings)
-    verification: VerificationService | None = None  # only when a Salesforce org is configured
-    # Called after an upload was recorded, to wake the import worker without waiting for its next poll.
-    on_upload: list[Callable[[], None]] = field(default_factory=list)
+    reminders: ReminderService
+    # One client per environment whose Salesforce org is configured (SALESFORCE_*, SALESFORCE_SANDBOX_*).
+    salesforce: dict[str, SalesforceClient]
+    verification: VerificationService | None  # only when a Salesforce org is configured
+    # Set after an upload was recorded: wakes the import worker without waiting for its next poll.
+    upload_arrived: threading.Event
+
+    def close(self) -> None:
+        self.directory.close()
+        for client in self.salesforce.values():
+            client.close()
+
+
+def build_services(
+    settings: Settings,
+    database: Database,
+    *,
+    clock: Clock,
+    foreground: Foreground,
+    slack_client: Callable[..., Any],
+) -> Services:
+    """Every service, wired once. `slack_client(timeout=…)` makes a Web API client with the bot token."""
+    directory = SlackDirectory(slack_client(timeout=2))
+    approvals = ApprovalService(database, clock)
+    invitations = InvitationService(database, clock, approvals, seats=settings.msi_seats)
+    steps = StepService(database, clock, approvals, on_steps_opened=[invitations.steps_opened])
+    rollouts = RolloutService(
+        database, directory, clock, approvals, on_cancel=[invitations.rollout_cancelled]
+    )
+    salesforce = {
+        environment: SalesforceClient(credentials)
+        for environment, credentials in settings.salesforce_orgs().items()
+    }
+    cards.configure_verification(frozenset(salesforce))
+    return Services(
+        settings=settings,
+        database=database,
+        clock=clock,
+        directory=directory,
+        rollouts=rollouts,
+        steps=steps,
+        reports=ReportService(database, clock, approvals, invitations),
+        approvals=approvals,
+        invitations=invitations,
+        uploads=UploadService(
+            database,
+            clock,
+            invitations,
+            slack_client(),
+            FileFetcher(
+                settings.slack_bot_token.get_secret_value(), settings.token_hosts, max_bytes=parsing.MAX_BYTES
+            ),
+            foreground=foreground,
+        ),
+        clicks=ClickQueue(database, clock=clock, foreground=foreground),
+        reminders=ReminderService(
+            database,
+            clock,
+            approvals,
+            after=settings.msi_reminder_after,
+            escalate_after=settings.msi_escalate_after,
+            working_hours=settings.msi_working_hours,
+            is_active_user=directory.is_active_user,
+        ),
+        salesforce=salesforce,
+        verification=VerificationService(database, clock, salesforce) if salesforce else None,
+        upload_arrived=threading.Event(),
+    )

@@ -13,10 +13,14 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import blocks, crashpoints, ids
-from bot.clicks import QueuedClick
-from bot.interaction import Click
+from bot.approvals import blocks as approval_blocks
+from bot.platform import crashpoints
+from bot.platform.access import Click
+from bot.platform.clicks import QueuedClick
+from bot.rollouts import blocks as rollout_blocks
 from bot.services import Services
+from bot.slack import ids
+from bot.steps import blocks as step_blocks
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +82,7 @@ def register(app: App, services: Services) -> None:
         override = services.steps.mark_done(step_id=step_id, click=click_of(body))
         crashpoints.reach("step_done")
         if override is not None:
-            modal = blocks.override_modal(override.step_id, override.number, checked=override.checked)
+            modal = step_blocks.override_modal(override.step_id, override.number, checked=override.checked)
             client.views_open(trigger_id=body["trigger_id"], view=modal)
 
     def acknowledge(ack: Ack) -> None:
@@ -98,12 +102,12 @@ def register(app: App, services: Services) -> None:
         allowed = services.steps.check_help(step_id=step_id, click=click_of(body))
         if allowed is not None:
             client.views_open(
-                trigger_id=body["trigger_id"], view=blocks.help_modal(allowed.step_id, allowed.number)
+                trigger_id=body["trigger_id"], view=step_blocks.help_modal(allowed.step_id, allowed.number)
             )
 
     def home_start(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        client.views_open(trigger_id=body["trigger_id"], view=blocks.start_modal())
+        client.views_open(trigger_id=body["trigger_id"], view=rollout_blocks.start_modal())
 
     def home_edit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
@@ -112,7 +116,7 @@ def register(app: App, services: Services) -> None:
             return
         if services.rollouts.owner_check(rollout_id=rollout_id, click=click_of(body)) is not None:
             values = services.rollouts.edit_form_values(rollout_id)
-            client.views_open(trigger_id=body["trigger_id"], view=blocks.edit_modal(**values))
+            client.views_open(trigger_id=body["trigger_id"], view=rollout_blocks.edit_modal(**values))
 
     def home_cancel(rollout_id: int, queued: QueuedClick) -> None:
         if services.rollouts.owner_check(rollout_id=rollout_id, click=queued.click) is not None:
@@ -127,7 +131,7 @@ def register(app: App, services: Services) -> None:
         allowed = services.steps.check_reopen(step_id=step_id, click=click_of(body))
         if allowed is not None:
             client.views_open(
-                trigger_id=body["trigger_id"], view=blocks.reopen_modal(allowed.step_id, allowed.number)
+                trigger_id=body["trigger_id"], view=step_blocks.reopen_modal(allowed.step_id, allowed.number)
             )
 
     def approve(approval_id: int, queued: QueuedClick) -> None:
@@ -143,7 +147,7 @@ def register(app: App, services: Services) -> None:
             return
         card = services.approvals.check_reject(approval_id=approval_id, click=click_of(body))
         if card is not None:
-            client.views_open(trigger_id=body["trigger_id"], view=blocks.reject_modal(card))
+            client.views_open(trigger_id=body["trigger_id"], view=approval_blocks.reject_modal(card))
 
     def batch_cancel(batch_id: int, queued: QueuedClick) -> None:
         services.invitations.cancel(batch_id=batch_id, click=queued.click)
@@ -151,8 +155,7 @@ def register(app: App, services: Services) -> None:
             publish_home(app.client, queued.click.user_id)
 
     def wake_importer() -> None:
-        for hook in services.on_upload:
-            hook()
+        services.upload_arrived.set()
 
     def draft_mapping(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
@@ -176,14 +179,11 @@ def register(app: App, services: Services) -> None:
             wake_importer()
 
     def snooze(queued: QueuedClick) -> None:
-        if services.reminders is not None:
-            services.reminders.snooze(target=queued.value, click=queued.click)
+        services.reminders.snooze(target=queued.value, click=queued.click)
 
     def set_paused(paused: bool) -> Callable[[int, QueuedClick], None]:
         def handle(rollout_id: int, queued: QueuedClick) -> None:
             click = queued.click
-            if services.reminders is None:
-                return
             if services.rollouts.owner_check(rollout_id=rollout_id, click=click) is not None:
                 services.reminders.set_paused(rollout_id=rollout_id, paused=paused, user_id=click.user_id)
             publish_home(app.client, click.user_id)

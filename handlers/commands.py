@@ -9,9 +9,11 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import blocks, ids
-from bot.answers import Answer
+from bot.reports import blocks as report_blocks
+from bot.rollouts import blocks as rollout_blocks
+from bot.rollouts.resolution import Answer
 from bot.services import Services
+from bot.slack import ids
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +43,7 @@ def register(app: App, services: Services) -> None:
         user_id = command.get("user_id", "")
         channel_id = command.get("channel_id", "")
         if sub == "help":
-            ack(response_type="ephemeral", text=blocks.help_text(), blocks=blocks.help_blocks())
+            ack(response_type="ephemeral", text=report_blocks.help_text(), blocks=report_blocks.help_blocks())
         elif sub == "status":
             private(ack, services.reports.status(name=rest, channel_id=channel_id))
         elif sub == "list":
@@ -53,7 +55,11 @@ def register(app: App, services: Services) -> None:
         elif sub == "audit":
             private(ack, services.reports.request_audit(user_id=user_id, name=rest, channel_id=channel_id))
         else:
-            ack(response_type="ephemeral", text=blocks.help_text(sub), blocks=blocks.help_blocks(sub))
+            ack(
+                response_type="ephemeral",
+                text=report_blocks.help_text(sub),
+                blocks=report_blocks.help_blocks(sub),
+            )
 
     def is_start(command: dict[str, Any]) -> bool:
         return split_command(command.get("text", ""))[0] == "start"
@@ -65,7 +71,7 @@ def register(app: App, services: Services) -> None:
 
     def open_start_modal(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         ack()
-        opener.submit(_open, client, command["trigger_id"], blocks.start_modal())
+        opener.submit(_open, client, command["trigger_id"], rollout_blocks.start_modal())
 
     app.command(ids.COMMAND, matchers=[is_start])(open_start_modal)
     app.command(ids.COMMAND)(answer_msi)

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.services import Services
-from bot.uploads import Upload, looks_like_csv
+from bot.uploads.service import Upload, looks_like_csv
 
 
 def register(app: App, services: Services) -> None:
@@ -62,8 +62,7 @@ def register(app: App, services: Services) -> None:
         ack()
 
     def wake_importer() -> None:
-        for hook in services.on_upload:
-            hook()
+        services.upload_arrived.set()
 
     app.event("app_home_opened")(ack=acknowledge, lazy=[publish_home])
     app.event({"type": "message", "subtype": "file_share"})(file_message)

@@ -8,10 +8,13 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import blocks, catalog, ids, slack_text, submissions
-from bot.interaction import Click
-from bot.rollouts import read_start_form
+from bot import texts
+from bot.platform import submissions
+from bot.platform.access import Click
+from bot.rollouts.service import read_start_form
 from bot.services import Services
+from bot.slack import formatting, ids
+from bot.uploads import blocks as upload_blocks
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +25,7 @@ TYPED_LIMIT = 2000  # the modals allow at most this much; a forged submission is
 def typed_text(view: dict[str, Any], block_id: str) -> str:
     block = view.get("state", {}).get("values", {}).get(block_id, {})
     value = block.get(block_id, {}).get("value") if isinstance(block, dict) else None
-    return slack_text.typed(value, TYPED_LIMIT)
+    return formatting.typed(value, TYPED_LIMIT)
 
 
 def metadata_id(view: dict[str, Any]) -> int | None:
@@ -53,7 +56,7 @@ def register(app: App, services: Services) -> None:
         problem = typed_text(view, ids.HELP_PROBLEM)
         step_id = metadata_id(view)
         if not problem:
-            ack(response_action="errors", errors={ids.HELP_PROBLEM: catalog.text("help_modal.error.empty")})
+            ack(response_action="errors", errors={ids.HELP_PROBLEM: texts.text("help_modal.error.empty")})
             return
         ack()
         if step_id is not None and first_time(body, view):
@@ -65,9 +68,7 @@ def register(app: App, services: Services) -> None:
         reason = typed_text(view, ids.REOPEN_REASON)
         step_id = metadata_id(view)
         if not reason:
-            ack(
-                response_action="errors", errors={ids.REOPEN_REASON: catalog.text("reopen_modal.error.empty")}
-            )
+            ack(response_action="errors", errors={ids.REOPEN_REASON: texts.text("reopen_modal.error.empty")})
             return
         ack()
         user_id = body["user"]["id"]
@@ -95,7 +96,7 @@ def register(app: App, services: Services) -> None:
         if not reason:
             ack(
                 response_action="errors",
-                errors={ids.REJECT_REASON: catalog.text("approval.reject_modal.error.empty")},
+                errors={ids.REJECT_REASON: texts.text("approval.reject_modal.error.empty")},
             )
             return
         ack()
@@ -109,17 +110,17 @@ def register(app: App, services: Services) -> None:
         values = view.get("state", {}).get("values", {})
         mapping: dict[str, int | None] = {}
         errors: dict[str, str] = {}
-        for field_name in blocks.MAPPING_FIELDS:
+        for field_name in upload_blocks.MAPPING_FIELDS:
             selected = (values.get(field_name, {}).get(field_name, {}) or {}).get("selected_option") or {}
-            value = str(selected.get("value", blocks.NO_COLUMN))
+            value = str(selected.get("value", upload_blocks.NO_COLUMN))
             mapping[field_name] = ids.database_id(value)  # a column index, carried the same way
         if mapping.get("email") is None:
-            errors["email"] = catalog.text("csv.mapping.error.email")
+            errors["email"] = texts.text("csv.mapping.error.email")
         used: set[int] = set()
-        for field_name in blocks.MAPPING_FIELDS:
+        for field_name in upload_blocks.MAPPING_FIELDS:
             column = mapping[field_name]
             if column is not None and column in used:
-                errors[field_name] = catalog.text("csv.mapping.error.same")
+                errors[field_name] = texts.text("csv.mapping.error.same")
             if column is not None:
                 used.add(column)
         if errors:
@@ -130,14 +131,13 @@ def register(app: App, services: Services) -> None:
             services.uploads.change_mapping(
                 draft_id=draft_id, click=Click(user_id=body["user"]["id"]), mapping=mapping
             )
-            for hook in services.on_upload:
-                hook()
+            services.upload_arrived.set()
 
     def submit_override(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         reason = typed_text(view, ids.OVERRIDE_REASON)
         step_id = metadata_id(view)
         if not reason:
-            ack(response_action="errors", errors={ids.OVERRIDE_REASON: catalog.text("override.error.empty")})
+            ack(response_action="errors", errors={ids.OVERRIDE_REASON: texts.text("override.error.empty")})
             return
         ack()
         if step_id is not None and first_time(body, view):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 
-from bot.csv_import import MAX_BYTES
+from bot.uploads.parsing import MAX_BYTES
 
 HEADER = "Email,First Name,Last Name,Team"
 

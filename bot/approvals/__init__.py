@@ -1,0 +1,1 @@
+"""Approvals by Salesforce admins: the mechanism and its messages."""

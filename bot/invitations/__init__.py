@@ -1,0 +1,1 @@
+"""Invitation batches: address checks, seat counting and their messages."""

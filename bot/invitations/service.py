@@ -1,0 +1,866 @@
+"""Invitations (SPEC section 5): checking addresses against the rollout and the seat limit, and batches.
+
+A batch goes pending_approval → approved → sent (or rejected / cancelled). Seats are counted under the
+rollout's row lock, and a partial unique index keeps an address in one rollout at a time, so two batches at
+once can neither exceed MSI_SEATS nor claim the same address twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple, Protocol
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from bot import texts
+from bot.approvals.service import ApprovalService, SubjectText
+from bot.invitations import blocks
+from bot.invitations.emails import check_address, split_addresses
+from bot.platform import outbox
+from bot.platform.access import Click, tell
+from bot.platform.csv_safety import write_csv
+from bot.rollouts.resolution import Answer, resolve_rollout
+from bot.slack import blockkit, formatting
+from bot.steps.runbook import Persona, StepState
+from storage import queries
+from storage.db import Database, affected_rows
+from storage.models import (
+    Approval,
+    ApprovalStatus,
+    BatchStatus,
+    InvitationBatch,
+    Invitee,
+    InviteeStatus,
+    Rollout,
+    RolloutStatus,
+    Step,
+)
+
+logger = logging.getLogger(__name__)
+
+BATCH_SUBJECT = "batch"
+INVITE_STEP = 5  # "Invite users to MSI Actions": approved batches wait for it to open
+OPEN_BATCH_STATES = (BatchStatus.PENDING_APPROVAL, BatchStatus.APPROVED)
+SEAT_HOLDING = (InviteeStatus.REQUESTED, InviteeStatus.INVITED)
+INVITEE_CSV_HEADER = ("Email", "First Name", "Last Name", "Team")
+
+
+class Candidate(NamedTuple):
+    """An address that passed validation, with the names the CSV gave (empty from /msi invite)."""
+
+    email: str
+    key: str
+    first_name: str = ""
+    last_name: str = ""
+    team: str = ""
+
+
+class Addressee(Protocol):
+    """What classify and create_batch need of an address: a Candidate from `/msi invite`, or a CSV row
+    (bot.csv_import.Invitee, taken as it is so 80,000 rows are not copied)."""
+
+    @property
+    def email(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def first_name(self) -> str: ...
+    @property
+    def last_name(self) -> str: ...
+    @property
+    def team(self) -> str: ...
+
+
+# Longest name or team kept on an invitee (the column's size); longer cells are cut, not refused.
+NAME_LIMIT = 200
+
+# From how many addresses on a classification may read all seats held at once instead of looking up each.
+WHOLE_TABLE_ABOVE = 2000
+
+# Invitees written per transaction when a batch is written in chunks (`write_chunk`). On SQLite every other
+# write, click intake included, waits while one is open: 80,000 rows in one transaction kept acknowledgements
+# waiting for seconds; a chunk of this size takes tens of milliseconds.
+CHUNK_ROWS = 2000
+# A preparing batch whose writer has not written a chunk for this long was abandoned (its process died and its
+# click was given up): housekeeping removes it, freeing its addresses and seats.
+ABANDONED_AFTER = timedelta(minutes=10)
+_INVITEES = Invitee.__table__  # type: ignore[attr-defined]
+_BATCHES = InvitationBatch.__table__  # type: ignore[attr-defined]
+
+
+@dataclass
+class Summary:
+    """What became of every address offered (SPEC section 5's summary)."""
+
+    accepted: list[Addressee] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)  # already-rendered lines (address and reason)
+    # Addresses as normalised, not yet escaped: summary_lines renders only the few it shows.
+    duplicates: list[str] = field(default_factory=list)
+    already_here: list[str] = field(default_factory=list)
+    elsewhere: list[tuple[str, str]] = field(default_factory=list)  # (address, the other rollout's name)
+    over_limit: list[str] = field(default_factory=list)
+    seats_left: int = 0
+    limit: int = 0
+
+
+def invalid_line(address: str, reason_key: str, detail: str = "") -> str:
+    reason = detail or texts.text(reason_key)
+    return texts.text(
+        "invite.item.invalid", address=formatting.clip(formatting.escape(address), 120), reason=reason
+    )
+
+
+def summary_lines(summary: Summary, *, item_limit: int = 10) -> list[str]:
+    """The summary as mrkdwn lines: one heading per non-empty group, its first items, "and N more"."""
+    lines = [texts.text("invite.summary.accepted", count=len(summary.accepted), seats=summary.seats_left)]
+    escape = formatting.escape
+
+    def elsewhere(item: tuple[str, str]) -> str:
+        return texts.text("invite.item.elsewhere", address=escape(item[0]), rollout=escape(item[1]))
+
+    groups: tuple[tuple[str, Sequence[Any], Callable[[Any], str]], ...] = (
+        ("invite.summary.invalid", summary.invalid, str),
+        ("invite.summary.duplicates", summary.duplicates, escape),
+        ("invite.summary.already_here", summary.already_here, escape),
+        ("invite.summary.elsewhere", summary.elsewhere, elsewhere),
+        ("invite.summary.over_limit", summary.over_limit, escape),
+    )
+    for key, items, render in groups:
+        if not items:
+            continue
+        lines.append(texts.text(key, count=len(items), limit=summary.limit))
+        lines.extend("    " + item for item in formatting.cut_list(items, item_limit, render=render))
+    return lines
+
+
+def batch_purpose(batch: InvitationBatch) -> str:
+    return f"batch:{batch.id}"
+
+
+def requester_purpose(batch: InvitationBatch) -> str:
+    return f"batch_requester:{batch.id}"
+
+
+class InvitationService:
+    def __init__(
+        self, database: Database, clock: Callable[[], datetime], approvals: ApprovalService, *, seats: int
+    ):
+        self.database = database
+        self.clock = clock
+        self.approvals = approvals
+        self.seats = seats
+        approvals.register(BatchApprovals(self))
+
+    # ---------------------------------------------------------------- checking addresses
+
+    @staticmethod
+    def cancel_button(
+        batch_id: int, count: int, language: str = texts.DEFAULT_LANGUAGE, *, one_of_many: bool = False
+    ) -> dict[str, Any]:
+        """A batch's Cancel button, for another surface that lists the batch (App Home)."""
+        return blocks.batch_cancel_button(batch_id, count, language, one_of_many=one_of_many)
+
+    def classify(
+        self,
+        session: Session,
+        *,
+        rollout: Rollout,
+        candidates: Sequence[Addressee],
+        summary: Summary | None = None,
+    ) -> Summary:
+        """Sort valid candidates into accepted / listed twice / already here / elsewhere / over the limit.
+
+        The caller holds the rollout's row lock, so the seat count cannot change underneath.
+        """
+        result = summary or Summary()
+        result.limit = self.seats
+        keys = list({candidate.key for candidate in candidates})
+        holders: dict[str, int] = {}
+        holding = select(col(Invitee.email_key), col(Invitee.rollout_id)).where(
+            col(Invitee.status).in_(SEAT_HOLDING)
+        )
+        if len(keys) > WHOLE_TABLE_ABOVE and (
+            session.scalar(select(func.count()).select_from(holding.subquery())) or 0
+        ) <= len(keys):
+            # A big file against a smaller table: one read of every seat held beats a query per 500 addresses.
+            wanted = set(keys)
+            holders = {key: rollout_id for key, rollout_id in session.execute(holding) if key in wanted}
+            keys = []
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            rows = session.execute(
+                select(col(Invitee.email_key), col(Invitee.rollout_id)).where(
+                    col(Invitee.email_key).in_(chunk), col(Invitee.status).in_(SEAT_HOLDING)
+                )
+            ).all()
+            holders.update({key: rollout_id for key, rollout_id in rows})
+        other_names = {
+            row.id: row.name
+            for row in session.scalars(select(Rollout).where(col(Rollout.id).in_(set(holders.values()))))
+        }
+        taken = self.seats_taken(session, rollout_id=rollout.id or 0)
+        left = max(self.seats - taken, 0)
+        seen: set[str] = set()
+        for candidate in candidates:
+            key = candidate.key
+            if key in seen:
+                result.duplicates.append(candidate.email)
+            elif key in holders and holders[key] == rollout.id:
+                result.already_here.append(candidate.email)
+            elif key in holders:
+                result.elsewhere.append((candidate.email, other_names.get(holders[key], "?")))
+            elif len(result.accepted) >= left:
+                result.over_limit.append(candidate.email)
+            else:
+                result.accepted.append(candidate)
+            seen.add(key)
+        result.seats_left = left - len(result.accepted)
+        return result
+
+    def seats_taken(self, session: Session, *, rollout_id: int) -> int:
+        """Seats held by invitees, plus those reserved by batches still being written in chunks."""
+        held = session.scalar(
+            select(func.count())
+            .select_from(Invitee)
+            .where(col(Invitee.rollout_id) == rollout_id, col(Invitee.status).in_(SEAT_HOLDING))
+        )
+        reserved = session.scalar(
+            select(func.coalesce(func.sum(col(InvitationBatch.seats_reserved)), 0)).where(
+                col(InvitationBatch.rollout_id) == rollout_id,
+                col(InvitationBatch.status) == BatchStatus.PREPARING,
+            )
+        )
+        return int(held or 0) + int(reserved or 0)
+
+    # ---------------------------------------------------------------- /msi invite
+
+    def invite_command(self, *, user_id: str, channel_id: str, text: str) -> Answer:
+        now = self.clock()
+        pieces = split_addresses(text)
+        with self.database.write() as session:
+            found = resolve_rollout(session, name="", channel_id=channel_id)
+            if found.rollout is None:
+                if not found.candidates:
+                    return _answer(texts.text("invite.none_active"))
+                names = ", ".join(f"“{formatting.escape(r.name)}”" for r in found.candidates)
+                return _answer(texts.text("invite.where", names=names))
+            rollout = queries.lock_rollout(session, rollout_id=found.rollout.id or 0)
+            assert rollout is not None
+            if not self.may_request(session, rollout=rollout, user_id=user_id):
+                queries.audit(
+                    session,
+                    now=now,
+                    rollout_id=rollout.id,
+                    actor=user_id,
+                    action="click_denied",
+                    details={"attempted": "invite"},
+                )
+                return _answer(texts.text("invite.denied", rollout=formatting.escape(rollout.name)))
+            if not pieces:
+                return _answer(texts.text("invite.usage"))
+            summary = Summary()
+            candidates = []
+            for piece in pieces:
+                checked = check_address(piece)
+                if checked.normalized is None or checked.key is None:
+                    summary.invalid.append(
+                        invalid_line(piece, checked.problem or "email.invalid", checked.detail)
+                    )
+                else:
+                    candidates.append(Candidate(email=checked.normalized, key=checked.key))
+            self.classify(session, rollout=rollout, candidates=candidates, summary=summary)
+            lines = summary_lines(summary)
+            if summary.accepted:
+                batch = self.create_batch(
+                    session,
+                    rollout=rollout,
+                    requester=user_id,
+                    source="command",
+                    file_name=None,
+                    accepted=summary.accepted,
+                    now=now,
+                )
+                lines.insert(
+                    0,
+                    texts.text(
+                        "invite.created",
+                        batch=batch.id,
+                        count=len(summary.accepted),
+                        rollout=formatting.escape(rollout.name),
+                        channel=formatting.channel(rollout.salesforce_channel),
+                    ),
+                )
+            else:
+                lines.insert(0, texts.text("invite.nothing_created"))
+            return _answer("\n".join(lines))
+
+    def may_request(self, session: Session, *, rollout: Rollout, user_id: str) -> bool:
+        return user_id == rollout.owner_id or bool(
+            queries.personas_of(session, rollout_id=rollout.id or 0, user_id=user_id)
+        )
+
+    # ---------------------------------------------------------------- batches
+
+    def create_batch(
+        self,
+        session: Session,
+        *,
+        rollout: Rollout,
+        requester: str,
+        source: str,
+        file_name: str | None,
+        accepted: Sequence[Addressee],
+        now: datetime,
+    ) -> InvitationBatch:
+        """The whole batch in the caller's transaction (the rollout is locked): for batches of up to
+        CHUNK_ROWS addresses; larger ones are written in chunks (`begin_batch`)."""
+        batch = self._new_batch(
+            session, rollout=rollout, requester=requester, source=source, file_name=file_name, now=now
+        )
+        session.execute(_INVITEES.insert(), invitee_rows(batch, accepted))
+        self._announce(session, batch=batch, rollout=rollout, count=len(accepted), now=now)
+        return batch
+
+    def _new_batch(
+        self,
+        session: Session,
+        *,
+        rollout: Rollout,
+        requester: str,
+        source: str,
+        file_name: str | None,
+        now: datetime,
+        status: str = BatchStatus.PENDING_APPROVAL,
+        seats_reserved: int = 0,
+    ) -> InvitationBatch:
+        batch = InvitationBatch(
+            rollout_id=rollout.id or 0,
+            requested_by=requester,
+            source=source,
+            file_name=file_name,
+            status=status,
+            seats_reserved=seats_reserved,
+            created_at=now,
+            changed_at=now,
+            changed_by=requester,
+        )
+        session.add(batch)
+        session.flush()
+        return batch
+
+    def _announce(
+        self, session: Session, *, batch: InvitationBatch, rollout: Rollout, count: int, now: datetime
+    ) -> None:
+        """A batch whose invitees are all stored: audited, asked of the Salesforce admins, shown."""
+        queries.audit(
+            session,
+            now=now,
+            rollout_id=rollout.id,
+            actor=batch.requested_by,
+            action="batch_created",
+            details={"batch": batch.id, "count": count, "source": batch.source, "file": batch.file_name},
+        )
+        self.approvals.request(
+            session,
+            rollout=rollout,
+            subject_kind=BATCH_SUBJECT,
+            subject_id=batch.id or 0,
+            requester=batch.requested_by,
+            now=now,
+        )
+        self.render(session, batch=batch, rollout=rollout, now=now)
+
+    # ---------------------------------------------------------------- large batches, written in chunks
+
+    def begin_batch(
+        self,
+        session: Session,
+        *,
+        rollout: Rollout,
+        requester: str,
+        source: str,
+        file_name: str | None,
+        accepted: Sequence[Addressee],
+        now: datetime,
+    ) -> InvitationBatch:
+        """Start a large batch in the caller's transaction (the rollout is locked, `accepted` classified
+        under that lock): a preparing batch that reserves a seat for every accepted address, so batches
+        requested while its invitees are written (`write_chunk`) still cannot exceed the seats."""
+        return self._new_batch(
+            session,
+            rollout=rollout,
+            requester=requester,
+            source=source,
+            file_name=file_name,
+            now=now,
+            status=BatchStatus.PREPARING,
+            seats_reserved=len(accepted),
+        )
+
+    def write_chunk(self, *, batch: InvitationBatch, chunk: Sequence[Addressee]) -> bool:
+        """Store some invitees of a preparing batch in a transaction of their own, turning their reserved
+        seats into held ones. False (nothing written) when the batch is no longer preparing: another attempt
+        at the same click discarded it, or it was found abandoned."""
+        with self.database.write_connection() as connection:
+            live = affected_rows(
+                connection.execute(
+                    update(_BATCHES)
+                    .where(_BATCHES.c.id == batch.id, _BATCHES.c.status == BatchStatus.PREPARING)
+                    .values(
+                        seats_reserved=_BATCHES.c.seats_reserved - len(chunk),
+                        changed_at=self.clock(),  # also shows the writer is alive (ABANDONED_AFTER)
+                    )
+                )
+            )
+            if live != 1:
+                return False
+            # The reservation kept the seats but not the addresses: one that a request committed meanwhile
+            # claimed (it saw the address free) is that request's; the row is skipped, its seat freed.
+            dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+            connection.execute(dialect.insert(_INVITEES).on_conflict_do_nothing(), invitee_rows(batch, chunk))
+        return True
+
+    def finish_batch(
+        self, session: Session, *, batch_id: int, rollout: Rollout, now: datetime
+    ) -> InvitationBatch | None:
+        """The last step of a batch written in chunks, in the caller's transaction (the rollout is locked):
+        the batch becomes pending approval and is announced. None if it is no longer preparing."""
+        changed = affected_rows(
+            session.execute(
+                update(InvitationBatch)
+                .where(
+                    col(InvitationBatch.id) == batch_id,
+                    col(InvitationBatch.status) == BatchStatus.PREPARING,
+                )
+                .values(status=BatchStatus.PENDING_APPROVAL, seats_reserved=0, changed_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        )
+        batch = session.get(InvitationBatch, batch_id, populate_existing=True)
+        if changed != 1 or batch is None:
+            return None
+        count = self.invitee_count(session, batch_id=batch_id)
+        self._announce(session, batch=batch, rollout=rollout, count=count, now=now)
+        return batch
+
+    def discard_batch(self, session: Session, *, batch_id: int) -> bool:
+        """Remove a preparing batch and the invitees written so far: it was never shown to anyone."""
+        status = session.scalar(
+            select(col(InvitationBatch.status)).where(col(InvitationBatch.id) == batch_id)
+        )
+        if status != BatchStatus.PREPARING:
+            return False
+        session.execute(delete(Invitee).where(col(Invitee.batch_id) == batch_id))
+        session.execute(delete(InvitationBatch).where(col(InvitationBatch.id) == batch_id))
+        return True
+
+    def discard_abandoned(self) -> int:
+        """Housekeeping: preparing batches nobody has written to for ABANDONED_AFTER are removed."""
+        cutoff = self.clock() - ABANDONED_AFTER
+        with self.database.read() as session:
+            stale = session.scalars(
+                select(col(InvitationBatch.id)).where(
+                    col(InvitationBatch.status) == BatchStatus.PREPARING,
+                    col(InvitationBatch.changed_at) < cutoff,
+                )
+            ).all()
+        removed = 0
+        for batch_id in stale:
+            with self.database.write() as session:
+                removed += self.discard_batch(session, batch_id=batch_id or 0)
+        if removed:
+            logger.info("removed %s invitation batch(es) abandoned while being written", removed)
+        return removed
+
+    def invitee_count(self, session: Session, *, batch_id: int) -> int:
+        return int(
+            session.scalar(select(func.count()).select_from(Invitee).where(col(Invitee.batch_id) == batch_id))
+            or 0
+        )
+
+    def step5_ready(self, session: Session, *, rollout_id: int) -> bool:
+        state = session.scalar(
+            select(col(Step.state)).where(col(Step.rollout_id) == rollout_id, col(Step.number) == INVITE_STEP)
+        )
+        return state is not None and state != StepState.LOCKED.value
+
+    def render(self, session: Session, *, batch: InvitationBatch, rollout: Rollout, now: datetime) -> None:
+        """Bring the requester's message and, once approved with step 5 open, the Marketo task up to date."""
+        count = self.invitee_count(session, batch_id=batch.id or 0)
+        step5_ready = self.step5_ready(session, rollout_id=rollout.id or 0)
+        state_key = f"batch.state.{batch.status}"
+        if batch.status == BatchStatus.APPROVED and not step5_ready:
+            state_key = "batch.state.approved_waiting"
+        may_cancel = batch.status in OPEN_BATCH_STATES and rollout.status == RolloutStatus.ACTIVE
+        text, requester_blocks = blocks.batch_requester_message(
+            batch_id=batch.id or 0,
+            count=count,
+            rollout_name=rollout.name,
+            file_name=batch.file_name,
+            state=texts.text(state_key),
+            may_cancel=may_cancel,
+        )
+        outbox.keep_message(
+            session,
+            now=now,
+            rollout_id=rollout.id,
+            purpose=requester_purpose(batch),
+            channel_id=batch.requested_by,
+            text=text,
+            blocks=requester_blocks,
+        )
+        task_exists = queries.kept_message(session, purpose=batch_purpose(batch)) is not None
+        if not task_exists and not (batch.status == BatchStatus.APPROVED and step5_ready):
+            return
+        approval = queries.latest_approval(session, subject_kind=BATCH_SUBJECT, subject_id=batch.id or 0)
+        text, task_blocks = blocks.batch_task_message(
+            batch_id=batch.id or 0,
+            count=count,
+            rollout_name=rollout.name,
+            environment=rollout.environment,
+            requester=batch.requested_by,
+            approver=approval.decided_by if approval is not None and approval.decided_by else "",
+            status=batch.status,
+            changed_by=batch.changed_by,
+            changed_at=batch.changed_at,
+        )
+        task = outbox.keep_message(
+            session,
+            now=now,
+            rollout_id=rollout.id,
+            purpose=batch_purpose(batch),
+            channel_id=rollout.marketo_channel,
+            text=text,
+            blocks=task_blocks,
+        )
+        if not task_exists:
+            self._attach_list(session, batch=batch, rollout=rollout, task=task, count=count, now=now)
+
+    def _attach_list(
+        self,
+        session: Session,
+        *,
+        batch: InvitationBatch,
+        rollout: Rollout,
+        task: object,
+        count: int,
+        now: datetime,
+    ) -> None:
+        # Columns, not Invitee objects: building 80,000 ORM objects kept the approval's transaction (and,
+        # on SQLite, every other write) waiting for seconds.
+        invitees = session.execute(
+            select(col(Invitee.email), col(Invitee.first_name), col(Invitee.last_name), col(Invitee.team))
+            .where(col(Invitee.batch_id) == batch.id)
+            .order_by(col(Invitee.id))
+        ).all()
+        content = write_csv(INVITEE_CSV_HEADER, (list(row) for row in invitees))
+        outbox.upload(
+            session,
+            now=now,
+            rollout_id=rollout.id,
+            user_id=None,
+            thread_of=task,  # type: ignore[arg-type]
+            filename=f"msi-invitations-batch-{batch.id}.csv",
+            title=f"Invitations, batch #{batch.id}",
+            content=content,
+            comment=texts.text(
+                "batch.file_comment", batch=batch.id, count=count, rollout=formatting.escape(rollout.name)
+            ),
+        )
+
+    def steps_opened(self, session: Session, rollout: Rollout, numbers: list[int], now: datetime) -> None:
+        if INVITE_STEP in numbers:
+            self.post_waiting_tasks(session, rollout=rollout, now=now)
+
+    def rollout_cancelled(self, session: Session, rollout: Rollout, by: str, now: datetime) -> None:
+        self.cancel_all_open(session, rollout=rollout, by=by, now=now)
+
+    def post_waiting_tasks(self, session: Session, *, rollout: Rollout, now: datetime) -> None:
+        """Step 5 just opened: hand every approved batch to the Marketo admins."""
+        approved = session.scalars(
+            select(InvitationBatch).where(
+                col(InvitationBatch.rollout_id) == rollout.id,
+                col(InvitationBatch.status) == BatchStatus.APPROVED,
+            )
+        ).all()
+        for batch in approved:
+            self.render(session, batch=batch, rollout=rollout, now=now)
+
+    def _release(self, session: Session, *, batch: InvitationBatch) -> None:
+        session.execute(
+            update(Invitee)
+            .where(col(Invitee.batch_id) == batch.id, col(Invitee.status) == InviteeStatus.REQUESTED)
+            .values(status=InviteeStatus.RELEASED)
+            .execution_options(synchronize_session=False)
+        )
+
+    def _load(self, session: Session, batch_id: int) -> tuple[InvitationBatch, Rollout] | None:
+        rollout_id = session.scalar(
+            select(col(InvitationBatch.rollout_id)).where(col(InvitationBatch.id) == batch_id)
+        )
+        if rollout_id is None:
+            return None
+        rollout = queries.lock_rollout(session, rollout_id=rollout_id)
+        batch = session.get(InvitationBatch, batch_id, populate_existing=True)
+        if rollout is None or batch is None:
+            return None
+        return batch, rollout
+
+    def _refuse(
+        self, session: Session, *, click: Click, rollout: Rollout, text: str, attempted: str, now: datetime
+    ) -> None:
+        tell(session, now=now, click=click, text=text, rollout_id=rollout.id)
+        queries.audit(
+            session,
+            now=now,
+            rollout_id=rollout.id,
+            actor=click.user_id,
+            action="click_denied",
+            details={"attempted": attempted},
+        )
+
+    def _tell_state(self, session: Session, *, click: Click, batch: InvitationBatch, now: datetime) -> None:
+        text = texts.text("batch.already", batch=batch.id, state=texts.text(f"batch.state.{batch.status}"))
+        tell(session, now=now, click=click, text=text, rollout_id=batch.rollout_id)
+
+    def mark_sent(self, *, batch_id: int, click: Click) -> None:
+        now = self.clock()
+        with self.database.write() as session:
+            loaded = self._load(session, batch_id)
+            if loaded is None:
+                tell(session, now=now, click=click, text=texts.text("approval.gone"), rollout_id=None)
+                return
+            batch, rollout = loaded
+            personas = queries.personas_of(session, rollout_id=rollout.id or 0, user_id=click.user_id)
+            if Persona.MARKETO_ADMIN.value not in personas:
+                self._refuse(
+                    session,
+                    click=click,
+                    rollout=rollout,
+                    text=texts.text("batch.deny.sent"),
+                    attempted="batch_sent",
+                    now=now,
+                )
+                return
+            changed = affected_rows(
+                session.execute(
+                    update(InvitationBatch)
+                    .where(
+                        col(InvitationBatch.id) == batch_id,
+                        col(InvitationBatch.status) == BatchStatus.APPROVED,
+                    )
+                    .values(status=BatchStatus.SENT, changed_at=now, changed_by=click.user_id)
+                    .execution_options(synchronize_session=False)
+                )
+            )
+            session.refresh(batch)
+            if changed != 1:
+                self._tell_state(session, click=click, batch=batch, now=now)
+                return
+            session.execute(
+                update(Invitee)
+                .where(col(Invitee.batch_id) == batch_id, col(Invitee.status) == InviteeStatus.REQUESTED)
+                .values(status=InviteeStatus.INVITED)
+                .execution_options(synchronize_session=False)
+            )
+            count = self.invitee_count(session, batch_id=batch_id)
+            self.render(session, batch=batch, rollout=rollout, now=now)
+            queries.audit(
+                session,
+                now=now,
+                rollout_id=rollout.id,
+                actor=click.user_id,
+                action="batch_sent",
+                details={"batch": batch_id, "count": count},
+            )
+            outbox.post(
+                session,
+                now=now,
+                rollout_id=rollout.id,
+                channel=batch.requested_by,
+                text=texts.text(
+                    "batch.notify.sent",
+                    count=count,
+                    batch=batch_id,
+                    rollout=formatting.escape(rollout.name),
+                    who=formatting.user(click.user_id),
+                ),
+            )
+
+    def cancel(self, *, batch_id: int, click: Click) -> None:
+        now = self.clock()
+        with self.database.write() as session:
+            loaded = self._load(session, batch_id)
+            if loaded is None:
+                tell(session, now=now, click=click, text=texts.text("approval.gone"), rollout_id=None)
+                return
+            batch, rollout = loaded
+            if click.user_id not in (batch.requested_by, rollout.owner_id):
+                text = texts.text("batch.deny.cancel", batch=batch_id)
+                self._refuse(
+                    session, click=click, rollout=rollout, text=text, attempted="batch_cancel", now=now
+                )
+                return
+            if not self.cancel_in(session, batch=batch, rollout=rollout, by=click.user_id, now=now):
+                self._tell_state(session, click=click, batch=batch, now=now)
+                return
+            if click.user_id != batch.requested_by:
+                outbox.post(
+                    session,
+                    now=now,
+                    rollout_id=rollout.id,
+                    channel=batch.requested_by,
+                    text=texts.text(
+                        "batch.notify.cancelled",
+                        batch=batch_id,
+                        rollout=formatting.escape(rollout.name),
+                        who=formatting.user(click.user_id),
+                    ),
+                )
+
+    def cancel_in(
+        self, session: Session, *, batch: InvitationBatch, rollout: Rollout, by: str, now: datetime
+    ) -> bool:
+        """Cancel an open batch inside the caller's transaction (the rollout is locked); False if not open."""
+        changed = affected_rows(
+            session.execute(
+                update(InvitationBatch)
+                .where(
+                    col(InvitationBatch.id) == batch.id, col(InvitationBatch.status).in_(OPEN_BATCH_STATES)
+                )
+                .values(status=BatchStatus.CANCELLED, changed_at=now, changed_by=by)
+                .execution_options(synchronize_session=False)
+            )
+        )
+        session.refresh(batch)
+        if changed != 1:
+            return False
+        self._release(session, batch=batch)
+        self.approvals.close_pending(
+            session, rollout=rollout, subject_kind=BATCH_SUBJECT, subject_id=batch.id or 0, by=by, now=now
+        )
+        self.render(session, batch=batch, rollout=rollout, now=now)
+        queries.audit(
+            session,
+            now=now,
+            rollout_id=rollout.id,
+            actor=by,
+            action="batch_cancelled",
+            details={"batch": batch.id},
+        )
+        return True
+
+    def cancel_all_open(self, session: Session, *, rollout: Rollout, by: str, now: datetime) -> None:
+        for batch in self.open_batches(session, rollout_id=rollout.id or 0):
+            self.cancel_in(session, batch=batch, rollout=rollout, by=by, now=now)
+
+    # ---------------------------------------------------------------- read side
+
+    def open_batches(self, session: Session, *, rollout_id: int) -> list[InvitationBatch]:
+        return list(
+            session.scalars(
+                select(InvitationBatch)
+                .where(
+                    col(InvitationBatch.rollout_id) == rollout_id,
+                    col(InvitationBatch.status).in_(OPEN_BATCH_STATES),
+                )
+                .order_by(col(InvitationBatch.id))
+            ).all()
+        )
+
+    def counts(self, session: Session, *, rollout_id: int) -> dict[str, int]:
+        """Invitations by batch state, plus the seats taken."""
+        # Counted per batch, then summed by the batches' states: joining every invitee row to its batch cost
+        # /msi status a few hundred milliseconds with an 80,000-address batch.
+        per_batch = session.execute(
+            select(col(Invitee.batch_id), func.count())
+            .where(col(Invitee.rollout_id) == rollout_id)
+            .group_by(col(Invitee.batch_id))
+        ).all()
+        states = dict(
+            session.execute(
+                select(col(InvitationBatch.id), col(InvitationBatch.status)).where(
+                    col(InvitationBatch.rollout_id) == rollout_id
+                )
+            ).all()
+        )
+        rows: dict[str, int] = {}
+        for batch_id, number in per_batch:
+            status = states.get(batch_id)
+            if status is not None and status != BatchStatus.PREPARING:  # not shown until written
+                rows[status] = rows.get(status, 0) + int(number)
+        counts = {
+            state: 0
+            for state in (
+                BatchStatus.PENDING_APPROVAL,
+                BatchStatus.APPROVED,
+                BatchStatus.SENT,
+                BatchStatus.REJECTED,
+                BatchStatus.CANCELLED,
+            )
+        }
+        counts.update(rows)
+        counts["seats"] = self.seats_taken(session, rollout_id=rollout_id)
+        return counts
+
+
+class BatchApprovals:
+    """Invitation batches as subjects of Salesforce admin approval."""
+
+    kind = BATCH_SUBJECT
+
+    def __init__(self, service: InvitationService):
+        self.service = service
+
+    def describe(self, session: Session, *, approval: Approval, rollout: Rollout) -> SubjectText:
+        count = self.service.invitee_count(session, batch_id=approval.subject_id)
+        return SubjectText(
+            subject=texts.text("batch.subject", batch=approval.subject_id, count=count),
+            why=texts.text("batch.why", limit=self.service.seats),
+            channel=formatting.channel(rollout.marketo_channel),
+        )
+
+    def decided(self, session: Session, *, approval: Approval, rollout: Rollout, now: datetime) -> None:
+        batch = session.get(InvitationBatch, approval.subject_id, populate_existing=True)
+        if batch is None or batch.status != BatchStatus.PENDING_APPROVAL:
+            return
+        if approval.status == ApprovalStatus.APPROVED:
+            batch.status = BatchStatus.APPROVED
+        elif approval.status == ApprovalStatus.REJECTED:
+            batch.status = BatchStatus.REJECTED
+            batch.reason = approval.reason
+            self.service._release(session, batch=batch)
+        else:
+            return
+        batch.changed_at = now
+        batch.changed_by = approval.decided_by
+        session.flush()
+        self.service.render(session, batch=batch, rollout=rollout, now=now)
+
+
+def invitee_rows(batch: InvitationBatch, accepted: Sequence[Addressee]) -> list[dict[str, Any]]:
+    """Invitee rows for a core executemany insert (an ORM object per row cost more than the insert)."""
+    batch_id, rollout_id = batch.id or 0, batch.rollout_id
+    return [
+        {
+            "batch_id": batch_id,
+            "rollout_id": rollout_id,
+            "email": candidate.email,
+            "email_key": candidate.key,
+            "first_name": candidate.first_name[:NAME_LIMIT],
+            "last_name": candidate.last_name[:NAME_LIMIT],
+            "team": candidate.team[:NAME_LIMIT],
+            "status": InviteeStatus.REQUESTED,
+        }
+        for candidate in accepted
+    ]
+
+
+def _answer(text: str) -> Answer:
+    return Answer(text=text, blocks=blockkit.lines_blocks(None, text.split("\n"), limit=60))

@@ -1,0 +1,256 @@
+"""Buttons acknowledged at once and acted on by a worker: the acknowledgement costs one small insert.
+
+Slack wants every click acknowledged within 3 seconds, and a busy bot answers faster when the click's
+work (locking the rollout, deciding, writing the audit and the messages) happens after the ack. The
+click is first stored in `pending_click` on the request path, so a crash after the acknowledgement
+loses nothing; the `ClickWorker` then runs the registered action and deletes the row in the same
+transaction as the change it caused, so a crash mid-way never runs a click twice.
+
+Buttons that open a modal stay on the request path: a `trigger_id` works once, for 3 seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from bot import texts
+from bot.platform import crashpoints
+from bot.platform.access import Click, tell
+from bot.platform.foreground import Foreground
+from bot.platform.workers import PollingWorker
+from bot.slack import ids
+from storage.db import Database, affected_rows, is_outage
+from storage.models import PendingClick
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+# How long a claimed click is left to the worker that claimed it before another process may take it over.
+LEASE = timedelta(seconds=60)
+MAX_ATTEMPTS = 5
+MAX_VALUE_LENGTH = 200
+# Built once: constructing an insert per click cost more than executing it.
+_STORE = PendingClick.__table__.insert()  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class QueuedClick:
+    """A stored click, as the action registered for its button receives it."""
+
+    id: int
+    action_id: str
+    value: str
+    click: Click
+    from_home: bool
+    attempts: int
+
+
+Action = Callable[[QueuedClick], object]
+
+
+class ClickTakenOver(Exception):
+    """The stored click was already gone when its change was about to commit."""
+
+
+class ClickQueue(PollingWorker):
+    """Stores clicks on the request path and acts on them in a worker thread."""
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        clock: Clock,
+        idle_wait: float = 0.5,
+        lease: timedelta = LEASE,
+        foreground: Foreground | None = None,
+    ):
+        super().__init__("click-worker", idle_wait=idle_wait, outage=database.outage)
+        self.database = database
+        self.foreground = foreground
+        self.clock = clock
+        self.lease = lease
+        self.actions: dict[str, Action] = {}
+        self._store_when: dict[str, Callable[[str], bool]] = {}
+
+    def register(
+        self, action_id: str, action: Action, *, store_when: Callable[[str], bool] | None = None
+    ) -> None:
+        """`action` runs in the worker for each stored click of the button. `store_when(value)` says which of
+        its clicks intake may store; the others (a modal to open, say) go to the button's Bolt listener."""
+        self.actions[action_id] = action
+        if store_when is not None:
+            self._store_when[action_id] = store_when
+
+    # -- the request path
+
+    def intake(self, body: dict[str, Any]) -> bool:
+        """The HTTP front door's shortcut (bot/server.py): store a click before Bolt routes it; True when
+        stored, and the request is then answered with Slack's acknowledgement, an empty 200.
+
+        Routing one click through Bolt's listener matching cost more than storing it. Everything else, and
+        every request in Socket Mode, goes through the buttons' Bolt listeners, which store the same way.
+        """
+        if body.get("type") != "block_actions":
+            return False
+        actions = body.get("actions")
+        if not isinstance(actions, list) or len(actions) != 1 or not isinstance(actions[0], dict):
+            return False
+        action_id = actions[0].get("action_id")
+        if not isinstance(action_id, str) or ids.base_action(action_id) not in self.actions:
+            return False
+        store_when = self._store_when.get(ids.base_action(action_id))
+        if store_when is not None and not store_when(str(actions[0].get("value", ""))):
+            return False
+        return self.accept(body)
+
+    def accept(self, body: dict[str, Any]) -> bool:
+        """Store a click for later. False (and nothing stored) for a payload no registered button sent."""
+        try:
+            action = body["actions"][0]
+            action_id = ids.base_action(str(action["action_id"]))
+            value = str(action.get("value", ""))
+            user_id = str(body["user"]["id"])
+        except (KeyError, IndexError, TypeError):
+            return False
+        response_url = body.get("response_url")
+        if (
+            action_id not in self.actions
+            or not value
+            or len(value) > MAX_VALUE_LENGTH
+            or not user_id
+            or (response_url is not None and (not isinstance(response_url, str) or len(response_url) > 500))
+        ):
+            return False  # not a button of ours: its value is always short; nothing to act on
+        now = self.clock()
+        with self.database.write_connection() as connection:
+            # A core insert on a bare connection: a Session costs more than the rest of the acknowledgement.
+            connection.execute(
+                _STORE,
+                {
+                    "action_id": action_id,
+                    "value": value,
+                    "user_id": user_id,
+                    "response_url": response_url,
+                    "from_home": (body.get("container") or {}).get("type") == "view",
+                    "attempts": 0,
+                    "not_before": now,
+                    "received_at": now,
+                },
+            )
+        crashpoints.reach("click_stored")
+        self._wake.set()
+        return True
+
+    # -- the worker (the thread's life is PollingWorker's; stored clicks stay for the next start)
+
+    def run_once(self, limit: int = 100) -> int:
+        """Act on the clicks waiting now, oldest first; returns how many were taken."""
+        now = self.clock()
+        with self.database.read() as session:
+            waiting = session.scalars(
+                select(col(PendingClick.id))
+                .where(
+                    col(PendingClick.not_before) <= now,
+                    (col(PendingClick.claimed_until).is_(None)) | (col(PendingClick.claimed_until) < now),
+                )
+                .order_by(col(PendingClick.id))
+                .limit(limit)
+            ).all()
+        handled = 0
+        for click_id in waiting:
+            if self._stop.is_set() or click_id is None:
+                break
+            if self.foreground is not None:
+                self.foreground.yield_to_requests()
+            queued = self._claim(click_id)
+            if queued is not None:
+                self._act(queued)
+                handled += 1
+        return handled
+
+    def _claim(self, click_id: int) -> QueuedClick | None:
+        now = self.clock()
+        with self.database.write() as session:
+            claimed = affected_rows(
+                session.execute(
+                    update(PendingClick)
+                    .where(
+                        col(PendingClick.id) == click_id,
+                        (col(PendingClick.claimed_until).is_(None)) | (col(PendingClick.claimed_until) < now),
+                    )
+                    .values(claimed_until=now + self.lease, attempts=col(PendingClick.attempts) + 1)
+                    .execution_options(synchronize_session=False)
+                )
+            )
+            if claimed != 1:
+                return None  # another process took it
+            row = session.get(PendingClick, click_id)
+            if row is None or row.id is None:
+                return None
+            return QueuedClick(
+                id=row.id,
+                action_id=row.action_id,
+                value=row.value,
+                click=Click(user_id=row.user_id, response_url=row.response_url),
+                from_home=row.from_home,
+                attempts=row.attempts,
+            )
+
+    def _act(self, queued: QueuedClick) -> None:
+        action = self.actions.get(queued.action_id)
+
+        def forget(session: Session) -> None:
+            gone = session.execute(delete(PendingClick).where(col(PendingClick.id) == queued.id))
+            if affected_rows(gone) != 1:
+                # Another process took the click over (our lease ran out) and finished it first: roll back.
+                raise ClickTakenOver(queued.id)
+
+        try:
+            with self.database.finishing_with(forget) as finished:
+                if action is not None:
+                    action(queued)
+            if not finished():
+                # The action changed nothing (an id that no longer exists, say): only the click goes.
+                with self.database.write() as session:
+                    forget(session)
+        except ClickTakenOver:
+            logger.warning(
+                "click %s was finished by another process; this attempt was rolled back", queued.id
+            )
+        except Exception as error:
+            if is_outage(error):
+                raise  # rolled back and kept: the worker's loop waits the outage out, logged once
+            logger.exception(
+                "click %s (%s) failed (attempt %s)", queued.id, queued.action_id, queued.attempts
+            )
+            self._failed(queued)
+
+    def _failed(self, queued: QueuedClick) -> None:
+        now = self.clock()
+        with self.database.write() as session:
+            if queued.attempts >= MAX_ATTEMPTS:
+                # Keep trying would never end; tell the person, who can click again once it is fixed.
+                session.execute(delete(PendingClick).where(col(PendingClick.id) == queued.id))
+                tell(
+                    session,
+                    now=now,
+                    click=queued.click,
+                    text=texts.text("answer.click_failed"),
+                    rollout_id=None,
+                )
+                return
+            session.execute(
+                update(PendingClick)
+                .where(col(PendingClick.id) == queued.id)
+                .values(claimed_until=None, not_before=now + timedelta(seconds=2**queued.attempts))
+                .execution_options(synchronize_session=False)
+            )

@@ -1,0 +1,1 @@
+"""Reminders: the sweep, escalation, snooze and the housekeeping jobs."""

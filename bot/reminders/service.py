@@ -1,0 +1,397 @@
+"""Reminders and escalation (SPEC section 6), exactly once across processes.
+
+The APScheduler job only finds due work: one indexed query per kind (`remind_from <= now - MSI_REMINDER_AFTER`
+on active, unpaused rollouts), so a sweep costs what is due, not what is stored. Each reminder is claimed by
+a conditional update on the value the sweep saw (`WHERE remind_from = :seen`), in the same transaction that
+writes its messages to the outbox: two schedulers, or two processes on one PostgreSQL database, cannot both
+win, and a failed post is retried by the outbox, never lost. Slack is asked who has left the workspace
+before that transaction, never inside it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.schedulers.base import BaseScheduler
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from bot import texts
+from bot.approvals.service import ApprovalService
+from bot.config import WorkingHours
+from bot.platform import crashpoints, outbox
+from bot.platform.access import Click, tell
+from bot.reminders import blocks
+from bot.slack import formatting, ids
+from bot.steps import cards, runbook
+from bot.steps.runbook import Persona
+from storage import queries
+from storage.db import Database, affected_rows
+from storage.models import Approval, ApprovalStatus, Rollout, RolloutStatus, Step
+
+logger = logging.getLogger(__name__)
+
+JOB_ID = "msi-reminder-sweep"
+SNOOZE = timedelta(days=1)
+BATCH_LIMIT = 500
+
+
+def waited(since: datetime, now: datetime) -> str:
+    seconds = max(int((now - since).total_seconds()), 0)
+    if seconds >= 86400:
+        return texts.text("duration.days", count=seconds // 86400)
+    if seconds >= 3600:
+        return texts.text("duration.hours", count=seconds // 3600)
+    return texts.text("duration.minutes", count=max(seconds // 60, 1))
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+@dataclass(frozen=True)
+class Due:
+    kind: str  # "step" or "approval"
+    item_id: int
+    rollout_id: int
+    seen: datetime  # remind_from as the sweep read it: the claim is conditional on it
+
+
+class ReminderService:
+    def __init__(
+        self,
+        database: Database,
+        clock: Callable[[], datetime],
+        approvals: ApprovalService,
+        *,
+        after: timedelta,
+        escalate_after: int,
+        working_hours: WorkingHours,
+        is_active_user: Callable[[str], bool],
+    ):
+        self.database = database
+        self.clock = clock
+        self.approvals = approvals
+        self.after = after
+        self.escalate_after = escalate_after
+        self.working_hours = working_hours
+        self.is_active_user = is_active_user
+
+    # ---------------------------------------------------------------- scheduling
+
+    def schedule(self, scheduler: BaseScheduler, every: timedelta) -> None:
+        scheduler.add_job(
+            self.database.outage.guard(self.sweep, "reminder-sweep"),
+            "interval",
+            seconds=max(every.total_seconds(), 1),
+            id=JOB_ID,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            # A sweep missed by more than a few periods is simply skipped: the next one finds the same work.
+            misfire_grace_time=max(int(every.total_seconds() * 3), 30),
+        )
+
+    # ---------------------------------------------------------------- the sweep
+
+    def find_due(self, now: datetime) -> list[Due]:
+        cutoff = now - self.after
+        with self.database.read() as session:
+            step_rows = session.execute(
+                select(col(Step.id), col(Step.rollout_id), col(Step.remind_from))
+                .join(Rollout, col(Rollout.id) == col(Step.rollout_id))
+                .where(
+                    col(Step.remind_from) <= cutoff,
+                    col(Step.state).in_(cards.REMINDABLE),
+                    col(Rollout.status) == RolloutStatus.ACTIVE,
+                    col(Rollout.reminders_paused) == False,  # noqa: E712 - SQL comparison,
+                )
+                .order_by(col(Step.remind_from))
+                .limit(BATCH_LIMIT)
+            ).all()
+            approval_rows = session.execute(
+                select(col(Approval.id), col(Approval.rollout_id), col(Approval.remind_from))
+                .join(Rollout, col(Rollout.id) == col(Approval.rollout_id))
+                .where(
+                    col(Approval.remind_from) <= cutoff,
+                    col(Approval.status) == ApprovalStatus.PENDING,
+                    col(Rollout.status) == RolloutStatus.ACTIVE,
+                    col(Rollout.reminders_paused) == False,  # noqa: E712 - SQL comparison,
+                )
+                .order_by(col(Approval.remind_from))
+                .limit(BATCH_LIMIT)
+            ).all()
+        found = [("step", row) for row in step_rows] + [("approval", row) for row in approval_rows]
+        return [
+            Due(kind, int(row[0] or 0), int(row[1] or 0), row[2]) for kind, row in found if row[2] is not None
+        ]
+
+    def sweep(self) -> int:
+        """One pass: remind what is due and within working hours. Returns how many reminders were claimed."""
+        now = self.clock()
+        due = self.find_due(now)
+        if not due:
+            return 0
+        sent = 0
+        zones: dict[int, str] = {}
+        with self.database.read() as session:
+            for rollout in session.scalars(
+                select(Rollout).where(col(Rollout.id).in_({item.rollout_id for item in due}))
+            ):
+                zones[rollout.id or 0] = rollout.time_zone
+        for item in due:
+            local = now.astimezone(zone(zones.get(item.rollout_id, "UTC")))
+            if not self.working_hours.contains(local):
+                continue  # waits for the next opening in the rollout's own time zone
+            try:
+                if self._remind(item, now):
+                    sent += 1
+                    crashpoints.reach("reminder_claimed")
+            except Exception:
+                logger.exception(
+                    "reminder for %s %s failed; the next sweep tries again", item.kind, item.item_id
+                )
+        return sent
+
+    def _people(self, session: Session, *, rollout: Rollout, personas: tuple[Persona, ...]) -> list[str]:
+        people: list[str] = []
+        for persona in personas:
+            for user_id in queries.members(session, rollout_id=rollout.id or 0, persona=persona.value):
+                if user_id not in people:
+                    people.append(user_id)
+        return people
+
+    def _remind(self, item: Due, now: datetime) -> bool:
+        # Who to mention is settled before the transaction: asking Slack who has left is a network call.
+        with self.database.read() as session:
+            rollout = session.get(Rollout, item.rollout_id)
+            if rollout is None:
+                return False
+            if item.kind == "step":
+                step = session.get(Step, item.item_id)
+                personas = runbook.step(step.number).personas if step is not None else ()
+                candidates = self._people(session, rollout=rollout, personas=personas)
+            else:
+                approval = session.get(Approval, item.item_id)
+                candidates = [
+                    person
+                    for person in self._people(session, rollout=rollout, personas=(Persona.SALESFORCE_ADMIN,))
+                    if approval is None or person != approval.requested_by
+                ]
+        active = [person for person in candidates if self.is_active_user(person)]
+        departed = [person for person in candidates if person not in active]
+        with self.database.write() as session:
+            model = Step if item.kind == "step" else Approval
+            claimed = affected_rows(
+                session.execute(
+                    update(model)
+                    .where(col(model.id) == item.item_id, col(model.remind_from) == item.seen)
+                    .values(
+                        remind_from=now,
+                        last_reminded_at=now,
+                        reminder_count=col(model.reminder_count) + 1,
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+            )
+            if claimed != 1:
+                return False  # another sweep (another process) sent it, or it changed meanwhile
+            rollout = session.get(Rollout, item.rollout_id)
+            assert rollout is not None
+            if item.kind == "step":
+                self._remind_step(session, rollout=rollout, step_id=item.item_id, people=active, now=now)
+            else:
+                self._remind_approval(
+                    session, rollout=rollout, approval_id=item.item_id, people=active, now=now
+                )
+            for person in departed:
+                outbox.post(
+                    session,
+                    now=now,
+                    rollout_id=rollout.id,
+                    channel=rollout.owner_id,
+                    text=texts.text(
+                        "reminder.departed",
+                        who=formatting.user(person),
+                        rollout=formatting.escape(rollout.name),
+                    ),
+                    dedupe_key=f"departed:{rollout.id}:{person}",
+                )
+        return True
+
+    def _remind_step(
+        self, session: Session, *, rollout: Rollout, step_id: int, people: list[str], now: datetime
+    ) -> None:
+        step = session.get(Step, step_id, populate_existing=True)
+        assert step is not None
+        title = texts.text(f"step.{step.number}.title")
+        how_long = waited(step.changed_at, now)
+        key = "reminder.step" if people else "reminder.step.nobody"
+        text = texts.text(
+            key, people=formatting.users(people), number=step.number, title=title, waited=how_long
+        )
+        reminder_blocks = blocks.reminder_message(text, f"step:{step_id}")
+        for message in cards.step_messages(session, step=step):
+            if message.channel_id in cards.step_channels(rollout, step.number):
+                outbox.post(
+                    session,
+                    now=now,
+                    rollout_id=rollout.id,
+                    channel=message.channel_id,
+                    text=text,
+                    blocks=reminder_blocks,
+                    thread_of=message,
+                )
+        queries.audit(
+            session,
+            now=now,
+            rollout_id=rollout.id,
+            actor="msi-bot",
+            action="reminder_sent",
+            details={"step": step.number, "count": step.reminder_count, "mentioned": people},
+        )
+        if step.reminder_count == self.escalate_after:
+            channels = ", ".join(formatting.channel(c) for c in cards.step_channels(rollout, step.number))
+            outbox.post(
+                session,
+                now=now,
+                rollout_id=rollout.id,
+                channel=rollout.owner_id,
+                text=texts.text(
+                    "reminder.escalation.step",
+                    number=step.number,
+                    title=title,
+                    rollout=formatting.escape(rollout.name),
+                    waited=how_long,
+                    count=step.reminder_count,
+                    channel=channels,
+                ),
+            )
+
+    def _remind_approval(
+        self, session: Session, *, rollout: Rollout, approval_id: int, people: list[str], now: datetime
+    ) -> None:
+        approval = session.get(Approval, approval_id, populate_existing=True)
+        assert approval is not None
+        how_long = waited(approval.requested_at, now)
+        key = "reminder.approval" if people else "reminder.approval.nobody"
+        text = texts.text(key, people=formatting.users(people), waited=how_long)
+        request = queries.kept_message(session, purpose=f"approval:{approval_id}")
+        if request is not None:
+            outbox.post(
+                session,
+                now=now,
+                rollout_id=rollout.id,
+                channel=request.channel_id,
+                text=text,
+                blocks=blocks.reminder_message(text, f"approval:{approval_id}"),
+                thread_of=request,
+            )
+        queries.audit(
+            session,
+            now=now,
+            rollout_id=rollout.id,
+            actor="msi-bot",
+            action="reminder_sent",
+            details={"approval": approval_id, "count": approval.reminder_count, "mentioned": people},
+        )
+        if approval.reminder_count == self.escalate_after:
+            subject = self.approvals.card(session, approval=approval, rollout=rollout).subject
+            outbox.post(
+                session,
+                now=now,
+                rollout_id=rollout.id,
+                channel=rollout.owner_id,
+                text=texts.text(
+                    "reminder.escalation.approval",
+                    subject=subject,
+                    rollout=formatting.escape(rollout.name),
+                    waited=how_long,
+                    count=approval.reminder_count,
+                ),
+            )
+
+    # ---------------------------------------------------------------- Snooze, Pause, Resume
+
+    def snooze(self, *, target: str, click: Click) -> None:
+        """No reminder about this for a day. Only the people the reminder is for may snooze it."""
+        kind, _, raw_id = target.partition(":")
+        now = self.clock()
+        item_id = ids.database_id(raw_id)
+        if kind not in ("step", "approval") or item_id is None:
+            return
+        with self.database.write() as session:
+            row: Step | Approval | None = (
+                session.get(Step, item_id) if kind == "step" else session.get(Approval, item_id)
+            )
+            rollout = session.get(Rollout, row.rollout_id) if row is not None else None
+            if row is None or rollout is None or row.remind_from is None:
+                tell(session, now=now, click=click, text=texts.text("reminder.nothing"), rollout_id=None)
+                return
+            if isinstance(row, Step):
+                personas = runbook.step(row.number).personas
+            else:
+                personas = (Persona.SALESFORCE_ADMIN,)
+            mine = set(queries.personas_of(session, rollout_id=rollout.id or 0, user_id=click.user_id))
+            if not mine & {persona.value for persona in personas}:
+                tell(
+                    session,
+                    now=now,
+                    click=click,
+                    text=texts.text("reminder.deny.snooze"),
+                    rollout_id=rollout.id,
+                )
+                queries.audit(
+                    session,
+                    now=now,
+                    rollout_id=rollout.id,
+                    actor=click.user_id,
+                    action="click_denied",
+                    details={"attempted": "snooze", kind: item_id},
+                )
+                return
+            # Due again SNOOZE from now: the wait is measured from remind_from + MSI_REMINDER_AFTER.
+            row.remind_from = now + SNOOZE - self.after
+            queries.audit(
+                session,
+                now=now,
+                rollout_id=rollout.id,
+                actor=click.user_id,
+                action="reminder_snoozed",
+                details={kind: item_id},
+            )
+            tell(
+                session,
+                now=now,
+                click=click,
+                text=texts.text("reminder.snoozed", when=formatting.date(now + SNOOZE)),
+                rollout_id=rollout.id,
+            )
+
+    def set_paused(self, *, rollout_id: int, paused: bool, user_id: str) -> bool:
+        """Owner only; the caller checked that. Returns False if nothing changed."""
+        now = self.clock()
+        with self.database.write() as session:
+            rollout = queries.lock_rollout(session, rollout_id=rollout_id)
+            if rollout is None or rollout.owner_id != user_id or rollout.status != RolloutStatus.ACTIVE:
+                return False
+            if rollout.reminders_paused == paused:
+                return False
+            rollout.reminders_paused = paused
+            rollout.updated_at = now
+            queries.audit(
+                session,
+                now=now,
+                rollout_id=rollout_id,
+                actor=user_id,
+                action="reminders_paused" if paused else "reminders_resumed",
+            )
+            return True

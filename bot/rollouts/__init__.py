@@ -1,0 +1,1 @@
+"""Rollouts: starting, editing, cancelling, and resolving which rollout a request means."""

@@ -1,0 +1,471 @@
+"""Starting a rollout: reading and checking the Start a rollout form, storing it, opening steps 1 and 6."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot import texts
+from bot.approvals.service import ApprovalService
+from bot.platform import crashpoints, outbox
+from bot.platform.access import Click, tell
+from bot.rollouts.blocks import NAME_LIMIT
+from bot.slack import formatting, ids
+from bot.slack.directory import SlackDirectory
+from bot.steps import cards, runbook
+from bot.steps.runbook import Persona, StepState
+from storage import queries
+from storage.db import Database
+from storage.models import Rollout, RolloutMember, RolloutStatus, Step
+
+logger = logging.getLogger(__name__)
+
+ENVIRONMENTS = ("production", "sandbox")
+
+
+@dataclass(frozen=True)
+class StartForm:
+    name: str
+    environment: str
+    marketo_admins: tuple[str, ...]
+    salesforce_admins: tuple[str, ...]
+    marketo_channel: str
+    salesforce_channel: str
+    prerequisites: frozenset[str]
+
+
+@dataclass
+class StartOutcome:
+    """Either errors by block id (shown beside the fields) or the new rollout's id."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    rollout_id: int | None = None
+
+
+def read_start_form(state_values: dict[str, Any]) -> StartForm:
+    """The modal's `view.state.values` as a StartForm; missing or odd values become empty ones."""
+
+    def element(block_id: str) -> dict[str, Any]:
+        block = state_values.get(block_id) or {}
+        value = block.get(block_id)
+        return value if isinstance(value, dict) else {}
+
+    selected_environment = element(ids.START_ENVIRONMENT).get("selected_option") or {}
+    checked = element(ids.START_PREREQUISITES).get("selected_options") or []
+    return StartForm(
+        name=" ".join(formatting.typed(element(ids.START_NAME).get("value"), 400).split()),
+        environment=str(selected_environment.get("value") or ""),
+        marketo_admins=_users(element(ids.START_MARKETO_ADMINS).get("selected_users")),
+        salesforce_admins=_users(element(ids.START_SALESFORCE_ADMINS).get("selected_users")),
+        marketo_channel=_channel(element(ids.START_MARKETO_CHANNEL).get("selected_conversation")),
+        salesforce_channel=_channel(element(ids.START_SALESFORCE_CHANNEL).get("selected_conversation")),
+        prerequisites=frozenset(str(option.get("value")) for option in checked if isinstance(option, dict)),
+    )
+
+
+def _users(values: Any) -> tuple[str, ...]:
+    """Selected users; anything that is not a Slack user id (a forged value) is dropped."""
+    if not isinstance(values, list):
+        return ()
+    unique: list[str] = []
+    for value in values:
+        if formatting.is_slack_id(value, "UW") and value not in unique:
+            unique.append(value)
+    return tuple(unique[:100])
+
+
+def _channel(value: Any) -> str:
+    return str(value) if formatting.is_slack_id(value, "CG") else ""
+
+
+def check_start_form(form: StartForm, language: str = texts.DEFAULT_LANGUAGE) -> dict[str, str]:
+    """The checks that need neither the database nor Slack."""
+    errors: dict[str, str] = {}
+    if not form.name:
+        errors[ids.START_NAME] = texts.text("start.error.name_empty", language)
+    elif len(form.name) > NAME_LIMIT:
+        errors[ids.START_NAME] = texts.text("start.error.name_too_long", language, limit=NAME_LIMIT)
+    if form.environment not in ENVIRONMENTS:
+        errors[ids.START_ENVIRONMENT] = texts.text("start.error.environment", language)
+    errors.update(check_people_and_channels(form, language))
+    if form.prerequisites != {ids.PREREQUISITE_ENABLED, ids.PREREQUISITE_SYNC}:
+        errors[ids.START_PREREQUISITES] = texts.text("start.error.prerequisites", language)
+    return errors
+
+
+def check_people_and_channels(form: StartForm, language: str = texts.DEFAULT_LANGUAGE) -> dict[str, str]:
+    """The checks shared by the Start and Edit modals."""
+    errors: dict[str, str] = {}
+    if not form.marketo_admins:
+        errors[ids.START_MARKETO_ADMINS] = texts.text("start.error.no_admins", language)
+    if not form.salesforce_admins:
+        errors[ids.START_SALESFORCE_ADMINS] = texts.text("start.error.no_admins", language)
+    if not form.marketo_channel:
+        errors[ids.START_MARKETO_CHANNEL] = texts.text("start.error.channel_missing", language)
+    if not form.salesforce_channel:
+        errors[ids.START_SALESFORCE_CHANNEL] = texts.text("start.error.channel_missing", language)
+    if form.marketo_channel and form.marketo_channel == form.salesforce_channel:
+        errors[ids.START_SALESFORCE_CHANNEL] = texts.text("start.error.same_channel", language)
+    return errors
+
+
+class RolloutService:
+    def __init__(
+        self,
+        database: Database,
+        directory: SlackDirectory,
+        clock: Callable[[], datetime],
+        approvals: ApprovalService,
+        *,
+        on_cancel: Sequence[Callable[[Session, Rollout, str, datetime], None]] = (),
+    ):
+        self.database = database
+        self.directory = directory
+        self.clock = clock
+        self.approvals = approvals
+        # Called inside the cancelling transaction (e.g. open invitation batches are cancelled too).
+        self.on_cancel = tuple(on_cancel)
+
+    def start(self, *, owner_id: str, form: StartForm) -> StartOutcome:
+        """Check the form completely, then store the rollout and open its first steps in one transaction.
+
+        Slack is asked about the channels before the transaction opens: no Slack call happens inside it.
+        """
+        errors = check_start_form(form)
+        if ids.START_NAME not in errors:
+            with self.database.read() as session:
+                if queries.active_rollout_by_name(session, name=form.name) is not None:
+                    errors[ids.START_NAME] = self._name_taken(form.name)
+        if errors:
+            return StartOutcome(errors=errors)
+
+        channel_blocks = {
+            form.marketo_channel: ids.START_MARKETO_CHANNEL,
+            form.salesforce_channel: ids.START_SALESFORCE_CHANNEL,
+        }
+        for channel_id, check in self.directory.check_channels(list(channel_blocks)).items():
+            if check.problem is not None:
+                errors[channel_blocks[channel_id]] = texts.text(check.problem, error=check.detail)
+        if errors:
+            return StartOutcome(errors=errors)
+
+        membership = self.directory.members_of([form.marketo_channel, form.salesforce_channel])
+        time_zone = self.directory.user_time_zone(owner_id)
+        warnings = _membership_warnings(form, membership)
+
+        now = self.clock()
+        try:
+            with self.database.write() as session:
+                rollout_id = self._store(
+                    session, owner_id=owner_id, form=form, time_zone=time_zone, now=now, warnings=warnings
+                )
+        except IntegrityError:
+            # Another start with the same name committed between our check and our insert.
+            return StartOutcome(errors={ids.START_NAME: self._name_taken(form.name)})
+        crashpoints.reach("rollout_started")
+        logger.info("rollout %s started", rollout_id)
+        return StartOutcome(rollout_id=rollout_id)
+
+    def _check_channels(self, form: StartForm, unchanged: frozenset[str] = frozenset()) -> dict[str, str]:
+        """Slack's word on each channel the bot must post in (channels already in use are not asked again)."""
+        channel_blocks = {
+            form.marketo_channel: ids.START_MARKETO_CHANNEL,
+            form.salesforce_channel: ids.START_SALESFORCE_CHANNEL,
+        }
+        to_check = [channel for channel in channel_blocks if channel not in unchanged]
+        errors = {}
+        for channel_id, check in self.directory.check_channels(to_check).items():
+            if check.problem is not None:
+                errors[channel_blocks[channel_id]] = texts.text(check.problem, error=check.detail)
+        return errors
+
+    # ---------------------------------------------------------------- Edit and Cancel (owner only)
+
+    def owner_check(self, *, rollout_id: int, click: Click) -> Rollout | None:
+        """The rollout when the clicker owns it and it is active; otherwise a private refusal, audited."""
+        now = self.clock()
+        with self.database.write() as session:
+            rollout = session.get(Rollout, rollout_id)
+            if (
+                rollout is not None
+                and rollout.status == RolloutStatus.ACTIVE
+                and rollout.owner_id == click.user_id
+            ):
+                return rollout
+            if rollout is None or rollout.status != RolloutStatus.ACTIVE:
+                text = texts.text(
+                    "deny.rollout_cancelled", rollout=formatting.escape(rollout.name if rollout else "?")
+                )
+            else:
+                text = texts.text(
+                    "deny.owner_only",
+                    rollout=formatting.escape(rollout.name),
+                    owner=formatting.user(rollout.owner_id),
+                )
+            tell(session, now=now, click=click, text=text, rollout_id=rollout_id if rollout else None)
+            queries.audit(
+                session,
+                now=now,
+                rollout_id=rollout_id if rollout else None,
+                actor=click.user_id,
+                action="click_denied",
+                details={"attempted": "owner_action"},
+            )
+            return None
+
+    def edit_form_values(self, rollout_id: int) -> dict[str, Any]:
+        with self.database.read() as session:
+            rollout = session.get(Rollout, rollout_id)
+            assert rollout is not None
+            return {
+                "rollout_id": rollout_id,
+                "rollout_name": rollout.name,
+                "marketo_admins": queries.members(
+                    session, rollout_id=rollout_id, persona=Persona.MARKETO_ADMIN.value
+                ),
+                "salesforce_admins": queries.members(
+                    session, rollout_id=rollout_id, persona=Persona.SALESFORCE_ADMIN.value
+                ),
+                "marketo_channel": rollout.marketo_channel,
+                "salesforce_channel": rollout.salesforce_channel,
+            }
+
+    @staticmethod
+    def _edit_refusal(rollout: Rollout | None, user_id: str) -> str | None:
+        """Why `user_id` may not edit `rollout`, shown beside the form's first field; None when they may."""
+        if rollout is None or rollout.status != RolloutStatus.ACTIVE:
+            return texts.text("deny.rollout_gone")
+        if rollout.owner_id != user_id:
+            return texts.text(
+                "deny.owner_only",
+                rollout=formatting.escape(rollout.name),
+                owner=formatting.user(rollout.owner_id),
+            )
+        return None
+
+    def _audit_denied_edit(self, rollout_id: int | None, user_id: str) -> None:
+        with self.database.write() as session:
+            queries.audit(
+                session,
+                now=self.clock(),
+                rollout_id=rollout_id,
+                actor=user_id,
+                action="click_denied",
+                details={"attempted": "edit_rollout"},
+            )
+
+    def edit(self, *, rollout_id: int, user_id: str, form: StartForm) -> StartOutcome:
+        errors = check_people_and_channels(form)
+        if errors:
+            return StartOutcome(errors=errors)
+        with self.database.read() as session:
+            current = session.get(Rollout, rollout_id)
+            refusal = self._edit_refusal(current, user_id)
+            if refusal is not None:
+                # Only the owner is shown Edit; anyone else submitting it sent a forged or stale view.
+                self._audit_denied_edit(rollout_id if current else None, user_id)
+                return StartOutcome(errors={ids.START_MARKETO_ADMINS: refusal})
+            assert current is not None
+            unchanged = frozenset({current.marketo_channel, current.salesforce_channel})
+        errors = self._check_channels(form, unchanged)
+        if errors:
+            return StartOutcome(errors=errors)
+        membership = self.directory.members_of([form.marketo_channel, form.salesforce_channel])
+        warnings = _membership_warnings(form, membership)
+        now = self.clock()
+        with self.database.write() as session:
+            rollout = queries.lock_rollout(session, rollout_id=rollout_id)
+            refusal = self._edit_refusal(rollout, user_id)
+            if refusal is not None:  # cancelled, or handed over, since the read above
+                queries.audit(
+                    session,
+                    now=now,
+                    rollout_id=rollout_id if rollout else None,
+                    actor=user_id,
+                    action="click_denied",
+                    details={"attempted": "edit_rollout"},
+                )
+                return StartOutcome(errors={ids.START_MARKETO_ADMINS: refusal})
+            assert rollout is not None
+            before = {
+                "marketo_admins": queries.members(
+                    session, rollout_id=rollout_id, persona=Persona.MARKETO_ADMIN.value
+                ),
+                "salesforce_admins": queries.members(
+                    session, rollout_id=rollout_id, persona=Persona.SALESFORCE_ADMIN.value
+                ),
+                "marketo_channel": rollout.marketo_channel,
+                "salesforce_channel": rollout.salesforce_channel,
+            }
+            queries.replace_members(
+                session,
+                rollout_id=rollout_id,
+                members={
+                    Persona.MARKETO_ADMIN.value: list(form.marketo_admins),
+                    Persona.SALESFORCE_ADMIN.value: list(form.salesforce_admins),
+                },
+            )
+            rollout.marketo_channel = form.marketo_channel
+            rollout.salesforce_channel = form.salesforce_channel
+            rollout.updated_at = now
+            for step in queries.steps_of(session, rollout_id=rollout_id):
+                cards.render(session, rollout=rollout, step=step, now=now)
+            after = {
+                "marketo_admins": list(form.marketo_admins),
+                "salesforce_admins": list(form.salesforce_admins),
+                "marketo_channel": form.marketo_channel,
+                "salesforce_channel": form.salesforce_channel,
+            }
+            queries.audit(
+                session,
+                now=now,
+                rollout_id=rollout_id,
+                actor=user_id,
+                action="rollout_edited",
+                details={"before": before, "after": after},
+            )
+            outbox.post(
+                session,
+                now=now,
+                rollout_id=rollout_id,
+                channel=user_id,
+                text="\n".join([texts.text("edit.done", rollout=formatting.escape(rollout.name)), *warnings]),
+            )
+        return StartOutcome(rollout_id=rollout_id)
+
+    def cancel(self, *, rollout_id: int, click: Click) -> bool:
+        now = self.clock()
+        with self.database.write() as session:
+            rollout = queries.lock_rollout(session, rollout_id=rollout_id)
+            if rollout is None or rollout.status != RolloutStatus.ACTIVE or rollout.owner_id != click.user_id:
+                return False
+            rollout.status = RolloutStatus.CANCELLED
+            rollout.cancelled_at = now
+            rollout.cancelled_by = click.user_id
+            rollout.updated_at = now
+            for hook in self.on_cancel:
+                hook(session, rollout, click.user_id, now)
+            for pending in self.approvals.pending_in(session, rollout_id=rollout_id):
+                self.approvals.close_pending(
+                    session,
+                    rollout=rollout,
+                    subject_kind=pending.subject_kind,
+                    subject_id=pending.subject_id,
+                    by=None,
+                    now=now,
+                )
+            for step in queries.steps_of(session, rollout_id=rollout_id):
+                step.remind_from = None  # nothing is awaited any more; keeps the reminder sweep small
+                cards.render(session, rollout=rollout, step=step, now=now)
+            queries.audit(
+                session, now=now, rollout_id=rollout_id, actor=click.user_id, action="rollout_cancelled"
+            )
+            notice = texts.text(
+                "notice.cancelled",
+                rollout=formatting.escape(rollout.name),
+                who=formatting.user(click.user_id),
+            )
+            for channel in (rollout.marketo_channel, rollout.salesforce_channel):
+                outbox.post(session, now=now, rollout_id=rollout_id, channel=channel, text=notice)
+        return True
+
+    @staticmethod
+    def _name_taken(name: str) -> str:
+        return texts.text("start.error.name_taken", name=formatting.escape(name))
+
+    def _store(
+        self,
+        session: Any,
+        *,
+        owner_id: str,
+        form: StartForm,
+        time_zone: str,
+        now: datetime,
+        warnings: list[str],
+    ) -> int:
+        rollout = Rollout(
+            name=form.name,
+            name_key=queries.name_key(form.name),
+            environment=form.environment,
+            owner_id=owner_id,
+            time_zone=time_zone,
+            marketo_channel=form.marketo_channel,
+            salesforce_channel=form.salesforce_channel,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(rollout)
+        session.flush()
+        assert rollout.id is not None
+        for persona, people in (
+            (Persona.MARKETO_ADMIN, form.marketo_admins),
+            (Persona.SALESFORCE_ADMIN, form.salesforce_admins),
+        ):
+            for user_id in people:
+                session.add(RolloutMember(rollout_id=rollout.id, persona=persona.value, user_id=user_id))
+        step_rows = [
+            Step(rollout_id=rollout.id, number=item.number, state=StepState.LOCKED.value, changed_at=now)
+            for item in runbook.STEPS
+        ]
+        session.add_all(step_rows)
+        session.flush()
+        queries.audit(
+            session,
+            now=now,
+            rollout_id=rollout.id,
+            actor=owner_id,
+            action="rollout_started",
+            details={
+                "name": form.name,
+                "environment": form.environment,
+                "marketo_admins": list(form.marketo_admins),
+                "salesforce_admins": list(form.salesforce_admins),
+                "marketo_channel": form.marketo_channel,
+                "salesforce_channel": form.salesforce_channel,
+            },
+        )
+        by_number = {row.number: row for row in step_rows}
+        for number in runbook.initial_steps():
+            cards.open_step(session, rollout=rollout, step=by_number[number], now=now, actor=owner_id)
+        confirmation = texts.text(
+            "start.confirmed",
+            name=formatting.escape(form.name),
+            environment=texts.text(f"environment.{form.environment}"),
+            marketo_channel=formatting.channel(form.marketo_channel),
+            salesforce_channel=formatting.channel(form.salesforce_channel),
+        )
+        outbox.post(
+            session,
+            now=now,
+            rollout_id=rollout.id,
+            channel=owner_id,
+            text="\n".join([confirmation, *warnings]),
+        )
+        return rollout.id
+
+
+def _membership_warnings(form: StartForm, membership: dict[str, set[str] | None]) -> list[str]:
+    warnings = []
+    for people, channel in (
+        (form.marketo_admins, form.marketo_channel),
+        (form.salesforce_admins, form.salesforce_channel),
+    ):
+        members = membership.get(channel)
+        if members is None:
+            continue
+        outside = [person for person in people if person not in members]
+        if outside:
+            warnings.append(
+                texts.text(
+                    "start.warning.not_member.one" if len(outside) == 1 else "start.warning.not_member.many",
+                    users=formatting.users(outside),
+                    channel=formatting.channel(channel),
+                )
+            )
+    return warnings

@@ -1,0 +1,1 @@
+"""The seven steps: the runbook as data, the step service, step cards and Salesforce verification."""

@@ -1,0 +1,1 @@
+"""CSV uploads: intake, the import worker, parsing and the preview."""

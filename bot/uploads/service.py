@@ -1,0 +1,765 @@
+"""CSV files uploaded in a rollout's channel or a direct message, turned into invitation batches.
+
+The Events API listener only records the upload (de-duplicated by event id and by file id, with unique
+keys, so Slack's two events per upload, its retries, restarts and several processes yield one draft) and
+acks. The `ImportWorker` thread then fetches `files.info`, downloads, parses and sends the uploader one
+preview by direct message; a crash in between leaves the draft pending and another pass picks it up.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from http.client import HTTPException
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from bot import texts
+from bot.invitations.service import CHUNK_ROWS, Addressee, InvitationService, Summary, summary_lines
+from bot.platform import crashpoints, outbox
+from bot.platform.access import Click, tell
+from bot.platform.foreground import Foreground
+from bot.platform.workers import PollingWorker
+from bot.slack import formatting
+from bot.slack.files import DownloadError, FileFetcher
+from bot.uploads import blocks, parsing
+from bot.uploads.parsing import CsvProblem, Extraction, FlaggedCell, ParsedCsv, RowProblem
+from storage import queries
+from storage.db import Database, affected_rows, is_outage
+from storage.models import CsvDraft, DraftStatus, InvitationBatch, ProcessedEvent, Rollout, RolloutStatus
+
+logger = logging.getLogger(__name__)
+
+DRAFT_LIFETIME = timedelta(hours=24)
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 5
+CSV_MIMETYPES = frozenset({"text/csv", "application/csv", "text/comma-separated-values"})
+PREVIEW_ITEMS = 8
+
+
+def looks_like_csv(name: str | None, mimetype: str | None, filetype: str | None = None) -> bool:
+    if name and name.lower().endswith(".csv"):
+        return True
+    if filetype and filetype.lower() == "csv":
+        return True
+    return (mimetype or "").lower().split(";")[0].strip() in CSV_MIMETYPES
+
+
+def draft_purpose(draft: CsvDraft) -> str:
+    return f"draft:{draft.id}"
+
+
+@dataclass(frozen=True)
+class Upload:
+    event_id: str
+    file_id: str
+    user_id: str
+    channel_id: str
+    file_name: str | None = None
+
+
+# The longest one pause for requests lasts; under a flood of requests a file's reading goes on regardless.
+PAUSE_MAX_WAIT = 0.05
+
+
+class UploadService:
+    def __init__(
+        self,
+        database: Database,
+        clock: Callable[[], datetime],
+        invitations: InvitationService,
+        client: WebClient,
+        fetcher: FileFetcher,
+        *,
+        foreground: Foreground | None = None,
+    ):
+        self.database = database
+        self.clock = clock
+        self.invitations = invitations
+        self.client = client
+        self.fetcher = fetcher
+        self.foreground = foreground
+        self._bot_user_id: str | None = None
+
+    # ---------------------------------------------------------------- from the event listener, before the ack
+
+    def record(self, upload: Upload) -> bool:
+        """Remember an upload once; False when this event or file was seen before, or is not ours to read."""
+        now = self.clock()
+        try:
+            with self.database.write() as session:
+                if upload.event_id:
+                    if session.get(ProcessedEvent, upload.event_id) is not None:
+                        return False
+                    session.add(ProcessedEvent(event_id=upload.event_id, received_at=now))
+                if session.scalars(
+                    select(col(CsvDraft.id)).where(col(CsvDraft.file_id) == upload.file_id)
+                ).first():
+                    return False
+                if not upload.channel_id.startswith("D") and not queries.rollouts_using_channel(
+                    session, channel_id=upload.channel_id
+                ):
+                    return False  # a file in a channel no rollout uses is none of our business
+                session.add(
+                    CsvDraft(
+                        file_id=upload.file_id,
+                        uploader=upload.user_id,
+                        channel_id=upload.channel_id,
+                        file_name=upload.file_name,
+                        created_at=now,
+                        expires_at=now + DRAFT_LIFETIME,
+                    )
+                )
+        except IntegrityError:
+            return False  # the other event of the same upload, in another thread or process, was first
+        return True
+
+    # ---------------------------------------------------------------- the import worker's unit of work
+
+    def claim_next(self) -> int | None:
+        now = self.clock()
+        with self.database.read() as session:
+            candidates = session.scalars(
+                select(col(CsvDraft.id))
+                .where(
+                    col(CsvDraft.status) == DraftStatus.PENDING,
+                    (col(CsvDraft.claimed_until).is_(None)) | (col(CsvDraft.claimed_until) < now),
+                )
+                .order_by(col(CsvDraft.id))
+                .limit(5)
+            ).all()
+        for draft_id in candidates:
+            with self.database.write() as session:
+                claimed = affected_rows(
+                    session.execute(
+                        update(CsvDraft)
+                        .where(
+                            col(CsvDraft.id) == draft_id,
+                            col(CsvDraft.status) == DraftStatus.PENDING,
+                            (col(CsvDraft.claimed_until).is_(None)) | (col(CsvDraft.claimed_until) < now),
+                        )
+                        .values(claimed_until=now + LEASE, attempts=col(CsvDraft.attempts) + 1)
+                        .execution_options(synchronize_session=False)
+                    )
+                )
+            if claimed == 1:
+                return draft_id
+        return None
+
+    def process(self, draft_id: int) -> None:
+        """Fetch (unless stored), read and preview one draft; network calls run outside transactions."""
+        with self.database.read() as session:
+            draft = session.get(CsvDraft, draft_id)
+            if draft is None:
+                return
+            has_content = draft.content is not None
+            attempts = draft.attempts
+            file_id, file_name = draft.file_id, draft.file_name
+        if not has_content:
+            try:
+                content, file_name = self._fetch(draft_id, file_id, file_name)
+            except _Refused as refused:
+                # Checked between files.info and the download: a file from someone who may not request
+                # invitations is neither downloaded nor read (reading a crafted 5 MB file costs real memory).
+                self._fail(draft_id, refused.key, refused.file_name, rollout=refused.rollout)
+                return
+            except _Ignore:
+                self._finish(draft_id, status=DraftStatus.IGNORED)
+                return
+            except DownloadError as error:
+                if error.transient and attempts < MAX_ATTEMPTS:
+                    self._retry_later(draft_id, attempts)
+                    return
+                self._fail(draft_id, error.key, file_name, **error.params)
+                return
+            with self.database.write() as session:
+                stored = session.get(CsvDraft, draft_id)
+                if stored is None:
+                    return
+                stored.content = content
+                stored.file_name = file_name
+            crashpoints.reach("csv_downloaded")
+        self._read_and_preview(draft_id)
+
+    def _fetch(self, draft_id: int, file_id: str, file_name: str | None) -> tuple[bytes, str | None]:
+        try:
+            info = self.client.files_info(file=file_id)["file"]
+        except SlackApiError as error:
+            code = str(error.response.get("error", ""))
+            transient = error.response.status_code == 429 or error.response.status_code >= 500
+            logger.info("files.info failed for an upload: %s", code or error.response.status_code)
+            raise DownloadError("csv.download_failed", transient=transient) from None
+        except (OSError, HTTPException, ValueError):
+            raise DownloadError("csv.download_failed", transient=True) from None
+        name = info.get("name") or info.get("title") or file_name
+        if info.get("is_external") or not looks_like_csv(name, info.get("mimetype"), info.get("filetype")):
+            raise _Ignore
+        if info.get("bot_id") or (info.get("user") and info.get("user") == self._bot_user()):
+            raise _Ignore
+        refusal = self._refusal(draft_id)
+        if refusal is not None:
+            raise _Refused(refusal[0], refusal[1], name)
+        size = info.get("size")
+        if isinstance(size, int) and size > parsing.MAX_BYTES:
+            raise DownloadError("csv.too_large")
+        url = info.get("url_private_download") or info.get("url_private")
+        if not url:
+            raise DownloadError("csv.download_failed")
+        return self.fetcher.download(str(url)), name
+
+    def _refusal(self, draft_id: int) -> tuple[str, str] | None:
+        """The refusal (catalog key, rollout name) if the uploader may request invitations in no rollout the
+        file can be for; the same verdict _choose_rollout gives after reading, so the reply is unchanged."""
+        with self.database.read() as session:
+            draft = session.get(CsvDraft, draft_id)
+            if draft is None:
+                return None
+            candidates, allowed = self._rollouts_for(session, draft)
+        if not candidates:
+            return ("csv.no_active_rollout", "")
+        if not allowed:
+            return ("csv.denied", candidates[0].name)
+        return None
+
+    def _bot_user(self) -> str | None:
+        if self._bot_user_id is None:
+            try:
+                self._bot_user_id = str(self.client.auth_test().get("user_id") or "")
+            except (SlackApiError, OSError, HTTPException, ValueError):
+                return None
+        return self._bot_user_id or None
+
+    def _retry_later(self, draft_id: int, attempts: int) -> None:
+        with self.database.write() as session:
+            draft = session.get(CsvDraft, draft_id)
+            if draft is not None:
+                draft.claimed_until = self.clock() + timedelta(seconds=min(5 * 2**attempts, 300))
+
+    def _finish(self, draft_id: int, *, status: str) -> None:
+        with self.database.write() as session:
+            draft = session.get(CsvDraft, draft_id)
+            if draft is not None:
+                draft.status = status
+                draft.claimed_until = None
+                draft.content = None
+
+    def _fail(self, draft_id: int, key: str, file_name: str | None, **params: object) -> None:
+        """One clear reply, and nothing else, for a file that cannot be used."""
+        now = self.clock()
+        with self.database.write() as session:
+            draft = session.get(CsvDraft, draft_id)
+            if draft is None:
+                return
+            draft.status = DraftStatus.FAILED
+            draft.error_key = key
+            draft.claimed_until = None
+            draft.content = None
+            shown = formatting.escape(file_name or draft.file_name or "your file")
+            escaped = {name: formatting.escape(str(value)) for name, value in params.items()}
+            outbox.post(
+                session,
+                now=now,
+                rollout_id=draft.rollout_id,
+                channel=draft.uploader,
+                text=texts.text(key, file=shown, **escaped),
+                dedupe_key=f"draft_problem:{draft.id}",
+            )
+
+    # ---------------------------------------------------------------- reading and previewing
+
+    def _pause(self) -> None:
+        """Called every thousand rows while a file is read: requests in flight (acknowledgements, due within
+        3 seconds) finish first. Without it, acks during an import waited for the import's GIL time slices."""
+        if self.foreground is not None:
+            self.foreground.yield_to_requests(max_wait=PAUSE_MAX_WAIT, quiet=0.0)
+
+    def _read_and_preview(self, draft_id: int) -> None:
+        now = self.clock()
+        with self.database.read() as session:
+            draft = session.get(CsvDraft, draft_id)
+            if draft is None or draft.content is None:
+                return
+            content, file_name = draft.content, draft.file_name
+            known_mapping = _mapping(draft) if draft.headers else None
+        try:
+            # The slow parts (decoding, parsing, checking every address) run outside any write transaction,
+            # so clicks are not kept waiting for SQLite's single writer while a large file is read.
+            parsed = parsing.parse(content, pause=self._pause)
+            extraction = parsing.extract(parsed, known_mapping or dict(parsed.mapping), pause=self._pause)
+        except CsvProblem as problem:
+            self._fail(draft_id, problem.key, file_name, **problem.params)
+            return
+        refusal: tuple[str, str] | None = None
+        with self.database.write() as session:
+            stored = session.get(CsvDraft, draft_id)
+            if stored is None or stored.status != DraftStatus.PENDING:
+                return
+            if not stored.headers:
+                stored.headers = list(parsed.headers)
+                stored.mapping = dict(parsed.mapping)
+            refusal = self._choose_rollout(session, stored)
+            if refusal is None:
+                stored.status = DraftStatus.READY
+                stored.claimed_until = None
+                if _mapping(stored) != (known_mapping or dict(parsed.mapping)):
+                    extraction = parsing.extract(parsed, _mapping(stored))  # changed meanwhile
+                self.render(session, draft=stored, parsed=parsed, now=now, extraction=extraction)
+        if refusal is not None:
+            self._fail(draft_id, refusal[0], file_name, rollout=refusal[1])
+
+    def _choose_rollout(self, session: Session, draft: CsvDraft) -> tuple[str, str] | None:
+        """Pick the rollout by where the file was shared; None when fine (chosen, or left to the uploader)."""
+        candidates, allowed = self._rollouts_for(session, draft)
+        if not candidates:
+            return ("csv.no_active_rollout", "")
+        if not allowed:
+            return ("csv.denied", candidates[0].name)
+        if len(allowed) == 1:
+            draft.rollout_id = allowed[0].id
+        return None
+
+    def _rollouts_for(self, session: Session, draft: CsvDraft) -> tuple[list[Rollout], list[Rollout]]:
+        """The rollouts the file can be for (by where it was shared), and those the uploader may use."""
+        if draft.rollout_id is not None:
+            rollout = session.get(Rollout, draft.rollout_id)
+            candidates = [rollout] if rollout is not None and rollout.status == RolloutStatus.ACTIVE else []
+        elif draft.channel_id.startswith("D"):
+            candidates = list(queries.active_rollouts(session))
+        else:
+            candidates = list(queries.rollouts_using_channel(session, channel_id=draft.channel_id))
+        allowed = [
+            r for r in candidates if self.invitations.may_request(session, rollout=r, user_id=draft.uploader)
+        ]
+        return candidates, allowed
+
+    def render(
+        self,
+        session: Session,
+        *,
+        draft: CsvDraft,
+        parsed: ParsedCsv | None,
+        now: datetime,
+        extraction: Extraction | None = None,
+    ) -> None:
+        """The uploader's preview, recomputed from the stored file and the current mapping."""
+        rollout = session.get(Rollout, draft.rollout_id) if draft.rollout_id is not None else None
+        summary: Summary | None = None
+        if draft.status != DraftStatus.READY or parsed is None:
+            extraction = None
+        elif extraction is None:
+            extraction = parsing.extract(parsed, _mapping(draft))
+        if extraction is not None and rollout is not None:
+            summary = self.invitations.classify(session, rollout=rollout, candidates=extraction.accepted)
+        choices: list[tuple[int, str]] = []
+        if rollout is None and draft.status == DraftStatus.READY:
+            choices = [
+                (r.id or 0, r.name)
+                for r in queries.active_rollouts(session)
+                if self.invitations.may_request(session, rollout=r, user_id=draft.uploader)
+            ]
+        text, preview = blocks.csv_preview(
+            draft_id=draft.id or 0,
+            file_name=draft.file_name or draft.file_id,
+            status=draft.status,
+            rollout_name=rollout.name if rollout else None,
+            rollout_choices=choices,
+            file_line=_file_line(parsed, extraction),
+            mapping_line=_mapping_line(draft),
+            summary=_summary_lines(summary, extraction),
+            problems=_problem_lines(extraction),
+            flagged=_flagged_lines(extraction),
+            expires_at=draft.expires_at,
+            batch_id=draft.batch_id,
+            batch_count=self.invitations.invitee_count(session, batch_id=draft.batch_id)
+            if draft.batch_id
+            else 0,
+        )
+        outbox.keep_message(
+            session,
+            now=now,
+            rollout_id=draft.rollout_id,
+            purpose=draft_purpose(draft),
+            channel_id=draft.uploader,
+            text=text,
+            blocks=preview,
+        )
+
+    # ---------------------------------------------------------------- the preview's buttons
+
+    def _load_for(self, session: Session, *, draft_id: int, click: Click, now: datetime) -> CsvDraft | None:
+        draft = session.get(CsvDraft, draft_id, populate_existing=True)
+        if draft is None:
+            tell(session, now=now, click=click, text=texts.text("csv.gone"), rollout_id=None)
+            return None
+        if draft.uploader != click.user_id:
+            # The preview is the uploader's own (it holds the file's addresses); nobody else may use it.
+            text = texts.text(
+                "csv.deny.uploader",
+                uploader=formatting.user(draft.uploader),
+                file=formatting.clip(formatting.escape(draft.file_name or ""), 100),
+            )
+            tell(session, now=now, click=click, text=text, rollout_id=draft.rollout_id)
+            queries.audit(
+                session,
+                now=now,
+                rollout_id=draft.rollout_id,
+                actor=click.user_id,
+                action="click_denied",
+                details={"attempted": "csv_preview", "draft_id": draft.id},
+            )
+            return None
+        if draft.status == DraftStatus.READY and draft.expires_at <= now:
+            self._expire(session, draft=draft, now=now)
+        if draft.status != DraftStatus.READY:
+            key = "csv.expired" if draft.status == DraftStatus.EXPIRED else "csv.not_ready"
+            state = texts.text(f"csv.state.{draft.status}")
+            tell(
+                session,
+                now=now,
+                click=click,
+                text=texts.text(key, state=state),
+                rollout_id=draft.rollout_id,
+            )
+            return None
+        return draft
+
+    def request(self, *, draft_id: int, click: Click) -> None:
+        """Check the draft again and create the batch, all under the rollout's lock."""
+        now = self.clock()
+        # The file is read before the write transaction (as for the preview): on SQLite every other write,
+        # click acknowledgements included, waits while one is open, and reading 80,000 rows takes a while.
+        with self.database.read() as session:
+            stored = session.get(CsvDraft, draft_id)
+            content = stored.content if stored is not None else None
+            read_under = _mapping(stored) if stored is not None else None
+        if content is not None and read_under is not None:
+            read = _read(content, read_under, self._pause)
+        else:
+            read = None
+        with self.database.write() as session:
+            draft = self._load_for(session, draft_id=draft_id, click=click, now=now)
+            if draft is None or draft.content is None:
+                return
+            if draft.rollout_id is None:
+                tell(session, now=now, click=click, text=texts.text("csv.no_rollout"), rollout_id=None)
+                return
+            rollout = queries.lock_rollout(session, rollout_id=draft.rollout_id)
+            if rollout is None or rollout.status != RolloutStatus.ACTIVE:
+                tell(session, now=now, click=click, text=texts.text("csv.expired"), rollout_id=None)
+                return
+            if not self.invitations.may_request(session, rollout=rollout, user_id=click.user_id):
+                text = texts.text("invite.denied", rollout=formatting.escape(rollout.name))
+                tell(session, now=now, click=click, text=text, rollout_id=rollout.id)
+                return
+            if read is None or _mapping(draft) != read_under:
+                read = _read(draft.content, _mapping(draft))  # stored or re-mapped since: read it here
+            if isinstance(read, CsvProblem):
+                escaped = {name: formatting.escape(str(value)) for name, value in read.params.items()}
+                text = texts.text(read.key, file="?", **escaped)
+                tell(session, now=now, click=click, text=text, rollout_id=rollout.id)
+                return
+            parsed, extraction = read
+            if draft.batch_id is not None:
+                # A batch this draft began and never finished (the process died while writing it, or the
+                # attempt failed): its click is being tried again, so start over.
+                self.invitations.discard_batch(session, batch_id=draft.batch_id)
+                draft.batch_id = None
+            summary = self.invitations.classify(session, rollout=rollout, candidates=extraction.accepted)
+            if not summary.accepted:
+                text = "\n".join([texts.text("invite.nothing_created"), *summary_lines(summary)])
+                tell(session, now=now, click=click, text=text, rollout_id=rollout.id)
+                self.render(session, draft=draft, parsed=parsed, now=now, extraction=extraction)
+                return
+            accepted = summary.accepted
+            if len(accepted) <= CHUNK_ROWS:
+                batch = self.invitations.create_batch(
+                    session,
+                    rollout=rollout,
+                    requester=click.user_id,
+                    source="csv",
+                    file_name=draft.file_name,
+                    accepted=accepted,
+                    now=now,
+                )
+                self._requested(session, draft=draft, batch_id=batch.id, now=now)
+                return
+            batch = self.invitations.begin_batch(
+                session,
+                rollout=rollout,
+                requester=click.user_id,
+                source="csv",
+                file_name=draft.file_name,
+                accepted=accepted,
+                now=now,
+            )
+            draft.batch_id = batch.id
+            # The click is finished by the transaction that completes the batch, not by this one: a crash
+            # while the chunks are written leaves it stored, and its next attempt discards the half batch.
+            self.database.defer_finish(session)
+        del read, parsed, extraction, summary  # only `accepted` is needed from here: let the rest go
+        self._write_in_chunks(draft_id=draft_id, batch=batch, accepted=accepted, click=click)
+
+    def _write_in_chunks(
+        self, *, draft_id: int, batch: InvitationBatch, accepted: Sequence[Addressee], click: Click
+    ) -> None:
+        """Write a large batch's invitees a chunk per transaction, letting requests go first between chunks,
+        then complete it. On SQLite one transaction of 80,000 rows held the single writer for seconds, and
+        every acknowledgement that writes (click intake, commands) waited behind it."""
+        try:
+            for start in range(0, len(accepted), CHUNK_ROWS):
+                self._pause()
+                if not self.invitations.write_chunk(batch=batch, chunk=accepted[start : start + CHUNK_ROWS]):
+                    return  # another attempt at this click took the batch over
+        except Exception:
+            self._discard_quietly(batch.id or 0)
+            raise
+        now = self.clock()
+        with self.database.write() as session:
+            draft = session.get(CsvDraft, draft_id, populate_existing=True)
+            rollout = queries.lock_rollout(session, rollout_id=batch.rollout_id)
+            if draft is None or draft.status != DraftStatus.READY or draft.batch_id != batch.id:
+                # Cancelled or re-mapped meanwhile; its preview already says so.
+                self.invitations.discard_batch(session, batch_id=batch.id or 0)
+                return
+            if rollout is None or rollout.status != RolloutStatus.ACTIVE:
+                self.invitations.discard_batch(session, batch_id=batch.id or 0)
+                draft.batch_id = None
+                tell(session, now=now, click=click, text=texts.text("csv.expired"), rollout_id=None)
+                return
+            if self.invitations.finish_batch(session, batch_id=batch.id or 0, rollout=rollout, now=now):
+                self._requested(session, draft=draft, batch_id=batch.id, now=now)
+
+    def _discard_quietly(self, batch_id: int) -> None:
+        try:
+            with self.database.write() as session:
+                self.invitations.discard_batch(session, batch_id=batch_id)
+                self.database.defer_finish(session)  # the click stays, to be tried again
+        except Exception:
+            # The database is likely what failed; the click's next attempt (or housekeeping) removes it.
+            logger.warning("could not remove half-written batch %s; it will be removed later", batch_id)
+
+    def _requested(self, session: Session, *, draft: CsvDraft, batch_id: int | None, now: datetime) -> None:
+        draft.status = DraftStatus.REQUESTED
+        draft.batch_id = batch_id
+        draft.content = None  # the invitees are stored; the file is no longer needed
+        self.render(session, draft=draft, parsed=None, now=now)
+
+    def cancel(self, *, draft_id: int, click: Click) -> None:
+        now = self.clock()
+        with self.database.write() as session:
+            draft = self._load_for(session, draft_id=draft_id, click=click, now=now)
+            if draft is None:
+                return
+            draft.status = DraftStatus.CANCELLED
+            draft.content = None
+            self.render(session, draft=draft, parsed=None, now=now)
+
+    def mapping_form(self, *, draft_id: int, click: Click) -> dict[str, Any] | None:
+        now = self.clock()
+        with self.database.write() as session:
+            draft = self._load_for(session, draft_id=draft_id, click=click, now=now)
+            if draft is None:
+                return None
+            return blocks.mapping_modal(
+                draft_id=draft_id,
+                file_name=draft.file_name or "",
+                headers=draft.headers,
+                mapping=_mapping(draft),
+            )
+
+    def change_mapping(self, *, draft_id: int, click: Click, mapping: dict[str, int | None]) -> None:
+        """Store the new mapping and let the import worker recompute the preview (it can take a second)."""
+        now = self.clock()
+        with self.database.write() as session:
+            draft = self._load_for(session, draft_id=draft_id, click=click, now=now)
+            if draft is None:
+                return
+            draft.mapping = {name: mapping.get(name) for name in parsing.FIELDS}
+            draft.status = DraftStatus.PENDING
+            draft.claimed_until = None
+
+    def choose_rollout(self, *, draft_id: int, click: Click, rollout_id: int) -> None:
+        now = self.clock()
+        with self.database.write() as session:
+            draft = self._load_for(session, draft_id=draft_id, click=click, now=now)
+            if draft is None:
+                return
+            rollout = session.get(Rollout, rollout_id)
+            if rollout is None or rollout.status != RolloutStatus.ACTIVE:
+                return
+            if not self.invitations.may_request(session, rollout=rollout, user_id=click.user_id):
+                text = texts.text("invite.denied", rollout=formatting.escape(rollout.name))
+                tell(session, now=now, click=click, text=text, rollout_id=rollout.id)
+                return
+            draft.rollout_id = rollout_id
+            draft.status = DraftStatus.PENDING
+            draft.claimed_until = None
+
+    def _expire(self, session: Session, *, draft: CsvDraft, now: datetime) -> None:
+        draft.status = DraftStatus.EXPIRED
+        draft.content = None
+        self.render(session, draft=draft, parsed=None, now=now)
+
+    def expire_old(self) -> int:
+        """Housekeeping: drop drafts left untouched for 24 hours (their files hold personal data)."""
+        now = self.clock()
+        with self.database.write() as session:
+            old = session.scalars(
+                select(CsvDraft).where(
+                    col(CsvDraft.status).in_((DraftStatus.READY, DraftStatus.PENDING)),
+                    col(CsvDraft.expires_at) <= now,
+                )
+            ).all()
+            for draft in old:
+                self._expire(session, draft=draft, now=now)
+            return len(old)
+
+
+class _Ignore(Exception):
+    """Not a CSV, or the bot's own file: ignored without a word."""
+
+
+class _Refused(Exception):
+    """The uploader may request invitations in no rollout the file can be for: told so, not downloaded."""
+
+    def __init__(self, key: str, rollout: str, file_name: str | None) -> None:
+        super().__init__(key)
+        self.key, self.rollout, self.file_name = key, rollout, file_name
+
+
+def _read(
+    content: bytes, mapping: dict[str, int | None], pause: Callable[[], object] | None = None
+) -> tuple[ParsedCsv, Extraction] | CsvProblem:
+    try:
+        parsed = parsing.parse(content, pause=pause)
+        return parsed, parsing.extract(parsed, mapping, pause=pause)
+    except CsvProblem as problem:
+        return problem
+
+
+def _mapping(draft: CsvDraft) -> dict[str, int | None]:
+    mapping: dict[str, int | None] = {}
+    for name in parsing.FIELDS:
+        value = draft.mapping.get(name)
+        mapping[name] = value if isinstance(value, int) and 0 <= value < max(len(draft.headers), 1) else None
+    return mapping
+
+
+def _file_line(parsed: ParsedCsv | None, extraction: Extraction | None) -> str:
+    if parsed is None or extraction is None:
+        return ""
+    if parsed.has_header:
+        return texts.text(
+            "csv.preview.file",
+            rows=extraction.total_rows,
+            encoding=parsed.encoding,
+            delimiter={"\t": "tab"}.get(parsed.delimiter, parsed.delimiter),
+            header_line=parsed.header_line,
+        )
+    return texts.text("csv.preview.file_headerless", rows=extraction.total_rows, encoding=parsed.encoding)
+
+
+def _mapping_line(draft: CsvDraft) -> str:
+    if not draft.headers:
+        return ""
+    mapping = _mapping(draft)
+
+    def shown(field_name: str) -> str:
+        index = mapping.get(field_name)
+        if index is None:
+            return texts.text("csv.preview.unmapped")
+        return "“" + formatting.clip(formatting.escape(draft.headers[index]), 60) + "”"
+
+    return texts.text(
+        "csv.preview.mapping",
+        email=shown("email"),
+        first_name=shown("first_name"),
+        last_name=shown("last_name"),
+        team=shown("team"),
+    )
+
+
+def _summary_lines(summary: Summary | None, extraction: Extraction | None) -> list[str]:
+    """The batch's summary with the file's own counts of invalid and repeated rows after "Accepted"."""
+    if summary is None:
+        return []
+    lines = summary_lines(summary)
+    if extraction is not None:
+        counts = [
+            texts.text(key, count=count, limit=summary.limit)
+            for key, count in (
+                ("invite.summary.invalid", extraction.invalid_count),
+                ("invite.summary.duplicates", extraction.duplicate_count),
+            )
+            if count
+        ]
+        lines[1:1] = counts
+    return lines
+
+
+def _problem_lines(extraction: Extraction | None) -> list[str]:
+    if extraction is None:
+        return []
+    # The extraction keeps the first rows of each kind, which include the first PREVIEW_ITEMS of all kinds
+    # together; the counts give "and N more".
+    problems = sorted([*extraction.invalid, *extraction.duplicates], key=lambda problem: problem.line)
+    total = extraction.invalid_count + extraction.duplicate_count
+
+    def line(problem: RowProblem) -> str:
+        params = {str(k): v for k, v in problem.params.items()}
+        return texts.text(
+            "invite.item.line",
+            line=problem.line,
+            address=formatting.clip(formatting.escape(problem.raw), 80) or "—",
+            reason=problem.detail or texts.text(problem.key, **params),  # type: ignore[arg-type]
+        )
+
+    return formatting.cut_list(problems, PREVIEW_ITEMS, render=line, total=total)
+
+
+def _flagged_lines(extraction: Extraction | None) -> list[str]:
+    if extraction is None:
+        return []
+
+    def line(cell: FlaggedCell) -> str:
+        return texts.text(
+            "csv.preview.flagged_item",
+            line=cell.line,
+            field=texts.text(f"csv.field.{cell.field}"),
+            value=formatting.clip(formatting.escape(cell.value), 60).replace("`", "'"),
+        )
+
+    return formatting.cut_list(extraction.flagged, 5, render=line, total=extraction.flagged_count)
+
+
+class ImportWorker(PollingWorker):
+    """A background thread that processes pending drafts, off Bolt's listener threads."""
+
+    def __init__(
+        self, uploads: UploadService, *, idle_wait: float = 0.5, wake_event: threading.Event | None = None
+    ):
+        super().__init__(
+            "csv-import", idle_wait=idle_wait, outage=uploads.database.outage, wake_event=wake_event
+        )
+        self.uploads = uploads
+
+    def run_once(self) -> bool:
+        draft_id = self.uploads.claim_next()
+        if draft_id is None:
+            return False
+        try:
+            self.uploads.process(draft_id)
+        except Exception as error:
+            if is_outage(error):
+                raise  # the loop waits out the outage, logged once; the claim lapses and the draft is retried
+            logger.exception("reading upload draft %s failed; it will be tried again", draft_id)
+        return True

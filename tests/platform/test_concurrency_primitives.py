@@ -1,0 +1,146 @@
+"""The small concurrency pieces behind fast acknowledgements: SQLite's in-process writer lock lets writes
+made for a request go before background ones, workers let requests in flight go first, and the count of
+audited commits moves exactly when a status may have changed."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.platform.foreground import Foreground
+from storage import migrate, queries
+from storage.db import Database, WriterLock, urgent_writes
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.005)
+
+
+def test_a_write_for_a_request_goes_before_background_writes_already_waiting() -> None:
+    lock = WriterLock()
+    lock.BACKGROUND_PATIENCE = 30.0  # no patience run-out in this test
+    order: list[str] = []
+    holder_may_leave = threading.Event()
+
+    def holder() -> None:
+        with lock:
+            holder_may_leave.wait(10)
+
+    def background() -> None:
+        with lock:
+            order.append("background")
+
+    def urgent() -> None:
+        with urgent_writes(), lock:
+            order.append("urgent")
+
+    first = threading.Thread(target=holder)
+    first.start()
+    wait_until(lambda: lock._owner is not None)
+    waiting_background = threading.Thread(target=background)
+    waiting_background.start()
+    time.sleep(0.05)  # let it queue first
+    waiting_urgent = threading.Thread(target=urgent)
+    waiting_urgent.start()
+    wait_until(lambda: lock._urgent_waiting == 1)
+    holder_may_leave.set()
+    for thread in (first, waiting_background, waiting_urgent):
+        thread.join(10)
+    assert order == ["urgent", "background"]
+
+
+def test_background_writes_are_not_starved_by_a_stream_of_urgent_ones() -> None:
+    lock = WriterLock()
+    lock.BACKGROUND_PATIENCE = 0.05
+    stop = threading.Event()
+    got_it = threading.Event()
+
+    def urgent_stream() -> None:
+        with urgent_writes():
+            while not stop.is_set():
+                with lock:
+                    time.sleep(0.001)
+
+    streams = [threading.Thread(target=urgent_stream) for _ in range(3)]
+    for thread in streams:
+        thread.start()
+
+    def background() -> None:
+        with lock:
+            got_it.set()
+
+    waiting = threading.Thread(target=background)
+    waiting.start()
+    try:
+        assert got_it.wait(10)
+    finally:
+        stop.set()
+        for thread in [*streams, waiting]:
+            thread.join(10)
+
+
+def test_the_writer_lock_is_reentrant_for_its_holder() -> None:
+    lock = WriterLock()
+    with lock, lock:
+        assert lock._depth == 2
+    assert lock._owner is None
+
+
+def test_workers_yield_until_requests_in_flight_are_answered() -> None:
+    foreground = Foreground()
+    foreground.yield_to_requests(max_wait=10)  # idle: returns at once (or this test would hang)
+    in_request = threading.Event()
+    leave = threading.Event()
+    yielded = threading.Event()
+
+    def request() -> None:
+        with foreground.request():
+            in_request.set()
+            leave.wait(10)
+
+    def worker() -> None:
+        foreground.yield_to_requests(max_wait=30)
+        yielded.set()
+
+    serving = threading.Thread(target=request)
+    serving.start()
+    assert in_request.wait(10)
+    waiting = threading.Thread(target=worker)
+    waiting.start()
+    assert not yielded.wait(0.1)  # still a request in flight
+    leave.set()
+    assert yielded.wait(10)  # woken when the request ended, long before its 30 s bound
+    serving.join(10)
+    waiting.join(10)
+    assert foreground.in_flight() == 0
+
+
+def test_the_audit_generation_moves_with_audited_commits_only(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'generation.db'}")
+    migrate.upgrade(database)
+    try:
+        now = datetime.now(UTC)
+        start = database.audit_generation
+        with database.write() as session:
+            queries.audit(session, now=now, rollout_id=None, actor="U1", action="something")
+        assert database.audit_generation == start + 1
+        with database.write():
+            pass
+        with database.write_connection():
+            pass
+        assert database.audit_generation == start + 1
+        try:
+            with database.write() as session:
+                queries.audit(session, now=now, rollout_id=None, actor="U1", action="rolled back")
+                raise RuntimeError("abort")
+        except RuntimeError:
+            pass
+        assert database.audit_generation == start + 1  # nothing committed, nothing to recompute
+    finally:
+        database.dispose()

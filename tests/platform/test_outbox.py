@@ -1,0 +1,155 @@
+"""The outbox worker against the fake Slack: pacing, ordering, coalescing, permanent errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+
+import pytest
+from slack_sdk import WebClient
+from sqlalchemy import select
+
+from bot.platform import outbox
+from bot.platform.outbox import OutboxWorker
+from storage.db import Database
+from storage.models import OutboxItem, SlackMessage
+from tests.fake_slack import FakeSlack
+from tests.harness import BOT_TOKEN
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@pytest.fixture
+def worker(database: Database, fake_slack: FakeSlack) -> Iterator[OutboxWorker]:
+    client = WebClient(token=BOT_TOKEN, base_url=fake_slack.url, retry_handlers=[])
+    running = OutboxWorker(database, client, clock=now, idle_wait=0.02, backoff_base=0.05)
+    database.on_commit(running.wake)
+    running.start()
+    yield running
+    running.stop()
+
+
+def test_posts_to_one_channel_are_paced_about_one_per_second(
+    database: Database, fake_slack: FakeSlack, worker: OutboxWorker
+) -> None:
+    with database.write() as session:
+        for number in range(3):
+            outbox.post(session, now=now(), rollout_id=None, channel="C_MKTO", text=f"note {number}")
+    fake_slack.wait_for(lambda: len(fake_slack.posts("C_MKTO")) == 3, timeout=15)
+    calls = fake_slack.calls_to("chat.postMessage")
+    assert [call.params["text"] for call in calls] == ["note 0", "note 1", "note 2"]
+    gaps = [later.at - earlier.at for earlier, later in pairwise(calls)]
+    assert all(gap >= 0.9 for gap in gaps), gaps
+
+
+def test_several_changes_of_a_kept_message_end_in_its_latest_content(
+    database: Database, fake_slack: FakeSlack, worker: OutboxWorker
+) -> None:
+    with database.write() as session:
+        outbox.keep_message(
+            session, now=now(), rollout_id=None, purpose="p", channel_id="C_MKTO", text="v1", blocks=[]
+        )
+    fake_slack.wait_for(lambda: fake_slack.posts("C_MKTO"))
+    with database.write() as session:
+        for version in ("v2", "v3", "v4"):
+            outbox.keep_message(
+                session, now=now(), rollout_id=None, purpose="p", channel_id="C_MKTO", text=version, blocks=[]
+            )
+    fake_slack.wait_for(lambda: fake_slack.posts("C_MKTO")[0]["text"] == "v4", timeout=15)
+    assert len(fake_slack.posts("C_MKTO")) == 1
+    assert fake_slack.posts("C_MKTO")[0]["updates"] <= 3
+
+    def recorded() -> bool:  # Slack shows v4 a moment before the worker records that it does
+        with database.read() as session:
+            message = session.scalars(select(SlackMessage)).one()
+        return message.posted_version == message.version == 4
+
+    fake_slack.wait_for(recorded)
+
+
+def test_a_reply_in_a_thread_waits_for_its_parent_to_be_posted(
+    database: Database, fake_slack: FakeSlack, worker: OutboxWorker
+) -> None:
+    fake_slack.fail("chat.postMessage", "500", times=2)
+    with database.write() as session:
+        parent = outbox.keep_message(
+            session, now=now(), rollout_id=None, purpose="p", channel_id="C_MKTO", text="parent", blocks=[]
+        )
+        outbox.post(session, now=now(), rollout_id=None, channel="C_MKTO", text="reply", thread_of=parent)
+    fake_slack.wait_for(lambda: len(fake_slack.posts("C_MKTO")) == 2, timeout=15)
+    parent_post = next(m for m in fake_slack.posts("C_MKTO") if m["text"] == "parent")
+    reply = next(m for m in fake_slack.posts("C_MKTO") if m["text"] == "reply")
+    assert reply["thread_ts"] == parent_post["ts"]
+
+
+def test_an_error_that_will_not_heal_ends_the_item_without_retrying(
+    database: Database, fake_slack: FakeSlack, worker: OutboxWorker
+) -> None:
+    fake_slack.fail("chat.postMessage", "invalid_blocks", times=1)
+    with database.write() as session:
+        outbox.post(session, now=now(), rollout_id=None, channel="C_MKTO", text="broken")
+
+    def ended() -> list[OutboxItem]:
+        with database.read() as session:
+            return list(session.scalars(select(OutboxItem).where(OutboxItem.status == "dead")))
+
+    dead = fake_slack.wait_for(ended)
+    assert dead[0].last_error == "invalid_blocks"
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+
+
+def test_a_deleted_kept_message_is_posted_again_on_its_next_update(
+    database: Database, fake_slack: FakeSlack, worker: OutboxWorker
+) -> None:
+    with database.write() as session:
+        outbox.keep_message(
+            session, now=now(), rollout_id=None, purpose="p", channel_id="C_MKTO", text="v1", blocks=[]
+        )
+    fake_slack.wait_for(lambda: fake_slack.posts("C_MKTO"))
+    fake_slack.messages.clear()  # someone deleted it in Slack
+    with database.write() as session:
+        outbox.keep_message(
+            session, now=now(), rollout_id=None, purpose="p", channel_id="C_MKTO", text="v2", blocks=[]
+        )
+    reposted = fake_slack.wait_for(lambda: fake_slack.posts("C_MKTO"))
+    assert reposted[0]["text"] == "v2"
+
+
+def test_a_429_waits_for_retry_after_before_trying_again(
+    database: Database, fake_slack: FakeSlack, worker: OutboxWorker
+) -> None:
+    fake_slack.fail("chat.postMessage", "429", times=1, retry_after=2)
+    with database.write() as session:
+        outbox.post(
+            session, now=now() - timedelta(seconds=5), rollout_id=None, channel="C_MKTO", text="later"
+        )
+    fake_slack.wait_for(lambda: fake_slack.posts("C_MKTO"), timeout=15)
+    first, second = fake_slack.calls_to("chat.postMessage")[:2]
+    assert second.at - first.at >= 1.9
+
+
+def test_a_post_whose_answer_was_lost_is_not_shown_twice(
+    database: Database, fake_slack: FakeSlack, worker: OutboxWorker
+) -> None:
+    # Slack applies the first attempt, then the connection drops before the answer arrives.
+    fake_slack.fail("chat.postMessage", "drop_after", times=2)
+    with database.write() as session:
+        outbox.keep_message(
+            session, now=now(), rollout_id=None, purpose="p", channel_id="C_MKTO", text="kept", blocks=[]
+        )
+        outbox.post(session, now=now(), rollout_id=None, channel="C_SFDC", text="one-off")
+
+    def delivered() -> bool:
+        with database.read() as session:
+            return all(item.status == "done" for item in session.scalars(select(OutboxItem)))
+
+    fake_slack.wait_for(delivered, timeout=15)
+    assert [m["text"] for m in fake_slack.posts("C_MKTO")] == ["kept"]
+    assert [m["text"] for m in fake_slack.posts("C_SFDC")] == ["one-off"]
+    assert len(fake_slack.calls_to("conversations.history")) == 2
+    with database.read() as session:
+        kept = session.scalars(select(SlackMessage)).one()
+    assert kept.ts == fake_slack.posts("C_MKTO")[0]["ts"]

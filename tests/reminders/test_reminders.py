@@ -1,0 +1,333 @@
+"""Reminders: the sweep's decisions with an injected clock (no sleeping), exactly once, and over HTTP."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.approvals.service import ApprovalService
+from bot.config import parse_working_hours
+from bot.reminders.service import ReminderService, waited
+from storage.db import Database
+from storage.models import Approval, AuditEvent, OutboxItem, Rollout, RolloutMember, SlackMessage, Step
+from tests.conftest import RunningBot
+from tests.fake_slack import FakeSlack
+from tests.flow_helpers import buttons, click, start_rollout, text_of, wait_private_answer, wait_step_message
+
+# Monday 2026-03-02 10:00 in Paris is 09:00 UTC.
+MONDAY_PARIS_10 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def make_service(
+    database: Database, clock: Clock, *, hours: str = "Mon-Fri 09:00-18:00", active: Any = None
+) -> ReminderService:
+    approvals = ApprovalService(database, clock)
+    from bot.steps.service import StepApprovals
+
+    approvals.register(StepApprovals())
+    return ReminderService(
+        database,
+        clock,
+        approvals,
+        after=timedelta(hours=24),
+        escalate_after=3,
+        working_hours=parse_working_hours(hours),
+        is_active_user=active or (lambda user_id: True),
+    )
+
+
+def seed(
+    database: Database,
+    *,
+    opened: datetime,
+    time_zone: str = "Europe/Paris",
+    state: str = "open",
+    name: str = "Production",
+    paused: bool = False,
+    status: str = "active",
+) -> tuple[int, int]:
+    """A rollout whose step 1 is in `state` since `opened`, its message posted; returns (rollout, step)."""
+    with database.write() as session:
+        rollout = Rollout(
+            name=name,
+            name_key=name.lower(),
+            environment="production",
+            owner_id="U_OWNER",
+            time_zone=time_zone,
+            marketo_channel="C_MKTO",
+            salesforce_channel="C_SFDC",
+            created_at=opened,
+            updated_at=opened,
+            reminders_paused=paused,
+            status=status,
+        )
+        session.add(rollout)
+        session.flush()
+        session.add(RolloutMember(rollout_id=rollout.id or 0, persona="marketo_admin", user_id="U_MKTO"))
+        session.add(RolloutMember(rollout_id=rollout.id or 0, persona="marketo_admin", user_id="U_GONE"))
+        session.add(RolloutMember(rollout_id=rollout.id or 0, persona="salesforce_admin", user_id="U_SFDC"))
+        step = Step(
+            rollout_id=rollout.id or 0,
+            number=1,
+            state=state,
+            opened_at=opened,
+            changed_at=opened,
+            remind_from=opened if state in ("open", "approved") else None,
+        )
+        session.add(step)
+        session.flush()
+        session.add(
+            SlackMessage(
+                rollout_id=rollout.id,
+                purpose=f"step:{step.id}",
+                channel_id="C_MKTO",
+                ts="1.1",
+                text="s",
+                blocks=[],
+                created_at=opened,
+                posted_version=1,
+            )
+        )
+        return rollout.id or 0, step.id or 0
+
+
+def reminder_posts(database: Database) -> list[OutboxItem]:
+    with database.read() as session:
+        return [
+            item
+            for item in session.scalars(select(OutboxItem).order_by(OutboxItem.id))
+            if item.kind == "post" and item.message_id is not None
+        ]
+
+
+def owner_messages(database: Database) -> list[str]:
+    with database.read() as session:
+        return [
+            item.payload["text"] for item in session.scalars(select(OutboxItem)) if item.target == "U_OWNER"
+        ]
+
+
+def test_a_step_is_reminded_once_it_has_waited_the_reminder_period(database: Database) -> None:
+    clock = Clock(MONDAY_PARIS_10)
+    seed(database, opened=MONDAY_PARIS_10 - timedelta(hours=23, minutes=59))
+    service = make_service(database, clock)
+    assert service.sweep() == 0
+    clock.now = MONDAY_PARIS_10 + timedelta(minutes=2)
+    assert service.sweep() == 1
+    posts = reminder_posts(database)
+    assert len(posts) == 1
+    assert "<@U_MKTO>" in posts[0].payload["text"] and "1 day(s)" in posts[0].payload["text"]
+    assert posts[0].payload["blocks"][1]["elements"][0]["action_id"] == "msi_reminder_snooze"
+    # The next reminder is due a full period after this one, not at the next sweep.
+    assert service.sweep() == 0
+    clock.now += timedelta(hours=24)
+    assert service.sweep() == 1
+
+
+@pytest.mark.parametrize("state", ["done", "locked", "awaiting_approval"])
+def test_steps_that_wait_on_nobody_are_never_reminded(database: Database, state: str) -> None:
+    clock = Clock(MONDAY_PARIS_10 + timedelta(days=10))
+    seed(database, opened=MONDAY_PARIS_10, state=state)
+    assert make_service(database, clock).sweep() == 0
+    assert reminder_posts(database) == []
+
+
+def test_paused_and_cancelled_rollouts_are_never_reminded(database: Database) -> None:
+    clock = Clock(MONDAY_PARIS_10 + timedelta(days=3))
+    seed(database, opened=MONDAY_PARIS_10, paused=True, name="Paused")
+    seed(database, opened=MONDAY_PARIS_10, status="cancelled", name="Gone")
+    assert make_service(database, clock).sweep() == 0
+
+
+def test_a_reminder_due_on_friday_evening_waits_for_monday_morning(database: Database) -> None:
+    friday_paris_1830 = datetime(2026, 3, 6, 17, 30, tzinfo=UTC)
+    clock = Clock(friday_paris_1830)
+    seed(database, opened=friday_paris_1830 - timedelta(days=2))
+    service = make_service(database, clock)
+    for hours_later in (0, 12, 24, 36, 48, 62):  # Friday night, Saturday, Sunday, Monday 08:30
+        clock.now = friday_paris_1830 + timedelta(hours=hours_later)
+        assert service.sweep() == 0, clock.now
+    clock.now = datetime(2026, 3, 9, 8, 0, tzinfo=UTC)  # Monday 09:00 in Paris
+    assert service.sweep() == 1
+
+
+def test_working_hours_are_read_in_each_rollouts_own_time_zone(database: Database) -> None:
+    # 2026-03-03 00:30 UTC is Tuesday 09:30 in Tokyo (open) and Monday 19:30 in New York (closed).
+    moment = datetime(2026, 3, 3, 0, 30, tzinfo=UTC)
+    tokyo, _ = seed(database, opened=moment - timedelta(days=2), time_zone="Asia/Tokyo", name="Tokyo")
+    seed(database, opened=moment - timedelta(days=2), time_zone="America/New_York", name="New York")
+    assert make_service(database, Clock(moment)).sweep() == 1
+    with database.read() as session:
+        reminded = session.scalars(
+            select(AuditEvent.rollout_id).where(AuditEvent.action == "reminder_sent")
+        ).all()
+    assert reminded == [tokyo]
+
+
+def test_always_ignores_the_clock(database: Database) -> None:
+    sunday_night = datetime(2026, 3, 8, 2, 0, tzinfo=UTC)
+    seed(database, opened=sunday_night - timedelta(days=2))
+    assert make_service(database, Clock(sunday_night), hours="always").sweep() == 1
+
+
+def test_the_third_reminder_also_tells_the_owner_once(database: Database) -> None:
+    clock = Clock(MONDAY_PARIS_10)
+    seed(database, opened=MONDAY_PARIS_10 - timedelta(days=1))
+    service = make_service(database, clock)
+    for _ in range(4):
+        assert service.sweep() == 1
+        clock.now += timedelta(days=1)
+    escalations = [text for text in owner_messages(database) if "despite 3 reminders" in text]
+    assert len(escalations) == 1
+
+
+def test_people_who_left_the_workspace_are_not_mentioned_and_the_owner_is_told_once(
+    database: Database,
+) -> None:
+    clock = Clock(MONDAY_PARIS_10)
+    seed(database, opened=MONDAY_PARIS_10 - timedelta(days=1))
+    service = make_service(database, clock, active=lambda user_id: user_id != "U_GONE")
+    service.sweep()
+    clock.now += timedelta(days=1)
+    service.sweep()
+    assert all("U_GONE" not in post.payload["text"] for post in reminder_posts(database))
+    departed = [text for text in owner_messages(database) if "left the workspace" in text]
+    assert len(departed) == 1 and "<@U_GONE>" in departed[0]
+
+
+def test_a_pending_approval_is_reminded_in_its_thread_without_the_requester(database: Database) -> None:
+    clock = Clock(MONDAY_PARIS_10)
+    rollout_id, step_id = seed(
+        database, opened=MONDAY_PARIS_10 - timedelta(days=2), state="awaiting_approval"
+    )
+    with database.write() as session:
+        session.add(RolloutMember(rollout_id=rollout_id, persona="salesforce_admin", user_id="U_MKTO"))
+        approval = Approval(
+            rollout_id=rollout_id,
+            subject_kind="step",
+            subject_id=step_id,
+            requested_by="U_MKTO",
+            requested_at=MONDAY_PARIS_10 - timedelta(days=2),
+            remind_from=MONDAY_PARIS_10 - timedelta(days=2),
+        )
+        session.add(approval)
+        session.flush()
+        session.add(
+            SlackMessage(
+                rollout_id=rollout_id,
+                purpose=f"approval:{approval.id}",
+                channel_id="C_SFDC",
+                ts="2.2",
+                text="a",
+                blocks=[],
+                created_at=MONDAY_PARIS_10,
+                posted_version=1,
+            )
+        )
+    assert make_service(database, clock).sweep() == 1
+    posts = reminder_posts(database)
+    assert len(posts) == 1 and posts[0].target == "C_SFDC"
+    assert "<@U_SFDC>" in posts[0].payload["text"] and "<@U_MKTO>" not in posts[0].payload["text"]
+
+
+def test_two_schedulers_sweeping_at_once_post_each_reminder_exactly_once(database: Database) -> None:
+    clock = Clock(MONDAY_PARIS_10)
+    for number in range(12):
+        seed(database, opened=MONDAY_PARIS_10 - timedelta(days=1, minutes=number), name=f"R{number}")
+    services = [make_service(database, clock) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    results: list[int] = []
+
+    def run(service: ReminderService) -> None:
+        barrier.wait()
+        results.append(service.sweep())
+
+    threads = [threading.Thread(target=run, args=(service,)) for service in services]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(results) == 12
+    posts = reminder_posts(database)
+    assert len(posts) == 12 and len({post.message_id for post in posts}) == 12
+
+
+def test_waited_is_said_in_the_largest_whole_unit() -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    assert waited(start, start + timedelta(seconds=20)) == "1 minute(s)"
+    assert waited(start, start + timedelta(hours=5, minutes=59)) == "5 hour(s)"
+    assert waited(start, start + timedelta(days=2, hours=23)) == "2 day(s)"
+
+
+# ---------------------------------------------------------------- over HTTP, with short durations
+
+
+@pytest.fixture
+def quick_bot(database_url: str, fake_slack: FakeSlack) -> Iterator[RunningBot]:
+    running = RunningBot(database_url, fake_slack, msi_reminder_after="2s", msi_sweep_every="1s")
+    yield running
+    running.stop()
+
+
+def thread_replies(bot: RunningBot, parent: dict[str, Any]) -> list[dict[str, Any]]:
+    return [m for m in bot.fake.posts(parent["channel"]) if m["thread_ts"] == parent["ts"]]
+
+
+def test_reminders_arrive_in_the_thread_and_can_be_snoozed_by_the_persona(quick_bot: RunningBot) -> None:
+    bot = quick_bot
+    start_rollout(bot)
+    step1 = wait_step_message(bot, 1, "C_MKTO")
+    step6 = wait_step_message(bot, 6, "C_SFDC")
+    reminder = bot.fake.wait_for(lambda: thread_replies(bot, step1), timeout=15)[0]
+    assert "<@U_MKTO>" in reminder["text"] and "step 1" in reminder["text"]
+    refused = click(bot, reminder, "msi_reminder_snooze", "U_SFDC")
+    assert "Only the people this reminder is for" in wait_private_answer(bot, refused)["text"]
+    answer = wait_private_answer(bot, click(bot, reminder, "msi_reminder_snooze", "U_MKTO"))
+    assert "Snoozed" in answer["text"]
+    seen = len(thread_replies(bot, step1))
+    # Step 6 is finished: it is never reminded again, while step 1 stays snoozed.
+    click(bot, step6, "msi_step_done", "U_SFDC")
+    bot.fake.wait_for(lambda: "Done by" in text_of(step6))
+    after_done = len(thread_replies(bot, step6))
+    time.sleep(4)  # several sweeps (every second) with a 2 s reminder period
+    assert len(thread_replies(bot, step1)) == seen
+    assert len(thread_replies(bot, step6)) == after_done
+    assert "msi_reminder_snooze" in buttons(reminder)
+
+
+@pytest.mark.postgres
+def test_two_bot_processes_on_one_postgresql_database_post_each_reminder_once(
+    database_url: str, fake_slack: FakeSlack
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("several processes share a database on PostgreSQL")
+    first = RunningBot(database_url, fake_slack, msi_reminder_after="2s", msi_sweep_every="1s")
+    second = RunningBot(database_url, fake_slack, msi_reminder_after="2s", msi_sweep_every="1s")
+    try:
+        start_rollout(first)
+        step1 = wait_step_message(first, 1, "C_MKTO")
+        first.fake.wait_for(lambda: len(thread_replies(first, step1)) >= 2, timeout=20)
+        with first.database.read() as session:
+            counts = session.scalars(select(AuditEvent).where(AuditEvent.action == "reminder_sent")).all()
+        step_reminders = [event.details for event in counts if event.details.get("step") == 1]
+        assert len(thread_replies(first, step1)) == len(step_reminders)
+        assert sorted(details["count"] for details in step_reminders) == list(
+            range(1, len(step_reminders) + 1)
+        )
+    finally:
+        first.stop()
+        second.stop()

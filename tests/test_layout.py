@@ -1,0 +1,96 @@
+"""The layout rules of README "How the code is laid out", checked on every module's imports.
+
+- a domain (bot/rollouts, bot/steps, …) may use the shared folders, storage and other domains' services,
+  never another domain's builders (`blocks`);
+- the shared folders (bot/slack, bot/platform, bot/texts) know no domain;
+- storage knows neither Slack nor the bot;
+- handlers stay thin: they do not touch the database directly.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DOMAINS = ("rollouts", "steps", "approvals", "invitations", "uploads", "reminders", "reports")
+SHARED = ("slack", "platform", "texts")
+
+
+def imported_modules(path: Path) -> Iterator[tuple[int, str]]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.lineno, node.module
+            for alias in node.names:
+                yield node.lineno, f"{node.module}.{alias.name}"
+
+
+def modules_under(folder: str) -> list[Path]:
+    return sorted((REPO / folder).rglob("*.py"))
+
+
+def violations(paths: list[Path], forbidden: Callable[[Path, str], bool]) -> list[str]:
+    found = []
+    for path in paths:
+        for line, module in imported_modules(path):
+            if forbidden(path, module):
+                found.append(f"{path.relative_to(REPO)}:{line} imports {module}")
+    return found
+
+
+def domain_of(path: Path) -> str | None:
+    parts = path.relative_to(REPO).parts
+    return parts[1] if len(parts) > 2 and parts[0] == "bot" and parts[1] in DOMAINS else None
+
+
+def test_the_layout_has_one_folder_per_domain_and_the_shared_folders() -> None:
+    for folder in (*DOMAINS, *SHARED):
+        assert (REPO / "bot" / folder / "__init__.py").is_file(), folder
+    flat = sorted(p.name for p in (REPO / "bot").glob("*.py"))
+    assert flat == ["__init__.py", "app.py", "cli.py", "config.py", "runtime.py", "services.py"]
+
+
+def test_a_domain_never_imports_another_domains_builders() -> None:
+    def forbidden(path: Path, module: str) -> bool:
+        parts = module.split(".")
+        return (
+            len(parts) >= 3
+            and parts[0] == "bot"
+            and parts[1] in DOMAINS
+            and parts[2] == "blocks"
+            and parts[1] != domain_of(path)
+        )
+
+    assert violations(modules_under("bot"), forbidden) == []
+
+
+@pytest.mark.parametrize("shared", SHARED)
+def test_the_shared_folders_know_no_domain(shared: str) -> None:
+    def forbidden(_path: Path, module: str) -> bool:
+        parts = module.split(".")
+        return len(parts) >= 2 and parts[0] == "bot" and parts[1] in DOMAINS
+
+    assert violations(modules_under(f"bot/{shared}"), forbidden) == []
+
+
+def test_storage_knows_neither_slack_nor_the_bot() -> None:
+    def forbidden(_path: Path, module: str) -> bool:
+        return module.split(".")[0] in ("bot", "handlers", "slack_sdk", "slack_bolt")
+
+    assert violations(modules_under("storage"), forbidden) == []
+
+
+def test_handlers_reach_the_database_only_through_services() -> None:
+    def forbidden(_path: Path, module: str) -> bool:
+        return module.split(".")[0] in ("sqlalchemy", "sqlmodel") or module.startswith(
+            ("storage.db", "storage.models", "storage.queries")
+        )
+
+    assert violations(modules_under("handlers"), forbidden) == []
