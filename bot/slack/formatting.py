@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TypeVar
 
 from bot import texts
@@ -49,10 +49,7 @@ def users(user_ids: Sequence[str]) -> str:
 
 
 def date(moment: datetime) -> str:
-    """A time every reader sees in their own time zone, with a UTC fallback for old clients."""
-    moment = moment.astimezone(UTC)
-    fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
-    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+    return texts.Texts.of(texts.DEFAULT_LANGUAGE).date(moment)
 
 
 def cut_list(
@@ -63,18 +60,7 @@ def cut_list(
     render: Callable[[T], str] = str,
     total: int | None = None,
 ) -> list[str]:
-    """At most `limit` items, each through `render`; the rest summed up as "and N more".
-
-    Only the items shown are rendered: a large file can leave tens of thousands in a list of which ten show.
-    `total`, when given, is how many there are in all, of which `items` are the first (a CSV's problems are
-    counted, and only the first few kept).
-    """
-    count = len(items) if total is None else max(total, len(items))
-    if count <= limit:
-        return [render(item) for item in items]
-    shown = [render(item) for item in items[: max(limit - 1, 0)]]
-    shown.append(texts.text("list.more", language, count=count - len(shown)))
-    return shown
+    return texts.Texts.of(language).cut(items, limit, render=render, total=total)
 
 
 def clip(value: str, limit: int) -> str:

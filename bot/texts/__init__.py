@@ -1,13 +1,21 @@
 """Every text the bot shows, keyed by message id. Handlers and builders never inline prose.
 
-`text()` looks a message up in the reader's language; each language is one table in its own module (`en`).
+A render binds the reader's language once, `Texts.of(language)`, and hands that object to every builder it
+calls: the builders look texts up and format dates, durations and lists through it, so that the word order
+of a language lives in its table (`en`, one module per language) and never in code.
 Values are `str.format` templates: fill them only with values already escaped for Slack (see
 bot.slack.formatting).
+
+`text()` and `lines()` at module level are the default language's, for the one-off answers (refusals,
+modal errors) that no render binds a language for yet.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any, TypeVar
 
 from bot.texts.en import EN
 
@@ -15,16 +23,101 @@ DEFAULT_LANGUAGE = "en"
 
 CATALOG: dict[str, dict[str, str]] = {"en": EN}
 
+T = TypeVar("T")
+
+
+class Texts:
+    """The texts of one language and the formatting that depends on it, bound once per render."""
+
+    __slots__ = ("language", "table")
+
+    def __init__(self, language: str, table: Mapping[str, str]) -> None:
+        self.language = language
+        self.table = table
+
+    @staticmethod
+    @cache
+    def of(language: str) -> Texts:
+        """The Texts of a language of the catalog, made once per language."""
+        table = CATALOG.get(language)
+        if table is None:
+            raise KeyError(f"no texts in language {language!r}; the catalog has {sorted(CATALOG)}")
+        return Texts(language, table)
+
+    def template(self, key: str) -> str:
+        """The raw catalog value of `key`, unfilled.
+
+        A key this language's table lacks is shown in English rather than not at all; the catalog tests
+        fail on such a gap, so it can only happen between a new English text and its translation."""
+        template = self.table.get(key)
+        if template is None:
+            template = EN.get(key)
+        if template is None:
+            raise KeyError(f"no message {key!r} in the catalog")
+        return template
+
+    def text(self, key: str, **params: Any) -> str:
+        """The catalog text for `key`, filled with `params` (already escaped by the caller)."""
+        return self.template(key).format(**params)
+
+    def lines(self, key: str) -> list[str]:
+        """A multi-line catalog entry (checklists, hints) as its lines."""
+        return [line for line in self.text(key).split("\n") if line.strip()]
+
+    def date(self, moment: datetime) -> str:
+        """A time every reader sees in their own time zone, with a UTC fallback for old clients.
+
+        Slack fills the `<!date>` token's format (`date.token`, Slack's own {placeholders}) in the reader's
+        time zone; clients that can't show the token show the fallback (`date.fallback`)."""
+        moment = moment.astimezone(UTC)
+        fallback = self.text("date.fallback", date=moment.strftime("%Y-%m-%d"), time=moment.strftime("%H:%M"))
+        return f"<!date^{int(moment.timestamp())}^{self.template('date.token')}|{fallback}>"
+
+    def duration(self, length: timedelta) -> str:
+        """How long something took, in its largest whole unit: days, hours, or minutes (at least one)."""
+        seconds = max(int(length.total_seconds()), 0)
+        if seconds >= 86400:
+            return self.text("duration.days", count=seconds // 86400)
+        if seconds >= 3600:
+            return self.text("duration.hours", count=seconds // 3600)
+        return self.text("duration.minutes", count=max(seconds // 60, 1))
+
+    def join(self, items: Iterable[str]) -> str:
+        """Items in one line, separated as the language separates list items."""
+        return self.template("list.separator").join(items)
+
+    def quoted(self, items: Iterable[str], *, empty_key: str = "list.none") -> str:
+        """Names (already escaped) quoted and joined; `empty_key`'s text when there are none."""
+        shown = [self.text("list.quoted", value=item) for item in items]
+        return self.join(shown) if shown else self.text(empty_key)
+
+    def cut(
+        self,
+        items: Sequence[T],
+        limit: int,
+        *,
+        render: Callable[[T], str] = str,
+        total: int | None = None,
+    ) -> list[str]:
+        """At most `limit` items, each through `render`; the rest summed up as "and N more".
+
+        Only the items shown are rendered: a large file can leave tens of thousands in a list of which ten
+        show. `total`, when given, is how many there are in all, of which `items` are the first (a CSV's
+        problems are counted, and only the first few kept).
+        """
+        count = len(items) if total is None else max(total, len(items))
+        if count <= limit:
+            return [render(item) for item in items]
+        shown = [render(item) for item in items[: max(limit - 1, 0)]]
+        shown.append(self.text("list.more", count=count - len(shown)))
+        return shown
+
 
 def text(key: str, language: str = DEFAULT_LANGUAGE, **params: Any) -> str:
-    """The catalog text for `key`, filled with `params` (already escaped by the caller)."""
-    table = CATALOG.get(language, EN)
-    template = table.get(key, EN.get(key))
-    if template is None:
-        raise KeyError(f"no message {key!r} in the catalog")
-    return template.format(**params) if params else template
+    """The default language's text for `key`, for one-off answers outside a render."""
+    return Texts.of(language).text(key, **params)
 
 
 def lines(key: str, language: str = DEFAULT_LANGUAGE) -> list[str]:
-    """A multi-line catalog entry (checklists, hints) as its lines."""
-    return [line for line in text(key, language).split("\n") if line.strip()]
+    """The default language's multi-line entry `key` as its lines."""
+    return Texts.of(language).lines(key)

@@ -481,5 +481,12 @@ EN: dict[str, str] = {
     ),
     # ---- generic answers
     "error.generic": "Something went wrong on my side and nothing was changed. Please try again in a minute.",
+    # ---- dates, lists: the word order of a language, used by bot.texts.Texts
+    # Slack's `<!date>` format: its {placeholders} are Slack's date tokens, filled by Slack, not by us.
+    "date.token": "{date_short_pretty} at {time}",
+    "date.fallback": "{date} {time} UTC",
+    "list.separator": ", ",
+    "list.quoted": "“{value}”",
+    "list.none": "none",
     "list.more": "…and {count} more",
 }
