@@ -21,6 +21,7 @@ from bot.rollouts import blocks as rollout_blocks
 from bot.services import Services
 from bot.slack import ids
 from bot.steps import blocks as step_blocks
+from bot.texts import DEFAULT_LANGUAGE, Texts
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +83,9 @@ def register(app: App, services: Services) -> None:
         override = services.steps.mark_done(step_id=step_id, click=click_of(body))
         crashpoints.reach("step_done")
         if override is not None:
-            modal = step_blocks.override_modal(override.step_id, override.number, checked=override.checked)
+            modal = step_blocks.override_modal(
+                Texts.of(DEFAULT_LANGUAGE), override.step_id, override.number, checked=override.checked
+            )
             client.views_open(trigger_id=body["trigger_id"], view=modal)
 
     def acknowledge(ack: Ack) -> None:
@@ -102,12 +105,15 @@ def register(app: App, services: Services) -> None:
         allowed = services.steps.check_help(step_id=step_id, click=click_of(body))
         if allowed is not None:
             client.views_open(
-                trigger_id=body["trigger_id"], view=step_blocks.help_modal(allowed.step_id, allowed.number)
+                trigger_id=body["trigger_id"],
+                view=step_blocks.help_modal(Texts.of(DEFAULT_LANGUAGE), allowed.step_id, allowed.number),
             )
 
     def home_start(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        client.views_open(trigger_id=body["trigger_id"], view=rollout_blocks.start_modal())
+        client.views_open(
+            trigger_id=body["trigger_id"], view=rollout_blocks.start_modal(Texts.of(DEFAULT_LANGUAGE))
+        )
 
     def home_edit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
@@ -116,7 +122,10 @@ def register(app: App, services: Services) -> None:
             return
         if services.rollouts.owner_check(rollout_id=rollout_id, click=click_of(body)) is not None:
             values = services.rollouts.edit_form_values(rollout_id)
-            client.views_open(trigger_id=body["trigger_id"], view=rollout_blocks.edit_modal(**values))
+            client.views_open(
+                trigger_id=body["trigger_id"],
+                view=rollout_blocks.edit_modal(Texts.of(DEFAULT_LANGUAGE), **values),
+            )
 
     def home_cancel(rollout_id: int, queued: QueuedClick) -> None:
         if services.rollouts.owner_check(rollout_id=rollout_id, click=queued.click) is not None:
@@ -131,7 +140,8 @@ def register(app: App, services: Services) -> None:
         allowed = services.steps.check_reopen(step_id=step_id, click=click_of(body))
         if allowed is not None:
             client.views_open(
-                trigger_id=body["trigger_id"], view=step_blocks.reopen_modal(allowed.step_id, allowed.number)
+                trigger_id=body["trigger_id"],
+                view=step_blocks.reopen_modal(Texts.of(DEFAULT_LANGUAGE), allowed.step_id, allowed.number),
             )
 
     def approve(approval_id: int, queued: QueuedClick) -> None:
@@ -147,7 +157,10 @@ def register(app: App, services: Services) -> None:
             return
         card = services.approvals.check_reject(approval_id=approval_id, click=click_of(body))
         if card is not None:
-            client.views_open(trigger_id=body["trigger_id"], view=approval_blocks.reject_modal(card))
+            client.views_open(
+                trigger_id=body["trigger_id"],
+                view=approval_blocks.reject_modal(Texts.of(DEFAULT_LANGUAGE), card),
+            )
 
     def batch_cancel(batch_id: int, queued: QueuedClick) -> None:
         services.invitations.cancel(batch_id=batch_id, click=queued.click)

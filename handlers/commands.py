@@ -14,6 +14,7 @@ from bot.rollouts import blocks as rollout_blocks
 from bot.rollouts.resolution import Answer
 from bot.services import Services
 from bot.slack import ids
+from bot.texts import DEFAULT_LANGUAGE, Texts
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,12 @@ def register(app: App, services: Services) -> None:
         user_id = command.get("user_id", "")
         channel_id = command.get("channel_id", "")
         if sub == "help":
-            ack(response_type="ephemeral", text=report_blocks.help_text(), blocks=report_blocks.help_blocks())
+            reader_texts = Texts.of(DEFAULT_LANGUAGE)
+            ack(
+                response_type="ephemeral",
+                text=report_blocks.help_text(reader_texts),
+                blocks=report_blocks.help_blocks(reader_texts),
+            )
         elif sub == "status":
             private(ack, services.reports.status(name=rest, channel_id=channel_id))
         elif sub == "list":
@@ -55,10 +61,11 @@ def register(app: App, services: Services) -> None:
         elif sub == "audit":
             private(ack, services.reports.request_audit(user_id=user_id, name=rest, channel_id=channel_id))
         else:
+            reader_texts = Texts.of(DEFAULT_LANGUAGE)
             ack(
                 response_type="ephemeral",
-                text=report_blocks.help_text(sub),
-                blocks=report_blocks.help_blocks(sub),
+                text=report_blocks.help_text(reader_texts, sub),
+                blocks=report_blocks.help_blocks(reader_texts, sub),
             )
 
     def is_start(command: dict[str, Any]) -> bool:
@@ -71,7 +78,9 @@ def register(app: App, services: Services) -> None:
 
     def open_start_modal(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         ack()
-        opener.submit(_open, client, command["trigger_id"], rollout_blocks.start_modal())
+        opener.submit(
+            _open, client, command["trigger_id"], rollout_blocks.start_modal(Texts.of(DEFAULT_LANGUAGE))
+        )
 
     app.command(ids.COMMAND, matchers=[is_start])(open_start_modal)
     app.command(ids.COMMAND)(answer_msi)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import texts
 from bot.approvals.cards import ApprovalCard
 from bot.slack import formatting, ids
 from bot.slack.blockkit import (
@@ -17,80 +16,71 @@ from bot.slack.blockkit import (
     section,
     text_modal,
 )
+from bot.texts import Texts
 
 
-def approval_message(card: ApprovalCard, language: str = texts.DEFAULT_LANGUAGE) -> tuple[str, list[Block]]:
-    def t(key: str, **params: Any) -> str:
-        return texts.text(key, language, **params)
+def approval_message(texts: Texts, card: ApprovalCard) -> tuple[str, list[Block]]:
 
     rollout = formatting.escape(card.rollout_name)
     blocks: list[Block] = [
-        {"type": "header", "text": plain(t("approval.header"), HEADER_LIMIT)},
+        {"type": "header", "text": plain(texts.text("approval.header"), HEADER_LIMIT)},
         section(
-            t(
+            texts.text(
                 "approval.subject_line",
                 rollout=rollout,
-                environment=t(f"environment.{card.environment}"),
+                environment=texts.text(f"environment.{card.environment}"),
                 subject=card.subject,
             )
             + "\n"
-            + t(
+            + texts.text(
                 "approval.asked",
                 who=formatting.user(card.requested_by),
-                when=formatting.date(card.requested_at),
+                when=texts.date(card.requested_at),
             )
         ),
         context(card.why),
     ]
-    when = formatting.date(card.decided_at) if card.decided_at else ""
+    when = texts.date(card.decided_at) if card.decided_at else ""
     who = formatting.user(card.decided_by) if card.decided_by else ""
     if card.status == "pending":
         blocks.append(
             {
                 "type": "actions",
                 "block_id": f"approval_{card.approval_id}",
-                "elements": approval_buttons(card, language),
+                "elements": approval_buttons(texts, card),
             }
         )
     elif card.status == "approved":
-        blocks.append(section(t("approval.outcome.approved", who=who, when=when)))
+        blocks.append(section(texts.text("approval.outcome.approved", who=who, when=when)))
     elif card.status == "rejected":
         reason = formatting.clip(formatting.escape(card.reason or ""), 1500)
-        blocks.append(section(t("approval.outcome.rejected", who=who, when=when, reason=reason)))
+        blocks.append(section(texts.text("approval.outcome.rejected", who=who, when=when, reason=reason)))
     elif card.decided_by:
-        blocks.append(section(t("approval.outcome.cancelled", who=who, when=when)))
+        blocks.append(section(texts.text("approval.outcome.cancelled", who=who, when=when)))
     else:
-        blocks.append(section(t("approval.outcome.withdrawn", when=when)))
-    return t("approval.fallback", subject=card.subject, rollout=rollout), blocks
+        blocks.append(section(texts.text("approval.outcome.withdrawn", when=when)))
+    return texts.text("approval.fallback", subject=card.subject, rollout=rollout), blocks
 
 
-def approval_buttons(card: ApprovalCard, language: str = texts.DEFAULT_LANGUAGE) -> list[dict[str, Any]]:
-    def t(key: str, **params: Any) -> str:
-        return texts.text(key, language, **params)
+def approval_buttons(texts: Texts, card: ApprovalCard) -> list[dict[str, Any]]:
 
     value = str(card.approval_id)
     return [
         button(
-            t("approval.button.approve"),
+            texts.text("approval.button.approve"),
             ids.APPROVE,
             value,
             style="primary",
             confirm=confirm_dialog(
-                t("approval.confirm.title"),
-                t("approval.confirm.text", subject=card.subject, rollout=card.rollout_name),
-                t("approval.confirm.yes"),
-                t("approval.confirm.no"),
+                texts, "approval.confirm", subject=card.subject, rollout=card.rollout_name
             ),
         ),
-        button(t("approval.button.reject"), ids.REJECT, value, style="danger"),
+        button(texts.text("approval.button.reject"), ids.REJECT, value, style="danger"),
     ]
 
 
-def reject_modal(card: ApprovalCard, language: str = texts.DEFAULT_LANGUAGE) -> dict[str, Any]:
-    def t(key: str, **params: Any) -> str:
-        return texts.text(key, language, **params)
-
-    intro = t(
+def reject_modal(texts: Texts, card: ApprovalCard) -> dict[str, Any]:
+    intro = texts.text(
         "approval.reject_modal.intro",
         subject=card.subject,
         rollout=formatting.escape(card.rollout_name),
@@ -99,11 +89,11 @@ def reject_modal(card: ApprovalCard, language: str = texts.DEFAULT_LANGUAGE) -> 
     return text_modal(
         callback_id=ids.REJECT_VIEW,
         metadata=str(card.approval_id),
-        title=t("approval.reject_modal.title"),
-        submit=t("approval.reject_modal.submit"),
-        close=t("start.close"),
+        title=texts.text("approval.reject_modal.title"),
+        submit=texts.text("approval.reject_modal.submit"),
+        close=texts.text("start.close"),
         intro=[section(intro)],
         block_id=ids.REJECT_REASON,
-        label=t("approval.reject_modal.reason"),
+        label=texts.text("approval.reject_modal.reason"),
         max_length=1000,
     )

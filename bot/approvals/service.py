@@ -25,6 +25,7 @@ from bot.platform import outbox
 from bot.platform.access import Click, tell
 from bot.slack import formatting
 from bot.steps.runbook import Persona
+from bot.texts import DEFAULT_LANGUAGE, Texts
 from storage import queries
 from storage.db import Database, affected_rows
 from storage.models import Approval, ApprovalStatus, Rollout, RolloutStatus
@@ -59,11 +60,9 @@ class ApprovalService:
         self.subjects: dict[str, ApprovalSubject] = {}
 
     @staticmethod
-    def decision_buttons(
-        card: approval_cards.ApprovalCard, language: str = texts.DEFAULT_LANGUAGE
-    ) -> list[dict[str, Any]]:
+    def decision_buttons(reader_texts: Texts, card: approval_cards.ApprovalCard) -> list[dict[str, Any]]:
         """Approve and Reject, for another surface that lists this approval (App Home)."""
-        return blocks.approval_buttons(card, language)
+        return blocks.approval_buttons(reader_texts, card)
 
     def register(self, subject: ApprovalSubject) -> None:
         self.subjects[subject.kind] = subject
@@ -149,7 +148,7 @@ class ApprovalService:
 
     def render(self, session: Session, *, approval: Approval, rollout: Rollout, now: datetime) -> None:
         card = self.card(session, approval=approval, rollout=rollout)
-        text, message_blocks = blocks.approval_message(card)
+        text, message_blocks = blocks.approval_message(Texts.of(DEFAULT_LANGUAGE), card)
         outbox.keep_message(
             session,
             now=now,
@@ -240,7 +239,7 @@ class ApprovalService:
             "approval.already",
             outcome=texts.text(f"approval.already.{approval.status}"),
             who=formatting.user(approval.decided_by or ""),
-            when=formatting.date(approval.decided_at or now),
+            when=texts.date(approval.decided_at or now),
         )
         tell(session, now=now, click=click, text=text, rollout_id=approval.rollout_id)
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot import texts
 from bot.slack import formatting, ids
 from bot.slack.blockkit import HEADER_LIMIT, Block, button, confirm_dialog, context, plain, section
+from bot.texts import Texts
 
 
 def batch_requester_message(
+    texts: Texts,
     *,
     batch_id: int,
     count: int,
@@ -18,15 +19,10 @@ def batch_requester_message(
     file_name: str | None,
     state: str,
     may_cancel: bool,
-    language: str = texts.DEFAULT_LANGUAGE,
 ) -> tuple[str, list[Block]]:
     """The requester's own view of a batch, kept up to date in their direct message with the bot."""
-
-    def t(key: str, **params: Any) -> str:
-        return texts.text(key, language, **params)
-
-    source = t("batch.requester.source_file", file=formatting.escape(file_name)) if file_name else ""
-    body = t(
+    source = texts.text("batch.requester.source_file", file=formatting.escape(file_name)) if file_name else ""
+    body = texts.text(
         "batch.requester.body",
         count=count,
         rollout=formatting.escape(rollout_name),
@@ -34,7 +30,7 @@ def batch_requester_message(
         state=state,
     )
     message: list[Block] = [
-        {"type": "header", "text": plain(t("batch.requester.header", batch=batch_id), HEADER_LIMIT)},
+        {"type": "header", "text": plain(texts.text("batch.requester.header", batch=batch_id), HEADER_LIMIT)},
         section(body),
     ]
     if may_cancel:
@@ -42,35 +38,29 @@ def batch_requester_message(
             {
                 "type": "actions",
                 "block_id": f"batch_requester_{batch_id}",
-                "elements": [batch_cancel_button(batch_id, count, language)],
+                "elements": [batch_cancel_button(texts, batch_id, count)],
             }
         )
-    return t("batch.fallback", batch=batch_id, count=count, rollout=formatting.escape(rollout_name)), message
+    return texts.text(
+        "batch.fallback", batch=batch_id, count=count, rollout=formatting.escape(rollout_name)
+    ), message
 
 
 def batch_cancel_button(
-    batch_id: int, count: int, language: str = texts.DEFAULT_LANGUAGE, *, one_of_many: bool = False
+    texts: Texts, batch_id: int, count: int, *, one_of_many: bool = False
 ) -> dict[str, Any]:
     """`one_of_many`: the button shares its block with other batches' (App Home)."""
-
-    def t(key: str, **params: Any) -> str:
-        return texts.text(key, language, **params)
-
     return button(
-        t("batch.button.cancel"),
+        texts.text("batch.button.cancel"),
         ids.one_of_many(ids.BATCH_CANCEL, str(batch_id)) if one_of_many else ids.BATCH_CANCEL,
         str(batch_id),
         style="danger",
-        confirm=confirm_dialog(
-            t("batch.cancel.confirm.title"),
-            t("batch.cancel.confirm.text", batch=batch_id, count=count),
-            t("batch.cancel.confirm.yes"),
-            t("batch.cancel.confirm.no"),
-        ),
+        confirm=confirm_dialog(texts, "batch.cancel.confirm", batch=batch_id, count=count),
     )
 
 
 def batch_task_message(
+    texts: Texts,
     *,
     batch_id: int,
     count: int,
@@ -81,22 +71,17 @@ def batch_task_message(
     status: str,
     changed_by: str | None,
     changed_at: datetime,
-    language: str = texts.DEFAULT_LANGUAGE,
 ) -> tuple[str, list[Block]]:
     """The Marketo admins' task for an approved batch, with the list in its thread."""
-
-    def t(key: str, **params: Any) -> str:
-        return texts.text(key, language, **params)
-
     rollout = formatting.escape(rollout_name)
     message: list[Block] = [
-        {"type": "header", "text": plain(t("batch.task.header", count=count), HEADER_LIMIT)},
+        {"type": "header", "text": plain(texts.text("batch.task.header", count=count), HEADER_LIMIT)},
         section(
-            t(
+            texts.text(
                 "batch.task.body",
                 batch=batch_id,
                 rollout=rollout,
-                environment=t(f"environment.{environment}"),
+                environment=texts.text(f"environment.{environment}"),
                 requester=formatting.user(requester),
                 approver=formatting.user(approver) if approver else "?",
             )
@@ -105,39 +90,36 @@ def batch_task_message(
     if status == "sent":
         message.append(
             section(
-                t("batch.task.sent", who=formatting.user(changed_by or ""), when=formatting.date(changed_at))
+                texts.text(
+                    "batch.task.sent", who=formatting.user(changed_by or ""), when=texts.date(changed_at)
+                )
             )
         )
     elif status == "cancelled":
         message.append(
             section(
-                t(
+                texts.text(
                     "batch.task.cancelled",
                     who=formatting.user(changed_by or ""),
-                    when=formatting.date(changed_at),
+                    when=texts.date(changed_at),
                 )
             )
         )
     else:
-        message.append(context(t("batch.task.how")))
+        message.append(context(texts.text("batch.task.how")))
         message.append(
             {
                 "type": "actions",
                 "block_id": f"batch_{batch_id}",
                 "elements": [
                     button(
-                        t("batch.button.sent"),
+                        texts.text("batch.button.sent"),
                         ids.BATCH_SENT,
                         str(batch_id),
                         style="primary",
-                        confirm=confirm_dialog(
-                            t("batch.confirm.title"),
-                            t("batch.confirm.text", count=count, batch=batch_id),
-                            t("batch.confirm.yes"),
-                            t("batch.confirm.no"),
-                        ),
+                        confirm=confirm_dialog(texts, "batch.confirm", count=count, batch=batch_id),
                     )
                 ],
             }
         )
-    return t("batch.fallback", batch=batch_id, count=count, rollout=rollout), message
+    return texts.text("batch.fallback", batch=batch_id, count=count, rollout=rollout), message

@@ -28,6 +28,7 @@ from bot.platform.csv_safety import write_csv
 from bot.rollouts.resolution import Answer, resolve_rollout
 from bot.slack import blockkit, formatting
 from bot.steps.runbook import Persona, StepState
+from bot.texts import DEFAULT_LANGUAGE, Texts
 from storage import queries
 from storage.db import Database, affected_rows
 from storage.models import (
@@ -116,13 +117,15 @@ def invalid_line(address: str, reason_key: str, detail: str = "") -> str:
     )
 
 
-def summary_lines(summary: Summary, *, item_limit: int = 10) -> list[str]:
+def summary_lines(reader_texts: Texts, summary: Summary, *, item_limit: int = 10) -> list[str]:
     """The summary as mrkdwn lines: one heading per non-empty group, its first items, "and N more"."""
-    lines = [texts.text("invite.summary.accepted", count=len(summary.accepted), seats=summary.seats_left)]
+    lines = [
+        reader_texts.text("invite.summary.accepted", count=len(summary.accepted), seats=summary.seats_left)
+    ]
     escape = formatting.escape
 
     def elsewhere(item: tuple[str, str]) -> str:
-        return texts.text("invite.item.elsewhere", address=escape(item[0]), rollout=escape(item[1]))
+        return reader_texts.text("invite.item.elsewhere", address=escape(item[0]), rollout=escape(item[1]))
 
     groups: tuple[tuple[str, Sequence[Any], Callable[[Any], str]], ...] = (
         ("invite.summary.invalid", summary.invalid, str),
@@ -134,8 +137,8 @@ def summary_lines(summary: Summary, *, item_limit: int = 10) -> list[str]:
     for key, items, render in groups:
         if not items:
             continue
-        lines.append(texts.text(key, count=len(items), limit=summary.limit))
-        lines.extend("    " + item for item in formatting.cut_list(items, item_limit, render=render))
+        lines.append(reader_texts.text(key, count=len(items), limit=summary.limit))
+        lines.extend("    " + item for item in reader_texts.cut(items, item_limit, render=render))
     return lines
 
 
@@ -161,10 +164,10 @@ class InvitationService:
 
     @staticmethod
     def cancel_button(
-        batch_id: int, count: int, language: str = texts.DEFAULT_LANGUAGE, *, one_of_many: bool = False
+        reader_texts: Texts, batch_id: int, count: int, *, one_of_many: bool = False
     ) -> dict[str, Any]:
         """A batch's Cancel button, for another surface that lists the batch (App Home)."""
-        return blocks.batch_cancel_button(batch_id, count, language, one_of_many=one_of_many)
+        return blocks.batch_cancel_button(reader_texts, batch_id, count, one_of_many=one_of_many)
 
     def classify(
         self,
@@ -248,7 +251,7 @@ class InvitationService:
             if found.rollout is None:
                 if not found.candidates:
                     return _answer(texts.text("invite.none_active"))
-                names = ", ".join(f"“{formatting.escape(r.name)}”" for r in found.candidates)
+                names = texts.quoted(formatting.escape(r.name) for r in found.candidates)
                 return _answer(texts.text("invite.where", names=names))
             rollout = queries.lock_rollout(session, rollout_id=found.rollout.id or 0)
             assert rollout is not None
@@ -275,7 +278,7 @@ class InvitationService:
                 else:
                     candidates.append(Candidate(email=checked.normalized, key=checked.key))
             self.classify(session, rollout=rollout, candidates=candidates, summary=summary)
-            lines = summary_lines(summary)
+            lines = summary_lines(Texts.of(DEFAULT_LANGUAGE), summary)
             if summary.accepted:
                 batch = self.create_batch(
                     session,
@@ -498,12 +501,14 @@ class InvitationService:
         if batch.status == BatchStatus.APPROVED and not step5_ready:
             state_key = "batch.state.approved_waiting"
         may_cancel = batch.status in OPEN_BATCH_STATES and rollout.status == RolloutStatus.ACTIVE
+        reader_texts = Texts.of(DEFAULT_LANGUAGE)
         text, requester_blocks = blocks.batch_requester_message(
+            reader_texts,
             batch_id=batch.id or 0,
             count=count,
             rollout_name=rollout.name,
             file_name=batch.file_name,
-            state=texts.text(state_key),
+            state=reader_texts.text(state_key),
             may_cancel=may_cancel,
         )
         outbox.keep_message(
@@ -520,6 +525,7 @@ class InvitationService:
             return
         approval = queries.latest_approval(session, subject_kind=BATCH_SUBJECT, subject_id=batch.id or 0)
         text, task_blocks = blocks.batch_task_message(
+            reader_texts,
             batch_id=batch.id or 0,
             count=count,
             rollout_name=rollout.name,
@@ -567,7 +573,7 @@ class InvitationService:
             user_id=None,
             thread_of=task,  # type: ignore[arg-type]
             filename=f"msi-invitations-batch-{batch.id}.csv",
-            title=f"Invitations, batch #{batch.id}",
+            title=texts.text("batch.file_title", batch=batch.id),
             content=content,
             comment=texts.text(
                 "batch.file_comment", batch=batch.id, count=count, rollout=formatting.escape(rollout.name)
@@ -863,4 +869,7 @@ def invitee_rows(batch: InvitationBatch, accepted: Sequence[Addressee]) -> list[
 
 
 def _answer(text: str) -> Answer:
-    return Answer(text=text, blocks=blockkit.lines_blocks(None, text.split("\n"), limit=60))
+    """A one-off answer in the default language, cut to fit a message."""
+    return Answer(
+        text=text, blocks=blockkit.lines_blocks(Texts.of(DEFAULT_LANGUAGE), None, text.split("\n"), limit=60)
+    )

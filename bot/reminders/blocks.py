@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from bot import texts
 from bot.slack import ids
 from bot.slack.blockkit import Block, button, section
+from bot.texts import Texts
 
 
-def reminder_message(text: str, target: str, language: str = texts.DEFAULT_LANGUAGE) -> list[Block]:
+def reminder_message(texts: Texts, text: str, target: str) -> list[Block]:
     return [
         section(text),
         {
             "type": "actions",
             "block_id": f"reminder_{target.replace(':', '_')}",
-            "elements": [button(texts.text("reminder.snooze", language), ids.SNOOZE, target)],
+            "elements": [button(texts.text("reminder.snooze"), ids.SNOOZE, target)],
         },
     ]

@@ -30,6 +30,7 @@ from bot.reminders import blocks
 from bot.slack import formatting, ids
 from bot.steps import cards, runbook
 from bot.steps.runbook import Persona
+from bot.texts import DEFAULT_LANGUAGE, Texts
 from storage import queries
 from storage.db import Database, affected_rows
 from storage.models import Approval, ApprovalStatus, Rollout, RolloutStatus, Step
@@ -39,15 +40,6 @@ logger = logging.getLogger(__name__)
 JOB_ID = "msi-reminder-sweep"
 SNOOZE = timedelta(days=1)
 BATCH_LIMIT = 500
-
-
-def waited(since: datetime, now: datetime) -> str:
-    seconds = max(int((now - since).total_seconds()), 0)
-    if seconds >= 86400:
-        return texts.text("duration.days", count=seconds // 86400)
-    if seconds >= 3600:
-        return texts.text("duration.hours", count=seconds // 3600)
-    return texts.text("duration.minutes", count=max(seconds // 60, 1))
 
 
 def zone(name: str) -> ZoneInfo:
@@ -232,13 +224,13 @@ class ReminderService:
     ) -> None:
         step = session.get(Step, step_id, populate_existing=True)
         assert step is not None
-        title = texts.text(f"step.{step.number}.title")
-        how_long = waited(step.changed_at, now)
+        reader_texts = Texts.of(DEFAULT_LANGUAGE)
+        title = reader_texts.text(f"step.{step.number}.title")
+        how_long = reader_texts.duration(now - step.changed_at)
         key = "reminder.step" if people else "reminder.step.nobody"
-        text = texts.text(
-            key, people=formatting.users(people), number=step.number, title=title, waited=how_long
-        )
-        reminder_blocks = blocks.reminder_message(text, f"step:{step_id}")
+        mentions = reader_texts.join(formatting.user(person) for person in people)
+        text = reader_texts.text(key, people=mentions, number=step.number, title=title, waited=how_long)
+        reminder_blocks = blocks.reminder_message(reader_texts, text, f"step:{step_id}")
         for message in cards.step_messages(session, step=step):
             if message.channel_id in cards.step_channels(rollout, step.number):
                 outbox.post(
@@ -259,13 +251,15 @@ class ReminderService:
             details={"step": step.number, "count": step.reminder_count, "mentioned": people},
         )
         if step.reminder_count == self.escalate_after:
-            channels = ", ".join(formatting.channel(c) for c in cards.step_channels(rollout, step.number))
+            channels = reader_texts.join(
+                formatting.channel(c) for c in cards.step_channels(rollout, step.number)
+            )
             outbox.post(
                 session,
                 now=now,
                 rollout_id=rollout.id,
                 channel=rollout.owner_id,
-                text=texts.text(
+                text=reader_texts.text(
                     "reminder.escalation.step",
                     number=step.number,
                     title=title,
@@ -281,9 +275,11 @@ class ReminderService:
     ) -> None:
         approval = session.get(Approval, approval_id, populate_existing=True)
         assert approval is not None
-        how_long = waited(approval.requested_at, now)
+        reader_texts = Texts.of(DEFAULT_LANGUAGE)
+        how_long = reader_texts.duration(now - approval.requested_at)
         key = "reminder.approval" if people else "reminder.approval.nobody"
-        text = texts.text(key, people=formatting.users(people), waited=how_long)
+        mentions = reader_texts.join(formatting.user(person) for person in people)
+        text = reader_texts.text(key, people=mentions, waited=how_long)
         request = queries.kept_message(session, purpose=f"approval:{approval_id}")
         if request is not None:
             outbox.post(
@@ -292,7 +288,7 @@ class ReminderService:
                 rollout_id=rollout.id,
                 channel=request.channel_id,
                 text=text,
-                blocks=blocks.reminder_message(text, f"approval:{approval_id}"),
+                blocks=blocks.reminder_message(reader_texts, text, f"approval:{approval_id}"),
                 thread_of=request,
             )
         queries.audit(
@@ -310,7 +306,7 @@ class ReminderService:
                 now=now,
                 rollout_id=rollout.id,
                 channel=rollout.owner_id,
-                text=texts.text(
+                text=reader_texts.text(
                     "reminder.escalation.approval",
                     subject=subject,
                     rollout=formatting.escape(rollout.name),
@@ -372,7 +368,7 @@ class ReminderService:
                 session,
                 now=now,
                 click=click,
-                text=texts.text("reminder.snoozed", when=formatting.date(now + SNOOZE)),
+                text=texts.text("reminder.snoozed", when=texts.date(now + SNOOZE)),
                 rollout_id=rollout.id,
             )
 

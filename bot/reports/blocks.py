@@ -7,28 +7,28 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot import texts
 from bot.approvals.cards import ApprovalCard
 from bot.slack import formatting, ids
 from bot.slack.blockkit import Block, button, confirm_dialog, context, section
 from bot.steps import runbook
 from bot.steps.labels import BLOCKED_ICON, STATE_ICONS, progress_bar
 from bot.steps.runbook import StepState
+from bot.texts import Texts
 
 
-def help_blocks(unknown_command: str | None = None, language: str = texts.DEFAULT_LANGUAGE) -> list[Block]:
+def help_blocks(texts: Texts, unknown_command: str | None = None) -> list[Block]:
     blocks: list[Block] = []
     if unknown_command is not None:
         shown = formatting.clip(formatting.escape(unknown_command), 100).replace("`", "'")
-        blocks.append(section(texts.text("help.unknown", language, command=shown)))
+        blocks.append(section(texts.text("help.unknown", command=shown)))
     else:
-        blocks.append(section(texts.text("help.title", language)))
-    blocks.append(section(texts.text("help.usage", language)))
+        blocks.append(section(texts.text("help.title")))
+    blocks.append(section(texts.text("help.usage")))
     return blocks
 
 
-def help_text(unknown_command: str | None = None, language: str = texts.DEFAULT_LANGUAGE) -> str:
-    return "\n".join(block["text"]["text"] for block in help_blocks(unknown_command, language))
+def help_text(texts: Texts, unknown_command: str | None = None) -> str:
+    return "\n".join(block["text"]["text"] for block in help_blocks(texts, unknown_command))
 
 
 @dataclass(frozen=True)
@@ -63,90 +63,82 @@ class RolloutSummary:
         return sum(1 for step in self.steps if step.state is StepState.DONE)
 
 
-def _step_detail(step: StepSummary, language: str) -> str:
-    def t(key: str, **params: Any) -> str:
-        return texts.text(key, language, **params)
-
-    when = formatting.date(step.when) if step.when else ""
+def _step_detail(texts: Texts, step: StepSummary) -> str:
+    when = texts.date(step.when) if step.when else ""
     who = formatting.user(step.who) if step.who else ""
     if step.state is StepState.DONE:
-        return t("status.step_detail.done", who=who, when=when)
+        return texts.text("status.step_detail.done", who=who, when=when)
     if step.blocked:
         problem = formatting.clip(formatting.escape(step.blocked_note or ""), 200)
-        return t("status.step_detail.blocked", who=who, when=when, problem=problem)
+        return texts.text("status.step_detail.blocked", who=who, when=when, problem=problem)
     if step.state is StepState.LOCKED:
-        needs = ", ".join(str(n) for n in runbook.step(step.number).needs)
-        return t("status.step_detail.locked", needs=needs)
+        needs = texts.join(str(n) for n in runbook.step(step.number).needs)
+        return texts.text("status.step_detail.locked", needs=needs)
     if step.state is StepState.OPEN:
-        return t("status.step_detail.open", when=when)
-    return t(f"state.{step.state.value}") + (f" {when}" if when else "")
+        return texts.text("status.step_detail.open", when=when)
+    state = texts.text(f"state.{step.state.value}")
+    return texts.text("status.step_detail.since", state=state, when=when) if when else state
 
 
-def step_lines(summary: RolloutSummary, language: str = texts.DEFAULT_LANGUAGE) -> list[str]:
+def step_lines(texts: Texts, summary: RolloutSummary) -> list[str]:
     lines = []
     for step in summary.steps:
         icon = BLOCKED_ICON if step.blocked and step.state is not StepState.DONE else STATE_ICONS[step.state]
         lines.append(
             texts.text(
                 "status.step_line",
-                language,
                 icon=icon,
                 number=step.number,
-                title=texts.text(f"step.{step.number}.title", language),
-                state=_step_detail(step, language),
+                title=texts.text(f"step.{step.number}.title"),
+                state=_step_detail(texts, step),
             )
         )
     return lines
 
 
-def approval_line(card: ApprovalCard, language: str = texts.DEFAULT_LANGUAGE) -> str:
+def approval_line(texts: Texts, card: ApprovalCard) -> str:
     return texts.text(
         "status.approval_line",
-        language,
         subject=card.subject,
         who=formatting.user(card.requested_by),
-        when=formatting.date(card.requested_at),
+        when=texts.date(card.requested_at),
     )
 
 
-def approval_lines(summary: RolloutSummary, language: str = texts.DEFAULT_LANGUAGE) -> list[str]:
-    return [approval_line(card, language) for card in summary.approvals]
+def approval_lines(texts: Texts, summary: RolloutSummary) -> list[str]:
+    return [approval_line(texts, card) for card in summary.approvals]
 
 
-def status_blocks(summary: RolloutSummary, language: str = texts.DEFAULT_LANGUAGE) -> list[Block]:
-    def t(key: str, **params: Any) -> str:
-        return texts.text(key, language, **params)
-
-    pending = approval_lines(summary, language)
-    extra = [section(t("status.approvals") + "\n" + "\n".join(pending))] if pending else []
+def status_blocks(texts: Texts, summary: RolloutSummary) -> list[Block]:
+    pending = approval_lines(texts, summary)
+    extra = [section(texts.text("status.approvals") + "\n" + "\n".join(pending))] if pending else []
     if summary.invitations is not None:
-        extra.append(section(invitation_counts(summary, language)))
+        extra.append(section(invitation_counts(texts, summary)))
     return [
         section(
-            t(
+            texts.text(
                 "status.title",
                 rollout=formatting.escape(summary.name),
-                environment=t(f"environment.{summary.environment}"),
+                environment=texts.text(f"environment.{summary.environment}"),
                 owner=formatting.user(summary.owner_id),
             )
             + "\n"
-            + t(
+            + texts.text(
                 "status.progress",
                 bar=progress_bar(summary.done, runbook.STEP_COUNT),
                 done=summary.done,
                 total=runbook.STEP_COUNT,
             )
         ),
-        section("\n".join(step_lines(summary, language))),
+        section("\n".join(step_lines(texts, summary))),
         *extra,
     ]
 
 
-def invitation_counts(summary: RolloutSummary, language: str = texts.DEFAULT_LANGUAGE) -> str:
+def invitation_counts(texts: Texts, summary: RolloutSummary) -> str:
     counts = summary.invitations or {}
     return texts.text(
         "status.invitations",
-        language,
         requested=counts.get("pending_approval", 0),
         approved=counts.get("approved", 0),
         sent=counts.get("sent", 0),
@@ -157,14 +149,11 @@ def invitation_counts(summary: RolloutSummary, language: str = texts.DEFAULT_LAN
     )
 
 
-def rollout_line(
-    summary: RolloutSummary, key: str = "status.line", language: str = texts.DEFAULT_LANGUAGE
-) -> str:
+def rollout_line(texts: Texts, summary: RolloutSummary, key: str = "status.line") -> str:
     return texts.text(
         key,
-        language,
         rollout=formatting.escape(summary.name),
-        environment=texts.text(f"environment.{summary.environment}", language),
+        environment=texts.text(f"environment.{summary.environment}"),
         bar=progress_bar(summary.done, runbook.STEP_COUNT),
         done=summary.done,
         total=runbook.STEP_COUNT,
@@ -178,6 +167,7 @@ HOME_ROLLOUT_LIMIT = 12
 
 
 def home_view(
+    texts: Texts,
     viewer: str,
     summaries: list[RolloutSummary],
     *,
@@ -185,35 +175,31 @@ def home_view(
     may_decide: frozenset[int] = frozenset(),
     decision_buttons: Mapping[int, list[Block]],
     cancel_buttons: Mapping[int, Block],
-    language: str = texts.DEFAULT_LANGUAGE,
 ) -> dict[str, Any]:
     """The App Home tab for one viewer; `may_reopen`: rollout id -> done steps the viewer may reopen.
 
     The buttons of other domains come built by their services: `decision_buttons` by approval id
     (Approve, Reject), `cancel_buttons` by invitation batch id."""
 
-    def t(key: str, **params: Any) -> str:
-        return texts.text(key, language, **params)
-
     blocks: list[Block] = [
-        section(t("home.title") + "\n" + t("home.intro")),
+        section(texts.text("home.title") + "\n" + texts.text("home.intro")),
         {
             "type": "actions",
             "block_id": "home_start",
-            "elements": [button(t("home.start"), ids.HOME_START, "start", style="primary")],
+            "elements": [button(texts.text("home.start"), ids.HOME_START, "start", style="primary")],
         },
     ]
     if not summaries:
-        blocks.append(section(t("home.none")))
+        blocks.append(section(texts.text("home.none")))
     for summary in summaries[:HOME_ROLLOUT_LIMIT]:
         blocks.append({"type": "divider"})
-        blocks.append(section(rollout_line(summary, "home.rollout", language)))
-        blocks.append(section("\n".join(step_lines(summary, language))))
+        blocks.append(section(rollout_line(texts, summary, "home.rollout")))
+        blocks.append(section("\n".join(step_lines(texts, summary))))
         if summary.rollout_id in may_decide:
             for card in summary.approvals[:5]:
                 if card.requested_by == viewer:
                     continue
-                blocks.append(section(t("home.approvals") + "\n" + approval_line(card, language)))
+                blocks.append(section(texts.text("home.approvals") + "\n" + approval_line(texts, card)))
                 blocks.append(
                     {
                         "type": "actions",
@@ -222,14 +208,16 @@ def home_view(
                     }
                 )
         if summary.invitations is not None:
-            blocks.append(context(invitation_counts(summary, language)))
+            blocks.append(context(invitation_counts(texts, summary)))
         cancellable = [batch for batch in summary.open_batches if viewer in (summary.owner_id, batch[3])]
         if cancellable:
             lines = [
-                t("home.batch_line", batch=batch_id, count=count, state=t(f"batch.state.{state}"))
+                texts.text(
+                    "home.batch_line", batch=batch_id, count=count, state=texts.text(f"batch.state.{state}")
+                )
                 for batch_id, count, state, _requester in cancellable[:5]
             ]
-            blocks.append(section(t("home.batches") + "\n" + "\n".join(lines)))
+            blocks.append(section(texts.text("home.batches") + "\n" + "\n".join(lines)))
             blocks.append(
                 {
                     "type": "actions",
@@ -238,19 +226,19 @@ def home_view(
                 }
             )
         if summary.reminders_paused:
-            blocks.append(context(t("home.paused")))
+            blocks.append(context(texts.text("home.paused")))
         elements = []
         if summary.owner_id == viewer:
-            elements.append(button(t("home.edit"), ids.HOME_EDIT, str(summary.rollout_id)))
+            elements.append(button(texts.text("home.edit"), ids.HOME_EDIT, str(summary.rollout_id)))
             if summary.reminders_paused:
-                elements.append(button(t("home.resume"), ids.HOME_RESUME, str(summary.rollout_id)))
+                elements.append(button(texts.text("home.resume"), ids.HOME_RESUME, str(summary.rollout_id)))
             else:
-                elements.append(button(t("home.pause"), ids.HOME_PAUSE, str(summary.rollout_id)))
+                elements.append(button(texts.text("home.pause"), ids.HOME_PAUSE, str(summary.rollout_id)))
         for number in sorted(may_reopen.get(summary.rollout_id, set())):
             step_id = next(step.step_id for step in summary.steps if step.number == number)
             elements.append(
                 button(
-                    t("home.reopen", number=number),
+                    texts.text("home.reopen", number=number),
                     ids.one_of_many(ids.HOME_REOPEN, str(step_id)),
                     str(step_id),
                 )
@@ -258,16 +246,11 @@ def home_view(
         if summary.owner_id == viewer:
             elements.append(
                 button(
-                    t("home.cancel"),
+                    texts.text("home.cancel"),
                     ids.HOME_CANCEL,
                     str(summary.rollout_id),
                     style="danger",
-                    confirm=confirm_dialog(
-                        t("home.cancel.confirm.title"),
-                        t("home.cancel.confirm.text", rollout=summary.name),
-                        t("home.cancel.confirm.yes"),
-                        t("home.cancel.confirm.no"),
-                    ),
+                    confirm=confirm_dialog(texts, "home.cancel.confirm", rollout=summary.name),
                 )
             )
         if elements:
@@ -279,5 +262,5 @@ def home_view(
                 }
             )
     if len(summaries) > HOME_ROLLOUT_LIMIT:
-        blocks.append(context(t("home.more_rollouts", count=len(summaries) - HOME_ROLLOUT_LIMIT)))
+        blocks.append(context(texts.text("home.more_rollouts", count=len(summaries) - HOME_ROLLOUT_LIMIT)))
     return {"type": "home", "blocks": blocks[:100]}

@@ -25,6 +25,7 @@ from bot.rollouts.resolution import Answer, resolve_rollout
 from bot.slack import blockkit, formatting
 from bot.steps import runbook
 from bot.steps.runbook import Persona, StepState
+from bot.texts import DEFAULT_LANGUAGE, Texts
 from storage import queries
 from storage.db import Database
 from storage.models import Rollout, Step
@@ -88,7 +89,7 @@ def _step_summary(row: Step) -> StepSummary:
 
 
 def _names(rollouts: Sequence[Rollout]) -> str:
-    return ", ".join(f"“{formatting.escape(r.name)}”" for r in rollouts) or "none"
+    return texts.quoted(formatting.escape(r.name) for r in rollouts)
 
 
 class ReportService:
@@ -139,13 +140,16 @@ class ReportService:
             if not found.candidates:
                 text = texts.text("status.none")
                 return Answer(text=text, blocks=[blockkit.section(text)])
-            lines = [blocks.rollout_line(summarize(session, rollout)) for rollout in found.candidates]
+            reader_texts = Texts.of(DEFAULT_LANGUAGE)
+            lines = [
+                blocks.rollout_line(reader_texts, summarize(session, rollout)) for rollout in found.candidates
+            ]
             heading = None
             if queries.rollouts_using_channel(session, channel_id=channel_id):
-                heading = texts.text(
+                heading = reader_texts.text(
                     "status.several_here", example=formatting.escape(found.candidates[0].name)
                 )
-            return Answer(text="\n".join(lines), blocks=blockkit.lines_blocks(heading, lines))
+            return Answer(text="\n".join(lines), blocks=blockkit.lines_blocks(reader_texts, heading, lines))
 
     def _cached_status_by_revision(self, channel_id: str) -> Answer | None:
         """The kept answer for the one rollout using this channel if its audit revision has not moved:
@@ -164,7 +168,11 @@ class ReportService:
         if cached is not None and cached[0] == revision:
             return cached[1]
         summary = summarize(session, rollout, self.approvals, self.invitations)
-        answer = Answer(text=blocks.rollout_line(summary), blocks=blocks.status_blocks(summary))
+        reader_texts = Texts.of(DEFAULT_LANGUAGE)
+        answer = Answer(
+            text=blocks.rollout_line(reader_texts, summary),
+            blocks=blocks.status_blocks(reader_texts, summary),
+        )
         # The revision is read first: an answer may be newer than the revision it is kept under (a change
         # committed in between, then the next ask recomputes), never older.
         self._status_cache[rollout_id] = (revision, answer)
@@ -176,8 +184,13 @@ class ReportService:
             if not active:
                 text = texts.text("status.none")
                 return Answer(text=text, blocks=[blockkit.section(text)])
-            lines = [blocks.rollout_line(summarize(session, rollout), "list.line") for rollout in active]
-        return Answer(text="\n".join(lines), blocks=blockkit.lines_blocks(texts.text("list.title"), lines))
+            reader_texts = Texts.of(DEFAULT_LANGUAGE)
+            lines = [
+                blocks.rollout_line(reader_texts, summarize(session, rollout), "list.line")
+                for rollout in active
+            ]
+        heading = reader_texts.text("list.title")
+        return Answer(text="\n".join(lines), blocks=blockkit.lines_blocks(reader_texts, heading, lines))
 
     # ---------------------------------------------------------------- /msi audit
 
@@ -230,7 +243,7 @@ class ReportService:
                 rollout_id=rollout.id,
                 user_id=user_id,
                 filename=f"msi-audit-{_slug(rollout.name)}-{now:%Y%m%d-%H%M}.csv",
-                title=f"Audit trail: {rollout.name}",
+                title=texts.text("audit.title", rollout=rollout.name),
                 content=content,
                 comment=texts.text(
                     "audit.comment", rollout=formatting.escape(rollout.name), count=len(trail)
@@ -263,18 +276,20 @@ class ReportService:
                 }
                 if reopenable:
                     may_reopen[summary.rollout_id] = reopenable
+        reader_texts = Texts.of(DEFAULT_LANGUAGE)
         decision_buttons = {
-            card.approval_id: self.approvals.decision_buttons(card)
+            card.approval_id: self.approvals.decision_buttons(reader_texts, card)
             for summary in summaries
             if summary.rollout_id in may_decide
             for card in summary.approvals
         }
         cancel_buttons = {
-            batch_id: self.invitations.cancel_button(batch_id, count, one_of_many=True)
+            batch_id: self.invitations.cancel_button(reader_texts, batch_id, count, one_of_many=True)
             for summary in summaries
             for batch_id, count, _state, _requester in summary.open_batches
         }
         return blocks.home_view(
+            reader_texts,
             user_id,
             summaries,
             may_reopen=may_reopen,

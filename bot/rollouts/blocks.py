@@ -4,61 +4,59 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import texts
 from bot.slack import formatting, ids
 from bot.slack.blockkit import option, plain, section
+from bot.texts import Texts
 
 
-def start_modal(language: str = texts.DEFAULT_LANGUAGE) -> dict[str, Any]:
-    def t(key: str) -> str:
-        return texts.text(key, language)
+def start_modal(texts: Texts) -> dict[str, Any]:
 
     channel_filter = {"include": ["public", "private"], "exclude_external_shared_channels": True}
     return {
         "type": "modal",
         "callback_id": ids.START_VIEW,
-        "title": plain(t("start.title"), 24),
-        "submit": plain(t("start.submit"), 24),
-        "close": plain(t("start.close"), 24),
+        "title": plain(texts.text("start.title"), 24),
+        "submit": plain(texts.text("start.submit"), 24),
+        "close": plain(texts.text("start.close"), 24),
         "blocks": [
-            section(t("start.intro")),
+            section(texts.text("start.intro")),
             {
                 "type": "input",
                 "block_id": ids.START_NAME,
-                "label": plain(t("start.name.label")),
-                "hint": plain(t("start.name.hint")),
+                "label": plain(texts.text("start.name.label")),
+                "hint": plain(texts.text("start.name.hint")),
                 "element": {
                     "type": "plain_text_input",
                     "action_id": ids.START_NAME,
                     "max_length": NAME_LIMIT,
-                    "placeholder": plain(t("start.name.placeholder")),
+                    "placeholder": plain(texts.text("start.name.placeholder")),
                 },
             },
             {
                 "type": "input",
                 "block_id": ids.START_ENVIRONMENT,
-                "label": plain(t("start.environment.label")),
+                "label": plain(texts.text("start.environment.label")),
                 "element": {
                     "type": "static_select",
                     "action_id": ids.START_ENVIRONMENT,
-                    "initial_option": option(t("environment.production"), "production"),
+                    "initial_option": option(texts.text("environment.production"), "production"),
                     "options": [
-                        option(t("environment.production"), "production"),
-                        option(t("environment.sandbox"), "sandbox"),
+                        option(texts.text("environment.production"), "production"),
+                        option(texts.text("environment.sandbox"), "sandbox"),
                     ],
                 },
             },
             {
                 "type": "input",
                 "block_id": ids.START_MARKETO_ADMINS,
-                "label": plain(t("start.marketo_admins.label")),
-                "hint": plain(t("start.marketo_admins.hint")),
+                "label": plain(texts.text("start.marketo_admins.label")),
+                "hint": plain(texts.text("start.marketo_admins.hint")),
                 "element": {"type": "multi_users_select", "action_id": ids.START_MARKETO_ADMINS},
             },
             {
                 "type": "input",
                 "block_id": ids.START_MARKETO_CHANNEL,
-                "label": plain(t("start.marketo_channel.label")),
+                "label": plain(texts.text("start.marketo_channel.label")),
                 "element": {
                     "type": "conversations_select",
                     "action_id": ids.START_MARKETO_CHANNEL,
@@ -68,14 +66,14 @@ def start_modal(language: str = texts.DEFAULT_LANGUAGE) -> dict[str, Any]:
             {
                 "type": "input",
                 "block_id": ids.START_SALESFORCE_ADMINS,
-                "label": plain(t("start.salesforce_admins.label")),
-                "hint": plain(t("start.salesforce_admins.hint")),
+                "label": plain(texts.text("start.salesforce_admins.label")),
+                "hint": plain(texts.text("start.salesforce_admins.hint")),
                 "element": {"type": "multi_users_select", "action_id": ids.START_SALESFORCE_ADMINS},
             },
             {
                 "type": "input",
                 "block_id": ids.START_SALESFORCE_CHANNEL,
-                "label": plain(t("start.salesforce_channel.label")),
+                "label": plain(texts.text("start.salesforce_channel.label")),
                 "element": {
                     "type": "conversations_select",
                     "action_id": ids.START_SALESFORCE_CHANNEL,
@@ -85,16 +83,16 @@ def start_modal(language: str = texts.DEFAULT_LANGUAGE) -> dict[str, Any]:
             {
                 "type": "input",
                 "block_id": ids.START_PREREQUISITES,
-                "label": plain(t("start.prerequisites.label")),
+                "label": plain(texts.text("start.prerequisites.label")),
                 "element": {
                     "type": "checkboxes",
                     "action_id": ids.START_PREREQUISITES,
                     "options": [
                         {
-                            **option(t("start.prerequisite.enabled"), ids.PREREQUISITE_ENABLED),
-                            "description": plain(t("start.prerequisite.enabled.hint")),
+                            **option(texts.text("start.prerequisite.enabled"), ids.PREREQUISITE_ENABLED),
+                            "description": plain(texts.text("start.prerequisite.enabled.hint")),
                         },
-                        option(t("start.prerequisite.sync"), ids.PREREQUISITE_SYNC),
+                        option(texts.text("start.prerequisite.sync"), ids.PREREQUISITE_SYNC),
                     ],
                 },
             },
@@ -106,6 +104,7 @@ NAME_LIMIT = 80
 
 
 def edit_modal(
+    texts: Texts,
     *,
     rollout_id: int,
     rollout_name: str,
@@ -113,25 +112,21 @@ def edit_modal(
     salesforce_admins: list[str],
     marketo_channel: str,
     salesforce_channel: str,
-    language: str = texts.DEFAULT_LANGUAGE,
 ) -> dict[str, Any]:
-    def t(key: str, **params: Any) -> str:
-        return texts.text(key, language, **params)
-
     channel_filter = {"include": ["public", "private"], "exclude_external_shared_channels": True}
     return {
         "type": "modal",
         "callback_id": ids.EDIT_VIEW,
         "private_metadata": str(rollout_id),
-        "title": plain(t("edit.title"), 24),
-        "submit": plain(t("edit.submit"), 24),
-        "close": plain(t("start.close"), 24),
+        "title": plain(texts.text("edit.title"), 24),
+        "submit": plain(texts.text("edit.submit"), 24),
+        "close": plain(texts.text("start.close"), 24),
         "blocks": [
-            section(t("edit.intro", rollout=formatting.escape(rollout_name))),
+            section(texts.text("edit.intro", rollout=formatting.escape(rollout_name))),
             {
                 "type": "input",
                 "block_id": ids.START_MARKETO_ADMINS,
-                "label": plain(t("start.marketo_admins.label")),
+                "label": plain(texts.text("start.marketo_admins.label")),
                 "element": {
                     "type": "multi_users_select",
                     "action_id": ids.START_MARKETO_ADMINS,
@@ -141,7 +136,7 @@ def edit_modal(
             {
                 "type": "input",
                 "block_id": ids.START_MARKETO_CHANNEL,
-                "label": plain(t("start.marketo_channel.label")),
+                "label": plain(texts.text("start.marketo_channel.label")),
                 "element": {
                     "type": "conversations_select",
                     "action_id": ids.START_MARKETO_CHANNEL,
@@ -152,7 +147,7 @@ def edit_modal(
             {
                 "type": "input",
                 "block_id": ids.START_SALESFORCE_ADMINS,
-                "label": plain(t("start.salesforce_admins.label")),
+                "label": plain(texts.text("start.salesforce_admins.label")),
                 "element": {
                     "type": "multi_users_select",
                     "action_id": ids.START_SALESFORCE_ADMINS,
@@ -162,7 +157,7 @@ def edit_modal(
             {
                 "type": "input",
                 "block_id": ids.START_SALESFORCE_CHANNEL,
-                "label": plain(t("start.salesforce_channel.label")),
+                "label": plain(texts.text("start.salesforce_channel.label")),
                 "element": {
                     "type": "conversations_select",
                     "action_id": ids.START_SALESFORCE_CHANNEL,

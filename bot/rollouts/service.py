@@ -84,34 +84,34 @@ def _channel(value: Any) -> str:
     return str(value) if formatting.is_slack_id(value, "CG") else ""
 
 
-def check_start_form(form: StartForm, language: str = texts.DEFAULT_LANGUAGE) -> dict[str, str]:
+def check_start_form(form: StartForm) -> dict[str, str]:
     """The checks that need neither the database nor Slack."""
     errors: dict[str, str] = {}
     if not form.name:
-        errors[ids.START_NAME] = texts.text("start.error.name_empty", language)
+        errors[ids.START_NAME] = texts.text("start.error.name_empty")
     elif len(form.name) > NAME_LIMIT:
-        errors[ids.START_NAME] = texts.text("start.error.name_too_long", language, limit=NAME_LIMIT)
+        errors[ids.START_NAME] = texts.text("start.error.name_too_long", limit=NAME_LIMIT)
     if form.environment not in ENVIRONMENTS:
-        errors[ids.START_ENVIRONMENT] = texts.text("start.error.environment", language)
-    errors.update(check_people_and_channels(form, language))
+        errors[ids.START_ENVIRONMENT] = texts.text("start.error.environment")
+    errors.update(check_people_and_channels(form))
     if form.prerequisites != {ids.PREREQUISITE_ENABLED, ids.PREREQUISITE_SYNC}:
-        errors[ids.START_PREREQUISITES] = texts.text("start.error.prerequisites", language)
+        errors[ids.START_PREREQUISITES] = texts.text("start.error.prerequisites")
     return errors
 
 
-def check_people_and_channels(form: StartForm, language: str = texts.DEFAULT_LANGUAGE) -> dict[str, str]:
+def check_people_and_channels(form: StartForm) -> dict[str, str]:
     """The checks shared by the Start and Edit modals."""
     errors: dict[str, str] = {}
     if not form.marketo_admins:
-        errors[ids.START_MARKETO_ADMINS] = texts.text("start.error.no_admins", language)
+        errors[ids.START_MARKETO_ADMINS] = texts.text("start.error.no_admins")
     if not form.salesforce_admins:
-        errors[ids.START_SALESFORCE_ADMINS] = texts.text("start.error.no_admins", language)
+        errors[ids.START_SALESFORCE_ADMINS] = texts.text("start.error.no_admins")
     if not form.marketo_channel:
-        errors[ids.START_MARKETO_CHANNEL] = texts.text("start.error.channel_missing", language)
+        errors[ids.START_MARKETO_CHANNEL] = texts.text("start.error.channel_missing")
     if not form.salesforce_channel:
-        errors[ids.START_SALESFORCE_CHANNEL] = texts.text("start.error.channel_missing", language)
+        errors[ids.START_SALESFORCE_CHANNEL] = texts.text("start.error.channel_missing")
     if form.marketo_channel and form.marketo_channel == form.salesforce_channel:
-        errors[ids.START_SALESFORCE_CHANNEL] = texts.text("start.error.same_channel", language)
+        errors[ids.START_SALESFORCE_CHANNEL] = texts.text("start.error.same_channel")
     return errors
 
 
@@ -464,7 +464,7 @@ def _membership_warnings(form: StartForm, membership: dict[str, set[str] | None]
             warnings.append(
                 texts.text(
                     "start.warning.not_member.one" if len(outside) == 1 else "start.warning.not_member.many",
-                    users=formatting.users(outside),
+                    users=texts.join(formatting.user(person) for person in outside),
                     channel=formatting.channel(channel),
                 )
             )

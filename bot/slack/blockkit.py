@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.slack import formatting
+from bot.texts import Texts
 
 Block = dict[str, Any]
 
@@ -58,12 +59,14 @@ def button(
     return element
 
 
-def confirm_dialog(title: str, body: str, yes: str, no: str) -> dict[str, Any]:
+def confirm_dialog(texts: Texts, key: str, **params: Any) -> dict[str, Any]:
+    """The dialog whose texts are the catalog's `{key}.title`, `.text`, `.yes` and `.no`, filled from
+    `params` (each text takes the params it names)."""
     return {
-        "title": plain(title, 100),
-        "text": plain(body, 300),
-        "confirm": plain(yes, 30),
-        "deny": plain(no, 30),
+        "title": plain(texts.text(f"{key}.title", **params), 100),
+        "text": plain(texts.text(f"{key}.text", **params), 300),
+        "confirm": plain(texts.text(f"{key}.yes", **params), 30),
+        "deny": plain(texts.text(f"{key}.no", **params), 30),
     }
 
 
@@ -111,9 +114,9 @@ def text_modal(
     }
 
 
-def lines_blocks(heading: str | None, lines: list[str], limit: int = 40) -> list[Block]:
+def lines_blocks(texts: Texts, heading: str | None, lines: list[str], limit: int = 40) -> list[Block]:
     """A list of lines as sections that respect the 3,000-character limit, cut with "and N more"."""
-    shown = formatting.cut_list(lines, limit)
+    shown = texts.cut(lines, limit)
     blocks: list[Block] = [section(heading)] if heading else []
     chunk: list[str] = []
     for line in shown:

@@ -1,15 +1,8 @@
-"""Formatting of Slack mrkdwn: escaping user text, mentions, dates and cut-off lists."""
+"""Formatting of Slack mrkdwn: escaping user text, mentions, clipping (dates and lists: bot.texts.Texts)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from datetime import datetime
-from typing import TypeVar
-
-from bot import texts
-
-T = TypeVar("T")
 
 _ID = re.compile(r"[A-Z0-9_]{2,32}")  # Slack ids; the underscore only appears in test ids
 # Characters that have no business in a Slack message: C0 controls but tab and newline, DEL, and C1.
@@ -42,25 +35,6 @@ def user(user_id: str) -> str:
 
 def channel(channel_id: str) -> str:
     return f"<#{channel_id}>" if _ID.fullmatch(channel_id) else escape(channel_id)
-
-
-def users(user_ids: Sequence[str]) -> str:
-    return ", ".join(user(item) for item in user_ids)
-
-
-def date(moment: datetime) -> str:
-    return texts.Texts.of(texts.DEFAULT_LANGUAGE).date(moment)
-
-
-def cut_list(
-    items: Sequence[T],
-    limit: int,
-    language: str = texts.DEFAULT_LANGUAGE,
-    *,
-    render: Callable[[T], str] = str,
-    total: int | None = None,
-) -> list[str]:
-    return texts.Texts.of(language).cut(items, limit, render=render, total=total)
 
 
 def clip(value: str, limit: int) -> str:

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot import texts
 from bot.slack import formatting, ids
 from bot.slack.blockkit import (
     HEADER_LIMIT,
@@ -22,6 +21,7 @@ from bot.slack.blockkit import (
 from bot.steps import runbook
 from bot.steps.labels import persona_label
 from bot.steps.runbook import StepState
+from bot.texts import Texts
 
 
 @dataclass(frozen=True)
@@ -53,39 +53,36 @@ class StepCard:
     verification: dict[str, Any] | None = None
 
 
-def step_message(card: StepCard, language: str = texts.DEFAULT_LANGUAGE) -> tuple[str, list[Block]]:
+def step_message(texts: Texts, card: StepCard) -> tuple[str, list[Block]]:
     """The fallback text and blocks of a step message in its persona channel."""
-
-    def t(key: str, **params: Any) -> str:
-        return texts.text(key, language, **params)
-
     spec = runbook.step(card.number)
-    title = t(f"step.{card.number}.title")
+    title = texts.text(f"step.{card.number}.title")
     blocks: list[Block] = [
         {
             "type": "header",
             "text": plain(
-                t("step.header", number=card.number, total=runbook.STEP_COUNT, title=title), HEADER_LIMIT
+                texts.text("step.header", number=card.number, total=runbook.STEP_COUNT, title=title),
+                HEADER_LIMIT,
             ),
         },
         context(
-            t(
+            texts.text(
                 "step.rollout_line",
                 rollout=formatting.escape(card.rollout_name),
-                environment=t(f"environment.{card.environment}"),
-                persona=persona_label(spec.personas, language),
+                environment=texts.text(f"environment.{card.environment}"),
+                persona=persona_label(texts, spec.personas),
             )
         ),
     ]
     closed = card.cancelled_at is not None or card.moved_to is not None
     if card.moved_to is not None:
-        blocks.append(section(t("step.state_line.moved", channel=formatting.channel(card.moved_to))))
+        blocks.append(section(texts.text("step.state_line.moved", channel=formatting.channel(card.moved_to))))
     elif card.cancelled_at is not None:
         blocks.append(
             section(
-                t(
+                texts.text(
                     "step.state_line.cancelled",
-                    when=formatting.date(card.cancelled_at),
+                    when=texts.date(card.cancelled_at),
                     who=formatting.user(card.cancelled_by or ""),
                 )
             )
@@ -93,29 +90,29 @@ def step_message(card: StepCard, language: str = texts.DEFAULT_LANGUAGE) -> tupl
     elif card.state is StepState.DONE and card.done_at is not None and card.done_by is not None:
         blocks.append(
             section(
-                t(
+                texts.text(
                     "step.state_line.done",
                     who=formatting.user(card.done_by),
-                    when=formatting.date(card.done_at),
+                    when=texts.date(card.done_at),
                 )
             )
         )
     elif card.state is StepState.AWAITING_APPROVAL and card.approval_at is not None:
         blocks.append(
             section(
-                t(
+                texts.text(
                     "step.state_line.awaiting",
                     who=formatting.user(card.approval_by or ""),
-                    when=formatting.date(card.approval_at),
+                    when=texts.date(card.approval_at),
                 )
             )
         )
     elif card.blocked and card.blocked_at is not None:
         blocks.append(
             section(
-                t(
+                texts.text(
                     "step.state_line.blocked",
-                    when=formatting.date(card.blocked_at),
+                    when=texts.date(card.blocked_at),
                     who=formatting.user(card.blocked_by or ""),
                     problem=formatting.clip(formatting.escape(card.blocked_note or ""), 1500),
                 )
@@ -124,39 +121,39 @@ def step_message(card: StepCard, language: str = texts.DEFAULT_LANGUAGE) -> tupl
     elif card.state is StepState.APPROVED and card.approval_at is not None:
         blocks.append(
             section(
-                t(
+                texts.text(
                     "step.state_line.approved",
                     who=formatting.user(card.approval_by or ""),
-                    when=formatting.date(card.approval_at),
+                    when=texts.date(card.approval_at),
                 )
             )
         )
     elif card.opened_at is not None:
-        blocks.append(section(t("step.state_line.open", when=formatting.date(card.opened_at))))
+        blocks.append(section(texts.text("step.state_line.open", when=texts.date(card.opened_at))))
     if card.note_kind and card.note and card.note_at and card.state is not StepState.DONE and not closed:
         blocks.append(
             context(
-                t(
+                texts.text(
                     f"step.note.{card.note_kind}",
                     who=formatting.user(card.note_by or ""),
-                    when=formatting.date(card.note_at),
+                    when=texts.date(card.note_at),
                     reason=formatting.clip(formatting.escape(card.note), 1500),
                 )
             )
         )
     if card.verification and not closed:
-        blocks.append(section(verification_text(card.verification, language)))
+        blocks.append(section(verification_text(texts, card.verification)))
     if not closed:
         blocks.append(
             section(
-                t("step.checklist.heading")
+                texts.text("step.checklist.heading")
                 + "\n"
-                + bullets(texts.lines(f"step.{card.number}.checklist", language))
+                + bullets(texts.lines(f"step.{card.number}.checklist"))
             )
         )
         blocks.append(
             section(
-                t("step.hints.heading") + "\n" + bullets(texts.lines(f"step.{card.number}.hints", language))
+                texts.text("step.hints.heading") + "\n" + bullets(texts.lines(f"step.{card.number}.hints"))
             )
         )
     if card.state is not StepState.DONE and not closed:
@@ -170,34 +167,29 @@ def step_message(card: StepCard, language: str = texts.DEFAULT_LANGUAGE) -> tupl
         if can_finish:
             elements.append(
                 button(
-                    t("step.button.done"),
+                    texts.text("step.button.done"),
                     ids.STEP_DONE,
                     value,
                     style="primary",
-                    confirm=confirm_dialog(
-                        t("step.confirm.title", number=card.number),
-                        t("step.confirm.text", title=title),
-                        t("step.confirm.yes"),
-                        t("step.confirm.no"),
-                    ),
+                    confirm=confirm_dialog(texts, "step.confirm", number=card.number, title=title),
                 )
             )
         if card.verifiable:
-            elements.append(button(t("verify.button"), ids.VERIFY, value))
-        elements.append(button(t("step.button.help"), ids.STEP_HELP, value))
+            elements.append(button(texts.text("verify.button"), ids.VERIFY, value))
+        elements.append(button(texts.text("step.button.help"), ids.STEP_HELP, value))
         if card.blocked:
-            elements.append(button(t("step.button.resolve"), ids.STEP_RESOLVE, value))
+            elements.append(button(texts.text("step.button.resolve"), ids.STEP_RESOLVE, value))
         blocks.append({"type": "actions", "block_id": f"step_{card.step_id}", "elements": elements})
     state_name = (
-        t("state.blocked")
+        texts.text("state.blocked")
         if card.blocked and card.state is not StepState.DONE
-        else t(f"state.{card.state.value}")
+        else texts.text(f"state.{card.state.value}")
     )
-    fallback = t("step.fallback", number=card.number, title=title, state=state_name)
+    fallback = texts.text("step.fallback", number=card.number, title=title, state=state_name)
     return fallback, blocks
 
 
-def verification_text(record: dict[str, Any], language: str = texts.DEFAULT_LANGUAGE) -> str:
+def verification_text(texts: Texts, record: dict[str, Any]) -> str:
     """The last Salesforce check of a step, check by check, as stored by bot.verification."""
     try:
         at = datetime.fromisoformat(str(record.get("at")))
@@ -206,77 +198,73 @@ def verification_text(record: dict[str, Any], language: str = texts.DEFAULT_LANG
     lines = [
         texts.text(
             "verify.heading",
-            language,
             who=formatting.user(str(record.get("by", ""))),
-            when=formatting.date(at) if at else "",
+            when=texts.date(at) if at else "",
         )
     ]
     for check in record.get("checks", []):
         params = {name: formatting.escape(str(value)) for name, value in (check.get("params") or {}).items()}
-        name = texts.text(check["name_key"], language, **params)
-        outcome = texts.text(check["key"], language, **params)
+        name = texts.text(check["name_key"], **params)
+        outcome = texts.text(check["key"], **params)
         if check.get("passed"):
             key = "verify.passed"
         elif check.get("warning"):
             key = "verify.warning"
         else:
             key = "verify.failed"
-        lines.append(texts.text(key, language, name=name, outcome=outcome))
+        lines.append(texts.text(key, name=name, outcome=outcome))
     return "\n".join(lines)
 
 
-def override_modal(
-    step_id: int, number: int, *, checked: bool, language: str = texts.DEFAULT_LANGUAGE
-) -> dict[str, Any]:
-    def t(key: str, **params: Any) -> str:
-        return texts.text(key, language, **params)
+def override_modal(texts: Texts, step_id: int, number: int, *, checked: bool) -> dict[str, Any]:
 
     return text_modal(
         callback_id=ids.OVERRIDE_VIEW,
         metadata=str(step_id),
-        title=t("override.title"),
-        submit=t("override.submit"),
-        close=t("start.close"),
-        intro=[section(t("override.intro.failed" if checked else "override.intro.unchecked", number=number))],
+        title=texts.text("override.title"),
+        submit=texts.text("override.submit"),
+        close=texts.text("start.close"),
+        intro=[
+            section(
+                texts.text("override.intro.failed" if checked else "override.intro.unchecked", number=number)
+            )
+        ],
         block_id=ids.OVERRIDE_REASON,
-        label=t("override.reason"),
+        label=texts.text("override.reason"),
         max_length=1000,
     )
 
 
-def help_modal(step_id: int, number: int, language: str = texts.DEFAULT_LANGUAGE) -> dict[str, Any]:
-    def t(key: str, **params: Any) -> str:
-        return texts.text(key, language, **params)
+def help_modal(texts: Texts, step_id: int, number: int) -> dict[str, Any]:
 
     return text_modal(
         callback_id=ids.HELP_VIEW,
         metadata=str(step_id),
-        title=t("help_modal.title"),
-        submit=t("help_modal.submit"),
-        close=t("help_modal.close"),
+        title=texts.text("help_modal.title"),
+        submit=texts.text("help_modal.submit"),
+        close=texts.text("help_modal.close"),
         intro=[
-            section(t("help_modal.intro", number=number, title=t(f"step.{number}.title"))),
-            section(bullets(texts.lines(f"step.{number}.hints", language))),
+            section(texts.text("help_modal.intro", number=number, title=texts.text(f"step.{number}.title"))),
+            section(bullets(texts.lines(f"step.{number}.hints"))),
         ],
         block_id=ids.HELP_PROBLEM,
-        label=t("help_modal.problem.label"),
+        label=texts.text("help_modal.problem.label"),
         max_length=2000,
-        placeholder=t("help_modal.problem.placeholder"),
+        placeholder=texts.text("help_modal.problem.placeholder"),
     )
 
 
-def reopen_modal(step_id: int, number: int, language: str = texts.DEFAULT_LANGUAGE) -> dict[str, Any]:
-    def t(key: str, **params: Any) -> str:
-        return texts.text(key, language, **params)
-
+def reopen_modal(texts: Texts, step_id: int, number: int) -> dict[str, Any]:
     return text_modal(
         callback_id=ids.REOPEN_VIEW,
         metadata=str(step_id),
-        title=t("reopen_modal.title"),
-        submit=t("reopen_modal.submit"),
-        close=t("reopen_modal.close"),
-        intro=[section(t("reopen_modal.intro", number=number, title=t(f"step.{number}.title")))],
+        title=texts.text("reopen_modal.title"),
+        submit=texts.text("reopen_modal.submit"),
+        close=texts.text("reopen_modal.close"),
+        intro=[
+            section(texts.text("reopen_modal.intro", number=number, title=texts.text(f"step.{number}.title")))
+        ],
         block_id=ids.REOPEN_REASON,
-        label=t("reopen_modal.reason.label"),
+        label=texts.text("reopen_modal.reason.label"),
         max_length=1000,
     )

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from bot import texts
 from bot.steps.runbook import Persona, StepState
+from bot.texts import Texts
 
 
-def persona_label(personas: tuple[Persona, ...], language: str = texts.DEFAULT_LANGUAGE) -> str:
-    names = [texts.text(f"persona.{persona.value}", language) for persona in personas]
+def persona_label(texts: Texts, personas: tuple[Persona, ...]) -> str:
+    names = [texts.text(f"persona.{persona.value}") for persona in personas]
     if len(names) == 2:
-        return texts.text("persona.either", language, first=names[0], second=names[1])
+        return texts.text("persona.either", first=names[0], second=names[1])
     return names[0]
 
 

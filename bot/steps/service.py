@@ -25,6 +25,7 @@ from bot.slack import formatting
 from bot.steps import cards, runbook
 from bot.steps.labels import persona_label
 from bot.steps.runbook import Persona, StepState
+from bot.texts import DEFAULT_LANGUAGE, Texts
 from storage import queries
 from storage.db import Database, affected_rows
 from storage.models import Approval, ApprovalStatus, Rollout, RolloutStatus, Step
@@ -79,7 +80,7 @@ class StepApprovals:
                 title=texts.text(f"step.{number}.title"),
             ),
             why=texts.text(f"approval.why.step.{number}"),
-            channel=", ".join(formatting.channel(c) for c in cards.step_channels(rollout, number)),
+            channel=texts.join(formatting.channel(c) for c in cards.step_channels(rollout, number)),
         )
 
     def decided(self, session: Session, *, approval: Approval, rollout: Rollout, now: datetime) -> None:
@@ -201,7 +202,9 @@ class StepService:
         personas = user_personas(session, rollout_id=rollout.id or 0, user_id=click.user_id)
         in_persona = bool(personas & set(spec.personas))
         if not in_persona and not (owner_may and click.user_id == rollout.owner_id):
-            text = texts.text(deny_key, persona=persona_label(spec.personas), number=step.number)
+            text = texts.text(
+                deny_key, persona=persona_label(Texts.of(DEFAULT_LANGUAGE), spec.personas), number=step.number
+            )
             self._refuse(session, now=now, click=click, rollout=rollout, text=text, action=action, step=step)
             return None
         return rollout, step, personas
@@ -222,7 +225,7 @@ class StepService:
                     "answer.step_already_done",
                     number=step.number,
                     who=formatting.user(step.done_by or ""),
-                    when=formatting.date(step.done_at or now),
+                    when=texts.date(step.done_at or now),
                 )
                 tell(session, now=now, click=click, text=text, rollout_id=rollout.id)
                 return None
@@ -230,7 +233,7 @@ class StepService:
             # Done directly when the clicker acts as a persona that needs no approval for this step.
             direct = any(not spec.needs_approval(persona) for persona in personas & set(spec.personas))
             if step.state == StepState.LOCKED:
-                needs = ", ".join(str(n) for n in spec.needs)
+                needs = texts.join(str(n) for n in spec.needs)
                 tell(
                     session,
                     now=now,
@@ -246,7 +249,7 @@ class StepService:
                     "answer.awaiting_approval",
                     number=step.number,
                     who=formatting.user(pending.requested_by if pending else ""),
-                    when=formatting.date(pending.requested_at if pending else now),
+                    when=texts.date(pending.requested_at if pending else now),
                 )
                 tell(session, now=now, click=click, text=text, rollout_id=rollout.id)
             elif step.state == StepState.OPEN and not direct:
@@ -404,7 +407,7 @@ class StepService:
                         title=texts.text(f"step.{step.number}.title"),
                         rollout=formatting.escape(rollout.name),
                         problem=formatting.clip(formatting.escape(problem), 1500),
-                        channel=", ".join(
+                        channel=texts.join(
                             formatting.channel(c) for c in cards.step_channels(rollout, step.number)
                         ),
                     ),

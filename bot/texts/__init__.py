@@ -6,8 +6,8 @@ of a language lives in its table (`en`, one module per language) and never in co
 Values are `str.format` templates: fill them only with values already escaped for Slack (see
 bot.slack.formatting).
 
-`text()` and `lines()` at module level are the default language's, for the one-off answers (refusals,
-modal errors) that no render binds a language for yet.
+`text()`, `lines()`, `date()`, `join()` and `quoted()` at module level are the default language's, for
+the one-off answers (refusals, modal errors) that no render binds a language for yet.
 """
 
 from __future__ import annotations
@@ -113,11 +113,26 @@ class Texts:
         return shown
 
 
-def text(key: str, language: str = DEFAULT_LANGUAGE, **params: Any) -> str:
+def text(key: str, **params: Any) -> str:
     """The default language's text for `key`, for one-off answers outside a render."""
-    return Texts.of(language).text(key, **params)
+    return Texts.of(DEFAULT_LANGUAGE).text(key, **params)
 
 
-def lines(key: str, language: str = DEFAULT_LANGUAGE) -> list[str]:
+def lines(key: str) -> list[str]:
     """The default language's multi-line entry `key` as its lines."""
-    return Texts.of(language).lines(key)
+    return Texts.of(DEFAULT_LANGUAGE).lines(key)
+
+
+def date(moment: datetime) -> str:
+    """The default language's `<!date>` token for `moment`."""
+    return Texts.of(DEFAULT_LANGUAGE).date(moment)
+
+
+def join(items: Iterable[str]) -> str:
+    """Items joined as the default language joins them."""
+    return Texts.of(DEFAULT_LANGUAGE).join(items)
+
+
+def quoted(items: Iterable[str]) -> str:
+    """Names quoted and joined as the default language does it ("none" when there are none)."""
+    return Texts.of(DEFAULT_LANGUAGE).quoted(items)

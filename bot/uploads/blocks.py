@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot import texts
 from bot.slack import formatting, ids
 from bot.slack.blockkit import (
     HEADER_LIMIT,
@@ -18,9 +17,11 @@ from bot.slack.blockkit import (
     plain,
     section,
 )
+from bot.texts import Texts
 
 
 def csv_preview(
+    texts: Texts,
     *,
     draft_id: int,
     file_name: str,
@@ -35,44 +36,39 @@ def csv_preview(
     expires_at: datetime,
     batch_id: int | None,
     batch_count: int,
-    language: str = texts.DEFAULT_LANGUAGE,
 ) -> tuple[str, list[Block]]:
     """The uploader's preview of a CSV: what was read, what would be requested, and the three buttons."""
-
-    def t(key: str, **params: Any) -> str:
-        return texts.text(key, language, **params)
-
     shown_file = formatting.clip(formatting.escape(file_name), 100)
     message: list[Block] = [
-        {"type": "header", "text": plain(t("csv.preview.header", file=file_name), HEADER_LIMIT)}
+        {"type": "header", "text": plain(texts.text("csv.preview.header", file=file_name), HEADER_LIMIT)}
     ]
     if status == "requested":
-        message.append(section(t("csv.preview.requested", batch=batch_id, count=batch_count)))
-        return t("csv.preview.header", file=shown_file), message
+        message.append(section(texts.text("csv.preview.requested", batch=batch_id, count=batch_count)))
+        return texts.text("csv.preview.header", file=shown_file), message
     if status in ("cancelled", "expired"):
-        message.append(section(t(f"csv.preview.{status}")))
-        return t("csv.preview.header", file=shown_file), message
+        message.append(section(texts.text(f"csv.preview.{status}")))
+        return texts.text("csv.preview.header", file=shown_file), message
     if rollout_name is not None:
-        message.append(context(t("csv.preview.rollout", rollout=formatting.escape(rollout_name))))
+        message.append(context(texts.text("csv.preview.rollout", rollout=formatting.escape(rollout_name))))
     details = [line for line in (file_line, mapping_line) if line]
     if details:
         message.append(section("\n".join(details)))
     if summary:
-        message.extend(lines_blocks(None, summary, limit=60))
+        message.extend(lines_blocks(texts, None, summary, limit=60))
     if problems:
-        message.extend(lines_blocks(t("csv.preview.invalid_rows"), problems, limit=20))
+        message.extend(lines_blocks(texts, texts.text("csv.preview.invalid_rows"), problems, limit=20))
     if flagged:
-        message.extend(lines_blocks(t("csv.preview.flagged"), flagged, limit=10))
-    message.append(context(t("csv.preview.expires", when=formatting.date(expires_at))))
+        message.extend(lines_blocks(texts, texts.text("csv.preview.flagged"), flagged, limit=10))
+    message.append(context(texts.text("csv.preview.expires", when=texts.date(expires_at))))
     value = str(draft_id)
     elements: list[dict[str, Any]] = []
     if rollout_name is None and rollout_choices:
-        message.append(section(t("csv.preview.pick_rollout")))
+        message.append(section(texts.text("csv.preview.pick_rollout")))
         elements.append(
             {
                 "type": "static_select",
                 "action_id": ids.DRAFT_ROLLOUT,
-                "placeholder": plain(t("csv.select.rollout")),
+                "placeholder": plain(texts.text("csv.select.rollout")),
                 "options": [
                     option(formatting.clip(name, 75), f"{draft_id}:{rollout_id}")
                     for rollout_id, name in rollout_choices[:100]
@@ -80,11 +76,11 @@ def csv_preview(
             }
         )
     else:
-        elements.append(button(t("csv.button.request"), ids.DRAFT_REQUEST, value, style="primary"))
-    elements.append(button(t("csv.button.mapping"), ids.DRAFT_MAPPING, value))
-    elements.append(button(t("csv.button.cancel"), ids.DRAFT_CANCEL, value))
+        elements.append(button(texts.text("csv.button.request"), ids.DRAFT_REQUEST, value, style="primary"))
+    elements.append(button(texts.text("csv.button.mapping"), ids.DRAFT_MAPPING, value))
+    elements.append(button(texts.text("csv.button.cancel"), ids.DRAFT_CANCEL, value))
     message.append({"type": "actions", "block_id": f"draft_{draft_id}", "elements": elements})
-    return t("csv.preview.header", file=shown_file), message[:MESSAGE_BLOCK_LIMIT]
+    return texts.text("csv.preview.header", file=shown_file), message[:MESSAGE_BLOCK_LIMIT]
 
 
 MAPPING_FIELDS = ("email", "first_name", "last_name", "team")
@@ -94,23 +90,14 @@ NO_COLUMN = "none"
 
 
 def mapping_modal(
-    *,
-    draft_id: int,
-    file_name: str,
-    headers: list[str],
-    mapping: dict[str, int | None],
-    language: str = texts.DEFAULT_LANGUAGE,
+    texts: Texts, *, draft_id: int, file_name: str, headers: list[str], mapping: dict[str, int | None]
 ) -> dict[str, Any]:
     """One select per field over the file's columns (Slack allows 100 options: the first 99 columns)."""
-
-    def t(key: str, **params: Any) -> str:
-        return texts.text(key, language, **params)
-
     columns = [
         option(formatting.clip(header or f"#{index + 1}", 75), str(index))
         for index, header in enumerate(headers[:99])
     ]
-    none = option(t("csv.mapping.none"), NO_COLUMN)
+    none = option(texts.text("csv.mapping.none"), NO_COLUMN)
     inputs: list[Block] = []
     for field_name in MAPPING_FIELDS:
         options = columns if field_name == "email" else [none, *columns]
@@ -128,7 +115,7 @@ def mapping_modal(
             {
                 "type": "input",
                 "block_id": field_name,
-                "label": plain(t(f"csv.field.{field_name}")),
+                "label": plain(texts.text(f"csv.field.{field_name}")),
                 "element": element,
             }
         )
@@ -136,8 +123,8 @@ def mapping_modal(
         "type": "modal",
         "callback_id": ids.MAPPING_VIEW,
         "private_metadata": str(draft_id),
-        "title": plain(t("csv.mapping.title"), 24),
-        "submit": plain(t("csv.mapping.submit"), 24),
-        "close": plain(t("start.close"), 24),
-        "blocks": [section(t("csv.mapping.intro", file=formatting.escape(file_name))), *inputs],
+        "title": plain(texts.text("csv.mapping.title"), 24),
+        "submit": plain(texts.text("csv.mapping.submit"), 24),
+        "close": plain(texts.text("start.close"), 24),
+        "blocks": [section(texts.text("csv.mapping.intro", file=formatting.escape(file_name))), *inputs],
     }

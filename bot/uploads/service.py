@@ -31,6 +31,7 @@ from bot.platform.foreground import Foreground
 from bot.platform.workers import PollingWorker
 from bot.slack import formatting
 from bot.slack.files import DownloadError, FileFetcher
+from bot.texts import DEFAULT_LANGUAGE, Texts
 from bot.uploads import blocks, parsing
 from bot.uploads.parsing import CsvProblem, Extraction, FlaggedCell, ParsedCsv, RowProblem
 from storage import queries
@@ -366,17 +367,19 @@ class UploadService:
                 for r in queries.active_rollouts(session)
                 if self.invitations.may_request(session, rollout=r, user_id=draft.uploader)
             ]
+        reader_texts = Texts.of(DEFAULT_LANGUAGE)
         text, preview = blocks.csv_preview(
+            reader_texts,
             draft_id=draft.id or 0,
             file_name=draft.file_name or draft.file_id,
             status=draft.status,
             rollout_name=rollout.name if rollout else None,
             rollout_choices=choices,
-            file_line=_file_line(parsed, extraction),
-            mapping_line=_mapping_line(draft),
-            summary=_summary_lines(summary, extraction),
-            problems=_problem_lines(extraction),
-            flagged=_flagged_lines(extraction),
+            file_line=_file_line(reader_texts, parsed, extraction),
+            mapping_line=_mapping_line(reader_texts, draft),
+            summary=_summary_lines(reader_texts, summary, extraction),
+            problems=_problem_lines(reader_texts, extraction),
+            flagged=_flagged_lines(reader_texts, extraction),
             expires_at=draft.expires_at,
             batch_id=draft.batch_id,
             batch_count=self.invitations.invitee_count(session, batch_id=draft.batch_id)
@@ -475,7 +478,12 @@ class UploadService:
                 draft.batch_id = None
             summary = self.invitations.classify(session, rollout=rollout, candidates=extraction.accepted)
             if not summary.accepted:
-                text = "\n".join([texts.text("invite.nothing_created"), *summary_lines(summary)])
+                text = "\n".join(
+                    [
+                        texts.text("invite.nothing_created"),
+                        *summary_lines(Texts.of(DEFAULT_LANGUAGE), summary),
+                    ]
+                )
                 tell(session, now=now, click=click, text=text, rollout_id=rollout.id)
                 self.render(session, draft=draft, parsed=parsed, now=now, extraction=extraction)
                 return
@@ -570,6 +578,7 @@ class UploadService:
             if draft is None:
                 return None
             return blocks.mapping_modal(
+                Texts.of(DEFAULT_LANGUAGE),
                 draft_id=draft_id,
                 file_name=draft.file_name or "",
                 headers=draft.headers,
@@ -654,21 +663,25 @@ def _mapping(draft: CsvDraft) -> dict[str, int | None]:
     return mapping
 
 
-def _file_line(parsed: ParsedCsv | None, extraction: Extraction | None) -> str:
+def _file_line(reader_texts: Texts, parsed: ParsedCsv | None, extraction: Extraction | None) -> str:
     if parsed is None or extraction is None:
         return ""
     if parsed.has_header:
-        return texts.text(
+        return reader_texts.text(
             "csv.preview.file",
             rows=extraction.total_rows,
             encoding=parsed.encoding,
-            delimiter={"\t": "tab"}.get(parsed.delimiter, parsed.delimiter),
+            delimiter=reader_texts.text("csv.delimiter.tab")
+            if parsed.delimiter == "\t"
+            else parsed.delimiter,
             header_line=parsed.header_line,
         )
-    return texts.text("csv.preview.file_headerless", rows=extraction.total_rows, encoding=parsed.encoding)
+    return reader_texts.text(
+        "csv.preview.file_headerless", rows=extraction.total_rows, encoding=parsed.encoding
+    )
 
 
-def _mapping_line(draft: CsvDraft) -> str:
+def _mapping_line(reader_texts: Texts, draft: CsvDraft) -> str:
     if not draft.headers:
         return ""
     mapping = _mapping(draft)
@@ -676,10 +689,12 @@ def _mapping_line(draft: CsvDraft) -> str:
     def shown(field_name: str) -> str:
         index = mapping.get(field_name)
         if index is None:
-            return texts.text("csv.preview.unmapped")
-        return "“" + formatting.clip(formatting.escape(draft.headers[index]), 60) + "”"
+            return reader_texts.text("csv.preview.unmapped")
+        return reader_texts.text(
+            "list.quoted", value=formatting.clip(formatting.escape(draft.headers[index]), 60)
+        )
 
-    return texts.text(
+    return reader_texts.text(
         "csv.preview.mapping",
         email=shown("email"),
         first_name=shown("first_name"),
@@ -688,14 +703,14 @@ def _mapping_line(draft: CsvDraft) -> str:
     )
 
 
-def _summary_lines(summary: Summary | None, extraction: Extraction | None) -> list[str]:
+def _summary_lines(reader_texts: Texts, summary: Summary | None, extraction: Extraction | None) -> list[str]:
     """The batch's summary with the file's own counts of invalid and repeated rows after "Accepted"."""
     if summary is None:
         return []
-    lines = summary_lines(summary)
+    lines = summary_lines(reader_texts, summary)
     if extraction is not None:
         counts = [
-            texts.text(key, count=count, limit=summary.limit)
+            reader_texts.text(key, count=count, limit=summary.limit)
             for key, count in (
                 ("invite.summary.invalid", extraction.invalid_count),
                 ("invite.summary.duplicates", extraction.duplicate_count),
@@ -706,7 +721,7 @@ def _summary_lines(summary: Summary | None, extraction: Extraction | None) -> li
     return lines
 
 
-def _problem_lines(extraction: Extraction | None) -> list[str]:
+def _problem_lines(reader_texts: Texts, extraction: Extraction | None) -> list[str]:
     if extraction is None:
         return []
     # The extraction keeps the first rows of each kind, which include the first PREVIEW_ITEMS of all kinds
@@ -716,29 +731,29 @@ def _problem_lines(extraction: Extraction | None) -> list[str]:
 
     def line(problem: RowProblem) -> str:
         params = {str(k): v for k, v in problem.params.items()}
-        return texts.text(
+        return reader_texts.text(
             "invite.item.line",
             line=problem.line,
             address=formatting.clip(formatting.escape(problem.raw), 80) or "—",
-            reason=problem.detail or texts.text(problem.key, **params),  # type: ignore[arg-type]
+            reason=problem.detail or reader_texts.text(problem.key, **params),
         )
 
-    return formatting.cut_list(problems, PREVIEW_ITEMS, render=line, total=total)
+    return reader_texts.cut(problems, PREVIEW_ITEMS, render=line, total=total)
 
 
-def _flagged_lines(extraction: Extraction | None) -> list[str]:
+def _flagged_lines(reader_texts: Texts, extraction: Extraction | None) -> list[str]:
     if extraction is None:
         return []
 
     def line(cell: FlaggedCell) -> str:
-        return texts.text(
+        return reader_texts.text(
             "csv.preview.flagged_item",
             line=cell.line,
-            field=texts.text(f"csv.field.{cell.field}"),
+            field=reader_texts.text(f"csv.field.{cell.field}"),
             value=formatting.clip(formatting.escape(cell.value), 60).replace("`", "'"),
         )
 
-    return formatting.cut_list(extraction.flagged, 5, render=line, total=extraction.flagged_count)
+    return reader_texts.cut(extraction.flagged, 5, render=line, total=extraction.flagged_count)
 
 
 class ImportWorker(PollingWorker):

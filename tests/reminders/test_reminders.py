@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from bot.approvals.service import ApprovalService
 from bot.config import parse_working_hours
-from bot.reminders.service import ReminderService, waited
+from bot.reminders.service import ReminderService
+from bot.texts import Texts
 from storage.db import Database
 from storage.models import Approval, AuditEvent, OutboxItem, Rollout, RolloutMember, SlackMessage, Step
 from tests.conftest import RunningBot
@@ -268,9 +269,10 @@ def test_two_schedulers_sweeping_at_once_post_each_reminder_exactly_once(databas
 
 def test_waited_is_said_in_the_largest_whole_unit() -> None:
     start = datetime(2026, 1, 1, tzinfo=UTC)
-    assert waited(start, start + timedelta(seconds=20)) == "1 minute(s)"
-    assert waited(start, start + timedelta(hours=5, minutes=59)) == "5 hour(s)"
-    assert waited(start, start + timedelta(days=2, hours=23)) == "2 day(s)"
+    texts = Texts.of("en")
+    assert texts.duration(start + timedelta(seconds=20) - start) == "1 minute(s)"
+    assert texts.duration(start + timedelta(hours=5, minutes=59) - start) == "5 hour(s)"
+    assert texts.duration(start + timedelta(days=2, hours=23) - start) == "2 day(s)"
 
 
 # ---------------------------------------------------------------- over HTTP, with short durations

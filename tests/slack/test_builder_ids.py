@@ -24,9 +24,11 @@ from bot.rollouts import blocks as rollout_blocks
 from bot.steps import blocks as step_blocks
 from bot.steps.blocks import StepCard
 from bot.steps.runbook import StepState
+from bot.texts import Texts
 from bot.uploads import blocks as upload_blocks
 from tests.fake_slack import refuse_payload
 
+ENGLISH = Texts.of("en")
 WHEN = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
@@ -77,15 +79,16 @@ def summary(rollout_id: int) -> RolloutSummary:
 def home_view(summaries: list[Any], **options: Any) -> dict[str, Any]:
     """App Home as ReportService.home builds it: the other domains' buttons come from their services."""
     return report_blocks.home_view(
+        ENGLISH,
         "U_OWNER",
         summaries,
         decision_buttons={
-            card.approval_id: ApprovalService.decision_buttons(card)
+            card.approval_id: ApprovalService.decision_buttons(ENGLISH, card)
             for s in summaries
             for card in s.approvals
         },
         cancel_buttons={
-            batch[0]: InvitationService.cancel_button(batch[0], batch[1], one_of_many=True)
+            batch[0]: InvitationService.cancel_button(ENGLISH, batch[0], batch[1], one_of_many=True)
             for s in summaries
             for batch in s.open_batches
         },
@@ -102,16 +105,17 @@ def outputs() -> Iterator[tuple[str, str, dict[str, Any]]]:
         may_decide=frozenset({101, 102, 201, 202}),
     )
     yield "home_view", "views.publish", {"view": home}
-    yield "start_modal", "views.open", {"view": rollout_blocks.start_modal()}
-    yield "help_modal", "views.open", {"view": step_blocks.help_modal(42, 3)}
-    yield "reopen_modal", "views.open", {"view": step_blocks.reopen_modal(42, 3)}
-    yield "reject_modal", "views.open", {"view": approval_blocks.reject_modal(approval(7))}
-    yield "override_modal", "views.open", {"view": step_blocks.override_modal(42, 6, checked=True)}
+    yield "start_modal", "views.open", {"view": rollout_blocks.start_modal(ENGLISH)}
+    yield "help_modal", "views.open", {"view": step_blocks.help_modal(ENGLISH, 42, 3)}
+    yield "reopen_modal", "views.open", {"view": step_blocks.reopen_modal(ENGLISH, 42, 3)}
+    yield "reject_modal", "views.open", {"view": approval_blocks.reject_modal(ENGLISH, approval(7))}
+    yield "override_modal", "views.open", {"view": step_blocks.override_modal(ENGLISH, 42, 6, checked=True)}
     yield (
         "mapping_modal",
         "views.open",
         {
             "view": upload_blocks.mapping_modal(
+                ENGLISH,
                 draft_id=5,
                 file_name="users.csv",
                 headers=["Email", "First", "Last", "Team", "Email"],
@@ -124,6 +128,7 @@ def outputs() -> Iterator[tuple[str, str, dict[str, Any]]]:
         "views.open",
         {
             "view": rollout_blocks.edit_modal(
+                ENGLISH,
                 rollout_id=1,
                 rollout_name="Production",
                 marketo_admins=["U_MKTO"],
@@ -136,6 +141,7 @@ def outputs() -> Iterator[tuple[str, str, dict[str, Any]]]:
     for state in StepState:
         for number in (2, 6, 7):
             _, message = step_blocks.step_message(
+                ENGLISH,
                 StepCard(
                     step_id=42,
                     number=number,
@@ -143,14 +149,14 @@ def outputs() -> Iterator[tuple[str, str, dict[str, Any]]]:
                     rollout_name="Production",
                     environment="production",
                     opened_at=WHEN,
-                )
+                ),
             )
             yield f"step_message {number} {state}", "chat.postMessage", {"blocks": message}
     for status in ("pending", "approved", "rejected"):
-        _, message = approval_blocks.approval_message(approval(7, status))
+        _, message = approval_blocks.approval_message(ENGLISH, approval(7, status))
         yield f"approval_message {status}", "chat.postMessage", {"blocks": message}
-    yield "status_blocks", "chat.postEphemeral", {"blocks": report_blocks.status_blocks(summary(1))}
-    yield "help_blocks", "chat.postEphemeral", {"blocks": report_blocks.help_blocks()}
+    yield "status_blocks", "chat.postEphemeral", {"blocks": report_blocks.status_blocks(ENGLISH, summary(1))}
+    yield "help_blocks", "chat.postEphemeral", {"blocks": report_blocks.help_blocks(ENGLISH)}
 
 
 def action_ids_by_block(payload: list[dict[str, Any]]) -> Iterator[tuple[str, list[str]]]:
