@@ -94,3 +94,29 @@ def test_handlers_reach_the_database_only_through_services() -> None:
         )
 
     assert violations(modules_under("handlers"), forbidden) == []
+
+
+def builders() -> list[Path]:
+    return [
+        *sorted((REPO / "bot").glob("*/blocks.py")),
+        REPO / "bot/steps/labels.py",
+        REPO / "bot/slack/blockkit.py",
+    ]
+
+
+def test_builders_take_their_texts_as_a_texts_object_and_pick_no_language() -> None:
+    """The renders bind the reader's language once (`Texts.of`); a builder that reached for the catalog
+    itself (`bot.texts.text`, DEFAULT_LANGUAGE) would show the default language whatever the reader's."""
+    found = []
+    for path in builders():
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names if alias.name.startswith("bot.texts")]
+            elif isinstance(node, ast.ImportFrom) and node.module == "bot":
+                names = [f"bot.{alias.name}" for alias in node.names if alias.name == "texts"]
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("bot.texts"):
+                names = [f"{node.module}.{alias.name}" for alias in node.names if alias.name != "Texts"]
+            else:
+                continue
+            found += [f"{path.relative_to(REPO)}:{node.lineno} imports {name}" for name in names]
+    assert found == []

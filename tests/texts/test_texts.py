@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from bot.slack.blockkit import confirm_dialog
 from bot.texts import CATALOG, DEFAULT_LANGUAGE, Texts
 from bot.texts.en import EN
 
@@ -198,3 +199,25 @@ def test_a_cut_renders_only_the_items_it_shows() -> None:
 def test_the_and_n_more_line_is_the_tables() -> None:
     texts = Texts("xx", {"list.more": "ほか{count}件"})
     assert texts.cut(["a", "b", "c"], 2) == ["a", "ほか2件"]
+
+
+# ---- texts read by key prefix
+
+
+def test_a_confirm_dialog_is_read_from_its_key_prefix_each_text_filled_from_the_params() -> None:
+    texts = Texts(
+        "xx",
+        {
+            "thing.confirm.title": "Drop {name}?",
+            "thing.confirm.text": "{name} and its {count} rows go.",
+            "thing.confirm.yes": "Drop",
+            "thing.confirm.no": "Keep",
+        },
+    )
+    dialog = confirm_dialog(texts, "thing.confirm", name="batch #3", count=2)
+    assert [dialog[part]["text"] for part in ("title", "text", "confirm", "deny")] == [
+        "Drop batch #3?",
+        "batch #3 and its 2 rows go.",
+        "Drop",
+        "Keep",
+    ]
