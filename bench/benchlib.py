@@ -251,6 +251,8 @@ def start_baseline(workdir: Path, fake: Any) -> Baseline:
         signing_secret=SIGNING_SECRET,
         token_verification_enabled=False,
         process_before_response=True,
+        # As in ours (bot/app.py): the front door below checks the signature, once, before parsing the body.
+        request_verification_enabled=False,
     )
 
     @app.command("/msi")
@@ -262,7 +264,7 @@ def start_baseline(workdir: Path, fake: Any) -> Baseline:
         ack()
 
     database = Database(f"sqlite:///{workdir / 'baseline-health.db'}")  # only /healthz would use it
-    server = HttpServer(SlackWsgiApp(app, database), "127.0.0.1", 0)
+    server = HttpServer(SlackWsgiApp(app, database, signing_secret=SIGNING_SECRET), "127.0.0.1", 0)
     server.start()
     return Baseline(server=server, database=database, url=f"http://127.0.0.1:{server.port}")
 

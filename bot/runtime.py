@@ -71,7 +71,6 @@ class Runtime:
             if settings.slack_signing_secret
             else None,
             foreground=self.foreground,
-            intake=self.clicks.intake,
         )
         self._stopping = threading.Event()
         self.socket_mode = (
