@@ -216,11 +216,14 @@ def start_fake() -> Any:
 
 def start_ours(workdir: Path, fake: Any) -> Any:
     """tests/conftest.py's RunningBot: the real Runtime on a SQLite file, on a free port, against the fake;
-    then the start-up heap is frozen, as `msi-bot run` does (bot.runtime.freeze_startup_heap)."""
-    from bot.runtime import freeze_startup_heap
+    then the interpreter's turns are shortened and the start-up heap is frozen, as `msi-bot run` does
+    (bot.runtime.shorten_interpreter_turns, bot.runtime.freeze_startup_heap). The turns are a setting of
+    the whole process, so the baseline, measured in the same process, runs with them too."""
+    from bot.runtime import freeze_startup_heap, shorten_interpreter_turns
     from tests.conftest import RunningBot
 
     bot = RunningBot(f"sqlite:///{workdir / 'msi-bot.db'}", fake)
+    shorten_interpreter_turns()
     freeze_startup_heap()
     return bot
 
