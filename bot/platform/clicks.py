@@ -92,13 +92,9 @@ class ClickQueue(PollingWorker):
 
     # -- the request path
 
-    def intake(self, body: dict[str, Any]) -> bool:
-        """The HTTP front door's shortcut (bot/server.py): store a click before Bolt routes it; True when
-        stored, and the request is then answered with Slack's acknowledgement, an empty 200.
-
-        Routing one click through Bolt's listener matching cost more than storing it. Everything else, and
-        every request in Socket Mode, goes through the buttons' Bolt listeners, which store the same way.
-        """
+    def wants(self, body: dict[str, Any]) -> bool:
+        """Whether this request is a click of a deferred button that is to be stored rather than routed to
+        a listener: its button is in the table (`register`), and its `store_when` agrees."""
         if body.get("type") != "block_actions":
             return False
         actions = body.get("actions")
@@ -108,9 +104,7 @@ class ClickQueue(PollingWorker):
         if not isinstance(action_id, str) or ids.base_action(action_id) not in self.actions:
             return False
         store_when = self._store_when.get(ids.base_action(action_id))
-        if store_when is not None and not store_when(str(actions[0].get("value", ""))):
-            return False
-        return self.accept(body)
+        return store_when is None or store_when(str(actions[0].get("value", "")))
 
     def accept(self, body: dict[str, Any]) -> bool:
         """Store a click for later. False (and nothing stored) for a payload no registered button sent."""
