@@ -15,6 +15,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.app import build_app, slack_client
 from bot.config import Settings
+from bot.platform import outbox
 from bot.platform.foreground import Foreground
 from bot.platform.outbox import OutboxWorker
 from bot.reminders import housekeeping
@@ -58,7 +59,7 @@ class Runtime:
             foreground=self.foreground,
             **(worker_options or {}),
         )
-        self.database.on_commit(self.worker.wake)
+        self.database.on_commit(self.worker.wake, marked=outbox.QUEUED)
         self.importer = ImportWorker(
             self.services.uploads, wake_event=self.services.upload_arrived, **(importer_options or {})
         )
