@@ -82,4 +82,152 @@ JA: dict[str, str] = {
     ),
     "start.warning.not_member.one": "ご注意：{users} は、担当ステップが投稿される {channel} のメンバーではありません。",
     "start.warning.not_member.many": "ご注意：{users} は、担当ステップが投稿される {channel} のメンバーではありません。",
+    # ---- step messages
+    "step.header": "ステップ {number}/{total}：{title}",
+    "step.rollout_line": "ロールアウト *{rollout}* （{environment}）· {persona}",
+    "step.checklist.heading": "*手順*",
+    "step.hints.heading": "*ヒントとトラブルシューティング*",
+    "step.state_line.open": ":large_blue_circle: {when} から対応待ち",
+    "step.state_line.done": ":white_check_mark: {who} が {when} に完了",
+    "step.button.done": "完了にする",
+    "step.button.help": "問題を報告",
+    "step.confirm.title": "ステップ {number} を完了にしますか？",
+    "step.confirm.text": "「{title}」が終わったことを確認してください。ロールアウトの関係者全員に表示されます。",
+    "step.confirm.yes": "完了にする",
+    "step.confirm.no": "まだ",
+    "step.fallback": "ステップ {number}：{title}（{state}）",
+    # ---- the seven steps: titles, checklists (one item per line) and hints (one per line)
+    "step.1.title": "Marketo Sales アカウントの設定",
+    "step.1.checklist": (
+        "Marketo で「管理者」（Admin）›「Sales Insight」›「アクション設定」（Actions Config）を開きます。\n"
+        "Marketo Sales アカウントへのアクセス権を付与する Marketo 管理者を選びます。\n"
+        "「招待を送信」をクリックします。各管理者に、サインイン方法を説明するメールが届きます。\n"
+        "その後のユーザーは、Marketo ではなく Marketo Sales アカウントの「ユーザー管理」から追加します。"
+    ),
+    "step.1.hints": (
+        "「統合情報」カードに「クライアント ID」や「クライアントシークレット」が表示されない場合は、インスタンスが"
+        "まだ有効化されていません。最初のユーザーを招待してから、もう一度確認してください。"
+    ),
+    "step.2.title": "Marketo Sales アカウントを Salesforce に接続",
+    "step.2.checklist": (
+        "Marketo Sales アカウントで、歯車アイコン ›「設定」（Settings）›「管理者設定」（Admin Settings）›「Salesforce」を開きます。\n"
+        "「接続とカスタマイズ」（Connections & Customizations）タブで「接続」をクリックし、「OK」をクリックします。\n"
+        "Salesforce にサインイン済みであればすぐに接続されます。そうでない場合は、求められたらサインインしてください。"
+    ),
+    "step.2.hints": (
+        "組織で Salesforce のカスタムドメインを使っている場合は、先に同じブラウザーで Salesforce にサインインしてください。\n"
+        "診断に AUTHENTICATION_FAILURE、EXPIRED_ACCESS、INACTIVE_USER のいずれかが表示される場合は、接続を解除してから、"
+        "もう一度接続してください。\n"
+        "INVALID_GRANT と「ip restricted」が表示される場合は、Salesforce 管理者が Actions の IP アドレスを許可リストに追加する必要があります。\n"
+        "API_CURRENTLY_DISABLED：接続する Salesforce ユーザーに API アクセス権が必要です。\n"
+        "REQUEST_LIMIT_EXCEEDED：組織が API の上限に達しています。時間をおくか、上限を引き上げてください。"
+    ),
+    "step.3.title": "Marketo Sales アカウントを Marketo に接続",
+    "step.3.checklist": (
+        "Marketo Sales アカウントで、歯車アイコン ›「設定」›「管理者設定」›「Marketo」を開きます。\n"
+        "「接続」をクリックします。"
+    ),
+    "step.3.hints": (
+        "接続できない場合は、Marketo の「管理者」›「Sales Insight」›「アクション設定」タブにある資格情報を、"
+        "Marketo Sales アカウントの「設定」（Set Up）タブにコピーしてください。\n"
+        "接続は「接続」をクリックした管理者に紐づきます。別の管理者に引き継ぐときは、新しい管理者を接続するための"
+        "アドビの手順どおりに行う必要があります。"
+    ),
+    "step.4.title": "データ同期の開始",
+    "step.4.checklist": (
+        "Marketo で「管理者」›「Sales Insight」›「アクション設定」を開きます。\n"
+        "「アクションフィールドの同期」（Action Field Sync）カードで「同期」をクリックします。\n"
+        "同期されるフィールドのプレビューを確認してから、「同期の開始」をクリックします。"
+    ),
+    "step.4.hints": (
+        "同期されるのは、Marketo と Salesforce の両方に存在する人で、かつ営業担当者（所有者）が設定されたリードと"
+        "取引先責任者だけです。\n"
+        "同期されるフィールドは固定です（13 個）。Marketo の重複レコードは重複のまま同期されます。\n"
+        "初回の同期には、1,000 人あたり約 1～2 分かかります。\n"
+        "同期を開始したら、Actions インスタンスに最初に招待したユーザーは絶対に削除しないでください。"
+    ),
+    "step.5.title": "ユーザーを MSI Actions に招待",
+    "step.5.checklist": (
+        "Marketo Sales アカウントで、歯車アイコン ›「設定」›「管理者設定」›「ユーザー管理」（User Management）›「アクション」を開きます。\n"
+        "1 人ずつ招待する場合：「ユーザーの招待」を選び、メールアドレスを入力して「招待」をクリックします。\n"
+        "まとめて招待する場合：「CSV でユーザーを招待」を選んでファイルを選択し、「次へ」をクリックして、"
+        "フィールドのマッピングを確認してから「招待」をクリックします。\n"
+        "確認メッセージが表示されるまで待ちます。"
+    ),
+    "step.5.hints": (
+        "新しいユーザーは「全員」（Everyone）チームに入ります。チームと Marketo ワークスペース（1 つしかない場合は「Default」）を"
+        "選ぶこともできます。\n"
+        "管理者にするには、「役割」を変更します。\n"
+        "1 つのインスタンスのユーザーシートは 100、チームは最大 20 です。\n"
+        "1 つのメールアドレスが属せる Actions インスタンスは、サンドボックスと本番環境を合わせて 1 つだけです。\n"
+        "アドレスは `/msi invite` で、またはここに CSV をアップロードして集めてください。Salesforce 管理者が承認すると、"
+        "私がリストをお渡しします。"
+    ),
+    "step.6.title": "Salesforce での MSI パッケージのインストール／アップグレード",
+    "step.6.checklist": (
+        "<https://appexchange.salesforce.com/listingDetail?listingId=a0N30000001SVZmEAO|AppExchange の Marketo "
+        "Sales Insight のページ> を開き、「今すぐ取得」（Get It Now）をクリックします。\n"
+        "「本番環境にインストール」（または「サンドボックスにインストール」）を選び、アクセスできるユーザーを"
+        "「管理者専用にインストール」「すべてのユーザー用にインストール」「特定のプロファイル用にインストール」から選びます。\n"
+        "「設定」（Setup）›「インストール済みパッケージ」（Installed Packages）に Marketo Sales Insight が表示され、"
+        "各オブジェクトが「デプロイ済み」（Deployed）になっていることを確認します。"
+    ),
+    "step.6.hints": (
+        "アップグレードする場合、パッケージは標準オブジェクトの権限を付与しなくなりました。MSI ユーザーのプロファイルに、"
+        "リード、取引先責任者、取引先、商談の「参照」権限が必要です。\n"
+        "アップグレードは、まずサンドボックスで試してください。\n"
+        "「Marketo App Access」権限セットには、パッケージのバージョン 1.8000 以降が必要です。"
+    ),
+    "step.7.title": "Salesforce での MSI Actions の設定",
+    "step.7.checklist": (
+        "「設定」›「リモートサイトの設定」（Remote Site Settings）›「新規リモートサイト」で https://ims-na1.adobelogin.com を追加します。\n"
+        "2 つ目として https://mkto-sales-connect.adobe.io を追加します。\n"
+        "「Marketo Sales Insight 設定」タブを開き、「MSI アクションを有効にする」にチェックを入れ、「API 秘密鍵」を入力して"
+        "「保存」をクリックします。"
+    ),
+    "step.7.hints": (
+        "API 秘密鍵は Marketo の「管理者」›「Sales Insight」›「API 設定を編集」で設定します。アンパサンド（&）は"
+        "使用できません。\n"
+        "ガバナンス設定で、セールスキャンペーン、「タスク」タブ、または個々の機能を全員に対して無効にできます。"
+    ),
+    # ---- step message states and notes
+    "step.state_line.blocked": ":warning: {when} からブロック中：{who} が助けを求めています：「{problem}」",
+    "step.state_line.cancelled": ":no_entry: このロールアウトは {when} に {who} によって中止されました。ここで行う作業はもうありません。",
+    "step.state_line.moved": ":arrow_right: このステップは {channel} に移動しました。",
+    "step.note.reopened": ":leftwards_arrow_with_hook: {who} が {when} に再オープン：「{reason}」",
+    "step.button.resolve": "解決済みにする",
+    # ---- refusals and answers to clicks (private)
+    "deny.step_persona": "ステップ {number} を完了にできるのは、ロールアウトの {persona} だけです。何も変更していません。",
+    "deny.step_help": "ステップ {number} で問題を報告できるのは、ロールアウトの {persona} またはオーナーだけです。",
+    "deny.step_resolve": "ステップ {number} のブロックを解除できるのは、ロールアウトの {persona} またはオーナーだけです。",
+    "deny.step_reopen": "ステップ {number} を再オープンできるのは、ロールアウトの {persona} またはオーナーだけです。",
+    "deny.owner_only": "この操作ができるのは、ロールアウト *{rollout}* のオーナー（{owner}）だけです。",
+    "deny.rollout_gone": "このロールアウトは存在しないか中止されたため、編集できません。",
+    "deny.rollout_cancelled": "ロールアウト *{rollout}* は中止されたため、ステップを変更できません。",
+    "deny.step_gone": "このステップが見つからなくなりました。`/msi status` で状況を確認してください。",
+    "answer.click_failed": (
+        "申し訳ありません。こちら側で問題が起きたため、クリックを処理できませんでした。少し待ってからもう一度"
+        "クリックしてください。失敗が続く場合は、ロールアウトのオーナーに連絡してください。"
+    ),
+    "answer.step_already_done": "ステップ {number} は、{who} が {when} にすでに完了にしています。",
+    "answer.step_locked": "ステップ {number} はまだ完了にできません。ステップ {needs} の完了を待っています。",
+    "answer.step_not_blocked": "ステップ {number} はもうブロックされていません。",
+    "answer.step_not_done": "ステップ {number} は完了していないため、再オープンするものはありません。",
+    "answer.step_done": "ステップ {number} が完了しました。ありがとうございます！",
+    # ---- Need help modal and owner notice
+    "help_modal.title": "問題を報告",
+    "help_modal.submit": "ブロック中にする",
+    "help_modal.close": "キャンセル",
+    "help_modal.intro": "*ステップ {number}：{title}*\nたいていは次の方法で解決します：",
+    "help_modal.problem.label": "何が問題ですか？",
+    "help_modal.problem.placeholder": "何を試して、どうなりましたか？エラーメッセージがあると助かります。",
+    "help_modal.error.empty": "ほかの人が手伝えるよう、問題の内容を書いてください。",
+    "notice.step_blocked": "{who} がロールアウト *{rollout}* のステップ {number}（{title}）をブロック中にしました：「{problem}」。{channel} を確認してください。",
+    # ---- Reopen modal
+    "reopen_modal.title": "ステップを再オープン",
+    "reopen_modal.submit": "再オープン",
+    "reopen_modal.close": "キャンセル",
+    "reopen_modal.intro": "ステップ {number}：{title} を対応待ちに戻します。後続のステップの状態は変わりません。",
+    "reopen_modal.reason.label": "再オープンする理由",
+    "reopen_modal.error.empty": "理由を入力してください。ステップの関係者全員に表示されます。",
 }
