@@ -439,4 +439,55 @@ JA: dict[str, str] = {
     "home.pause": "リマインダーを一時停止",
     "home.resume": "リマインダーを再開",
     "home.paused": ":double_vertical_bar: リマインダーは一時停止中です。",
+    # ---- verification in Salesforce (steps 6 and 7)
+    "verify.button": "Salesforce で確認",
+    "verify.heading": "*Salesforce で確認済み* （{who}、{when}）：",
+    "verify.passed": ":white_check_mark: {name}：{outcome}",
+    "verify.failed": ":x: {name}：{outcome}",
+    "verify.warning": ":warning: {name}：{outcome}",
+    "verify.deny": "Salesforce での確認を実行できるのは、ロールアウト *{rollout}* の Salesforce 管理者だけです。",
+    "verify.not_configured": "{environment}のロールアウトでは、Salesforce での確認が設定されていません。",
+    "verify.not_applicable": "Salesforce で確認できるのは、ステップ 6 と 7 だけです。",
+    "verify.done": "ステップ {number} を Salesforce で確認しました：{outcome}。",
+    "verify.outcome.passed": "すべての確認に合格しました",
+    "verify.outcome.failed": "一部の確認に失敗しました。ステップのメッセージを確認してください",
+    "override.title": "このまま完了にしますか？",
+    "override.submit": "完了にする",
+    "override.intro.failed": "前回の Salesforce での確認で、ステップ {number} に問題が見つかりました。それでも完了している場合は、理由を書いてください。理由は監査ログに記録されます。",
+    "override.intro.unchecked": "ステップ {number} はまだ Salesforce で確認されていません。先にステップの *Salesforce で確認* をクリックするか、確認せずに完了とする理由を書いてください。理由は監査ログに記録されます。",
+    "override.reason": "完了とする理由",
+    "override.error.empty": "理由を入力するか、キャンセルして先に確認を実行してください。",
+    "salesforce.invalid_url": "Salesforce の URL には、組織の「私のドメイン」（My Domain）のアドレス（例：https://yourcompany.my.salesforce.com）を指定してください。",
+    "salesforce.invalid_client": "{host} の Salesforce がクライアント ID またはシークレットを拒否しました。ボットの設定で、接続アプリケーションのコンシューマ鍵とコンシューマの秘密を確認してください。",
+    "salesforce.invalid_grant": "{host} の Salesforce がトークンを発行しませんでした：{description}。接続アプリケーションでクライアントログイン情報フロー（Client Credentials Flow）が有効で、「別のユーザーとして実行」（Run As）のユーザーが設定されていることを確認してください。",
+    "salesforce.unreachable": "{host} の Salesforce に接続できませんでした（接続の失敗またはタイムアウト）。少し待ってから、もう一度試してください。",
+    "salesforce.request_limit": "{host} の Salesforce は、現在 API リクエストの上限に達しています。後でもう一度試してください。",
+    "salesforce.session_expired": "{host} の Salesforce が新しいセッションを拒否しました。接続アプリケーションのセッションポリシーと、「別のユーザーとして実行」（Run As）のユーザーを確認してください。",
+    "salesforce.unexpected": "{host} の Salesforce から予期しない応答がありました（HTTP {status}）。接続アプリケーションのユーザーに API アクセス権と「設定・定義を参照する」権限があることを確認してください。",
+    "salesforce.check.package_installed.name": "Marketo Sales Insight パッケージのインストール",
+    "salesforce.check.package_installed.passed": "インストール済み、バージョン {version}",
+    "salesforce.check.package_installed.missing": "インストールされていません。AppExchange から「Marketo Sales Insight」をインストールしてください。インストール後は「設定」›「インストール済みパッケージ」に表示されます",
+    "salesforce.check.permission_set_support.name": "パッケージが「Marketo App Access」権限セットに対応",
+    "salesforce.check.permission_set_support.passed": "バージョン {version} は {minimum} 以降です",
+    "salesforce.check.permission_set_support.too_old": "バージョン {version} は、権限セットに必要な {minimum} より古いバージョンです。パッケージをアップグレードしてください（まずサンドボックスで試してください）",
+    "salesforce.check.remote_site.name": "{url} のリモートサイトの設定",
+    "salesforce.check.remote_site.passed": "有効（{site_name}）",
+    "salesforce.check.remote_site.missing": "見つかりません。「設定」›「リモートサイトの設定」›「新規リモートサイト」で、URL {url} を追加してください",
+    "salesforce.check.remote_site.inactive": "「{site_name}」はありますが、無効です。「設定」›「リモートサイトの設定」で編集し、「有効」（Active）にチェックを入れてください",
+    # ---- delivery problems reported to the owner
+    "delivery.not_in_channel": (
+        "ロールアウト *{rollout}* について {channel} に投稿できませんでした。私がメンバーではありません。"
+        "そのチャンネルで `/invite @MSI Rollouts` と入力して招待してください。失敗したメッセージは再送しません。"
+    ),
+    "delivery.is_archived": (
+        "ロールアウト *{rollout}* について {channel} に投稿できませんでした。チャンネルがアーカイブされています。"
+        "アーカイブを解除するか、ロールアウトの投稿先を別のチャンネルに変更してください。"
+    ),
+    "delivery.channel_not_found": (
+        "ロールアウト *{rollout}* についてチャンネル {channel} に投稿できませんでした。チャンネルが存在しないか、"
+        "私から見えません。ロールアウトの投稿先を別のチャンネルに変更してください。"
+    ),
+    # ---- generic answers
+    "error.generic": "こちら側で問題が起き、何も変更していません。少し待ってから、もう一度試してください。",
+    "list.more": "…ほか {count} 件",
 }
