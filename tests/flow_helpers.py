@@ -6,6 +6,7 @@ import itertools
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import SQLModel
 
 from storage.models import AuditEvent, Rollout, Step
 from tests.conftest import RunningBot
@@ -98,6 +99,16 @@ def private_answers(bot: RunningBot, response_url: str) -> list[dict[str, Any]]:
 def wait_private_answer(bot: RunningBot, response_url: str) -> dict[str, Any]:
     answers = bot.fake.wait_for(lambda: private_answers(bot, response_url))
     return answers[0]
+
+
+def snapshot(bot: RunningBot) -> dict[str, list[tuple[str, ...]]]:
+    """Every row of every table (as reprs, sorted), to tell what a request changed."""
+    tables: dict[str, list[tuple[str, ...]]] = {}
+    with bot.database.read() as session:
+        for table in SQLModel.metadata.sorted_tables:
+            rows = session.execute(select(table)).all()
+            tables[table.name] = sorted(tuple(repr(value) for value in row) for row in rows)
+    return tables
 
 
 def step_states(bot: RunningBot, rollout_id: int) -> dict[int, str]:

@@ -22,7 +22,7 @@ from bot import texts
 from bot.approvals import blocks
 from bot.approvals import cards as approval_cards
 from bot.platform import outbox
-from bot.platform.access import Click, tell
+from bot.platform.access import Click, Refusal, answers_refusals, tell
 from bot.slack import formatting
 from bot.steps.runbook import Persona
 from bot.texts import DEFAULT_LANGUAGE, Texts
@@ -201,34 +201,31 @@ class ApprovalService:
     def _gate(
         self, session: Session, *, approval_id: int, click: Click, now: datetime
     ) -> tuple[Approval, Rollout] | None:
-        """Load under the rollout lock and check the clicker may decide; answer privately otherwise."""
+        """Load under the rollout lock and check the clicker may decide: a Refusal if not; None (answered
+        privately) when the request is gone or already decided."""
         rollout_id = session.scalar(select(col(Approval.rollout_id)).where(col(Approval.id) == approval_id))
         rollout = queries.lock_rollout(session, rollout_id=rollout_id) if rollout_id is not None else None
         approval = session.get(Approval, approval_id, populate_existing=True) if rollout is not None else None
         if rollout is None or approval is None:
             tell(session, now=now, click=click, text=texts.text("approval.gone"), rollout_id=None)
             return None
-        name = formatting.escape(rollout.name)
         refusal = None
         if rollout.status != RolloutStatus.ACTIVE:
-            refusal = texts.text("deny.rollout_cancelled", rollout=name)
+            refusal = "deny.rollout_cancelled"
         elif Persona.SALESFORCE_ADMIN.value not in queries.personas_of(
             session, rollout_id=rollout.id or 0, user_id=click.user_id
         ):
-            refusal = texts.text("approval.deny.persona", rollout=name)
+            refusal = "approval.deny.persona"
         elif click.user_id == approval.requested_by:
-            refusal = texts.text("approval.deny.requester", rollout=name)
+            refusal = "approval.deny.requester"
         if refusal is not None:
-            tell(session, now=now, click=click, text=refusal, rollout_id=rollout.id)
-            queries.audit(
-                session,
-                now=now,
+            raise Refusal(
+                refusal,
+                {"rollout": formatting.escape(rollout.name)},
+                attempted="decide_approval",
                 rollout_id=rollout.id,
-                actor=click.user_id,
-                action="click_denied",
-                details={"attempted": "decide_approval", "approval": approval_id},
+                approval=approval_id,
             )
-            return None
         if approval.status != ApprovalStatus.PENDING:
             self._tell_already(session, approval=approval, click=click, now=now)
             return None
@@ -243,6 +240,7 @@ class ApprovalService:
         )
         tell(session, now=now, click=click, text=text, rollout_id=approval.rollout_id)
 
+    @answers_refusals
     def check_reject(self, *, approval_id: int, click: Click) -> approval_cards.ApprovalCard | None:
         """May the clicker reject? Returns what the reason modal shows; refusals are answered here."""
         now = self.clock()
@@ -259,6 +257,7 @@ class ApprovalService:
     def reject(self, *, approval_id: int, click: Click, reason: str) -> None:
         self._conclude(approval_id=approval_id, click=click, status=ApprovalStatus.REJECTED, reason=reason)
 
+    @answers_refusals
     def _conclude(self, *, approval_id: int, click: Click, status: str, reason: str | None) -> None:
         now = self.clock()
         with self.database.write() as session:

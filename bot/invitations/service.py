@@ -23,7 +23,7 @@ from bot.approvals.service import ApprovalService, SubjectText
 from bot.invitations import blocks
 from bot.invitations.emails import check_address, split_addresses
 from bot.platform import outbox
-from bot.platform.access import Click, tell
+from bot.platform.access import Click, Refusal, answers_refusals, answers_refusals_as, tell
 from bot.platform.csv_safety import write_csv
 from bot.rollouts.resolution import Answer, resolve_rollout
 from bot.slack import blockkit, formatting
@@ -243,6 +243,7 @@ class InvitationService:
 
     # ---------------------------------------------------------------- /msi invite
 
+    @answers_refusals_as(lambda text: _answer(text))  # a lambda: `_answer` is defined further down
     def invite_command(self, *, user_id: str, channel_id: str, text: str) -> Answer:
         now = self.clock()
         pieces = split_addresses(text)
@@ -256,15 +257,12 @@ class InvitationService:
             rollout = queries.lock_rollout(session, rollout_id=found.rollout.id or 0)
             assert rollout is not None
             if not self.may_request(session, rollout=rollout, user_id=user_id):
-                queries.audit(
-                    session,
-                    now=now,
+                raise Refusal(
+                    "invite.denied",
+                    {"rollout": formatting.escape(rollout.name)},
+                    attempted="invite",
                     rollout_id=rollout.id,
-                    actor=user_id,
-                    action="click_denied",
-                    details={"attempted": "invite"},
                 )
-                return _answer(texts.text("invite.denied", rollout=formatting.escape(rollout.name)))
             if not pieces:
                 return _answer(texts.text("invite.usage"))
             summary = Summary()
@@ -618,23 +616,11 @@ class InvitationService:
             return None
         return batch, rollout
 
-    def _refuse(
-        self, session: Session, *, click: Click, rollout: Rollout, text: str, attempted: str, now: datetime
-    ) -> None:
-        tell(session, now=now, click=click, text=text, rollout_id=rollout.id)
-        queries.audit(
-            session,
-            now=now,
-            rollout_id=rollout.id,
-            actor=click.user_id,
-            action="click_denied",
-            details={"attempted": attempted},
-        )
-
     def _tell_state(self, session: Session, *, click: Click, batch: InvitationBatch, now: datetime) -> None:
         text = texts.text("batch.already", batch=batch.id, state=texts.text(f"batch.state.{batch.status}"))
         tell(session, now=now, click=click, text=text, rollout_id=batch.rollout_id)
 
+    @answers_refusals
     def mark_sent(self, *, batch_id: int, click: Click) -> None:
         now = self.clock()
         with self.database.write() as session:
@@ -645,15 +631,7 @@ class InvitationService:
             batch, rollout = loaded
             personas = queries.personas_of(session, rollout_id=rollout.id or 0, user_id=click.user_id)
             if Persona.MARKETO_ADMIN.value not in personas:
-                self._refuse(
-                    session,
-                    click=click,
-                    rollout=rollout,
-                    text=texts.text("batch.deny.sent"),
-                    attempted="batch_sent",
-                    now=now,
-                )
-                return
+                raise Refusal("batch.deny.sent", attempted="batch_sent", rollout_id=rollout.id)
             changed = affected_rows(
                 session.execute(
                     update(InvitationBatch)
@@ -699,6 +677,7 @@ class InvitationService:
                 ),
             )
 
+    @answers_refusals
     def cancel(self, *, batch_id: int, click: Click) -> None:
         now = self.clock()
         with self.database.write() as session:
@@ -708,11 +687,9 @@ class InvitationService:
                 return
             batch, rollout = loaded
             if click.user_id not in (batch.requested_by, rollout.owner_id):
-                text = texts.text("batch.deny.cancel", batch=batch_id)
-                self._refuse(
-                    session, click=click, rollout=rollout, text=text, attempted="batch_cancel", now=now
+                raise Refusal(
+                    "batch.deny.cancel", {"batch": batch_id}, attempted="batch_cancel", rollout_id=rollout.id
                 )
-                return
             if not self.cancel_in(session, batch=batch, rollout=rollout, by=click.user_id, now=now):
                 self._tell_state(session, click=click, batch=batch, now=now)
                 return

@@ -25,7 +25,7 @@ from bot import texts
 from bot.approvals.service import ApprovalService
 from bot.config import WorkingHours
 from bot.platform import crashpoints, outbox
-from bot.platform.access import Click, tell
+from bot.platform.access import Click, Refusal, answers_refusals, tell
 from bot.reminders import blocks
 from bot.slack import formatting, ids
 from bot.steps import cards, runbook
@@ -317,6 +317,7 @@ class ReminderService:
 
     # ---------------------------------------------------------------- Snooze, Pause, Resume
 
+    @answers_refusals
     def snooze(self, *, target: str, click: Click) -> None:
         """No reminder about this for a day. Only the people the reminder is for may snooze it."""
         kind, _, raw_id = target.partition(":")
@@ -338,22 +339,9 @@ class ReminderService:
                 personas = (Persona.SALESFORCE_ADMIN,)
             mine = set(queries.personas_of(session, rollout_id=rollout.id or 0, user_id=click.user_id))
             if not mine & {persona.value for persona in personas}:
-                tell(
-                    session,
-                    now=now,
-                    click=click,
-                    text=texts.text("reminder.deny.snooze"),
-                    rollout_id=rollout.id,
+                raise Refusal(
+                    "reminder.deny.snooze", attempted="snooze", rollout_id=rollout.id, **{kind: item_id}
                 )
-                queries.audit(
-                    session,
-                    now=now,
-                    rollout_id=rollout.id,
-                    actor=click.user_id,
-                    action="click_denied",
-                    details={"attempted": "snooze", kind: item_id},
-                )
-                return
             # Due again SNOOZE from now: the wait is measured from remind_from + MSI_REMINDER_AFTER.
             row.remind_from = now + SNOOZE - self.after
             queries.audit(

@@ -18,6 +18,7 @@ from bot.approvals import cards as approval_cards
 from bot.approvals.service import ApprovalService
 from bot.invitations.service import InvitationService
 from bot.platform import outbox
+from bot.platform.access import Refusal, answers_refusals_as
 from bot.platform.csv_safety import write_csv
 from bot.reports import blocks
 from bot.reports.blocks import RolloutSummary, StepSummary
@@ -194,6 +195,7 @@ class ReportService:
 
     # ---------------------------------------------------------------- /msi audit
 
+    @answers_refusals_as(lambda text: Answer(text=text, blocks=[blockkit.section(text)]))
     def request_audit(self, *, user_id: str, name: str, channel_id: str) -> Answer:
         """Check who asks, then queue the CSV for delivery by direct message (a file upload is slow)."""
         now = self.clock()
@@ -213,16 +215,12 @@ class ReportService:
             assert rollout.id is not None
             personas = queries.personas_of(session, rollout_id=rollout.id, user_id=user_id)
             if user_id != rollout.owner_id and not personas:
-                queries.audit(
-                    session,
-                    now=now,
+                raise Refusal(
+                    "audit.denied",
+                    {"rollout": formatting.escape(rollout.name)},
+                    attempted="audit",
                     rollout_id=rollout.id,
-                    actor=user_id,
-                    action="click_denied",
-                    details={"attempted": "audit"},
                 )
-                text = texts.text("audit.denied", rollout=formatting.escape(rollout.name))
-                return Answer(text=text, blocks=[blockkit.section(text)])
             trail = queries.audit_trail(session, rollout_id=rollout.id)
             content = write_csv(
                 ["time_utc", "actor", "action", "step", "details"],

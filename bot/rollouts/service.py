@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from bot import texts
 from bot.approvals.service import ApprovalService
 from bot.platform import crashpoints, outbox
-from bot.platform.access import Click, tell
+from bot.platform.access import Click, Refusal, answers_refusals, answers_refusals_as
 from bot.rollouts.blocks import NAME_LIMIT
 from bot.slack import formatting, ids
 from bot.slack.directory import SlackDirectory
@@ -187,37 +187,26 @@ class RolloutService:
 
     # ---------------------------------------------------------------- Edit and Cancel (owner only)
 
+    @answers_refusals
     def owner_check(self, *, rollout_id: int, click: Click) -> Rollout | None:
-        """The rollout when the clicker owns it and it is active; otherwise a private refusal, audited."""
-        now = self.clock()
+        """The rollout when the clicker owns it and it is active; otherwise a Refusal, answered privately."""
         with self.database.write() as session:
             rollout = session.get(Rollout, rollout_id)
-            if (
-                rollout is not None
-                and rollout.status == RolloutStatus.ACTIVE
-                and rollout.owner_id == click.user_id
-            ):
-                return rollout
             if rollout is None or rollout.status != RolloutStatus.ACTIVE:
-                text = texts.text(
-                    "deny.rollout_cancelled", rollout=formatting.escape(rollout.name if rollout else "?")
+                raise Refusal(
+                    "deny.rollout_cancelled",
+                    {"rollout": formatting.escape(rollout.name if rollout else "?")},
+                    attempted="owner_action",
+                    rollout_id=rollout_id if rollout else None,
                 )
-            else:
-                text = texts.text(
+            if rollout.owner_id != click.user_id:
+                raise Refusal(
                     "deny.owner_only",
-                    rollout=formatting.escape(rollout.name),
-                    owner=formatting.user(rollout.owner_id),
+                    {"rollout": formatting.escape(rollout.name), "owner": formatting.user(rollout.owner_id)},
+                    attempted="owner_action",
+                    rollout_id=rollout_id,
                 )
-            tell(session, now=now, click=click, text=text, rollout_id=rollout_id if rollout else None)
-            queries.audit(
-                session,
-                now=now,
-                rollout_id=rollout_id if rollout else None,
-                actor=click.user_id,
-                action="click_denied",
-                details={"attempted": "owner_action"},
-            )
-            return None
+            return rollout
 
     def edit_form_values(self, rollout_id: int) -> dict[str, Any]:
         with self.database.read() as session:
@@ -237,40 +226,31 @@ class RolloutService:
             }
 
     @staticmethod
-    def _edit_refusal(rollout: Rollout | None, user_id: str) -> str | None:
-        """Why `user_id` may not edit `rollout`, shown beside the form's first field; None when they may."""
+    def _check_editor(rollout: Rollout | None, user_id: str) -> None:
+        """A Refusal unless `user_id` may edit `rollout` (its answer is shown beside the form's first field).
+        Only the owner is shown Edit; anyone else submitting it sent a forged or stale view."""
         if rollout is None or rollout.status != RolloutStatus.ACTIVE:
-            return texts.text("deny.rollout_gone")
+            raise Refusal(
+                "deny.rollout_gone",
+                attempted="edit_rollout",
+                rollout_id=rollout.id if rollout is not None else None,
+            )
         if rollout.owner_id != user_id:
-            return texts.text(
+            raise Refusal(
                 "deny.owner_only",
-                rollout=formatting.escape(rollout.name),
-                owner=formatting.user(rollout.owner_id),
-            )
-        return None
-
-    def _audit_denied_edit(self, rollout_id: int | None, user_id: str) -> None:
-        with self.database.write() as session:
-            queries.audit(
-                session,
-                now=self.clock(),
-                rollout_id=rollout_id,
-                actor=user_id,
-                action="click_denied",
-                details={"attempted": "edit_rollout"},
+                {"rollout": formatting.escape(rollout.name), "owner": formatting.user(rollout.owner_id)},
+                attempted="edit_rollout",
+                rollout_id=rollout.id,
             )
 
+    @answers_refusals_as(lambda text: StartOutcome(errors={ids.START_MARKETO_ADMINS: text}))
     def edit(self, *, rollout_id: int, user_id: str, form: StartForm) -> StartOutcome:
         errors = check_people_and_channels(form)
         if errors:
             return StartOutcome(errors=errors)
         with self.database.read() as session:
             current = session.get(Rollout, rollout_id)
-            refusal = self._edit_refusal(current, user_id)
-            if refusal is not None:
-                # Only the owner is shown Edit; anyone else submitting it sent a forged or stale view.
-                self._audit_denied_edit(rollout_id if current else None, user_id)
-                return StartOutcome(errors={ids.START_MARKETO_ADMINS: refusal})
+            self._check_editor(current, user_id)
             assert current is not None
             unchanged = frozenset({current.marketo_channel, current.salesforce_channel})
         errors = self._check_channels(form, unchanged)
@@ -281,17 +261,7 @@ class RolloutService:
         now = self.clock()
         with self.database.write() as session:
             rollout = queries.lock_rollout(session, rollout_id=rollout_id)
-            refusal = self._edit_refusal(rollout, user_id)
-            if refusal is not None:  # cancelled, or handed over, since the read above
-                queries.audit(
-                    session,
-                    now=now,
-                    rollout_id=rollout_id if rollout else None,
-                    actor=user_id,
-                    action="click_denied",
-                    details={"attempted": "edit_rollout"},
-                )
-                return StartOutcome(errors={ids.START_MARKETO_ADMINS: refusal})
+            self._check_editor(rollout, user_id)  # cancelled, or handed over, since the read above
             assert rollout is not None
             before = {
                 "marketo_admins": queries.members(

@@ -2,8 +2,9 @@
 
 Every mutation locks the rollout row first (PostgreSQL; SQLite's BEGIN IMMEDIATE serialises writers), so
 the checks and the change see the same state and two steps finishing together open their dependant once.
-Refusals change nothing but the audit trail, and are answered privately through the click's response_url
-(or by direct message where Slack gives none, as on App Home).
+Refusals are raised (bot.platform.access.Refusal): they roll the transaction back and change nothing but
+the audit trail, and are answered privately through the click's response_url (or by direct message where
+Slack gives none, as on App Home).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlmodel import col
 from bot import texts
 from bot.approvals.service import ApprovalService, SubjectText
 from bot.platform import outbox
-from bot.platform.access import Click, tell
+from bot.platform.access import Click, Refusal, answers_refusals, tell
 from bot.slack import formatting
 from bot.steps import cards, runbook
 from bot.steps.labels import persona_label
@@ -146,80 +147,50 @@ class StepService:
             return None
         return rollout, step
 
-    def _refuse(
-        self,
-        session: Session,
-        *,
-        now: datetime,
-        click: Click,
-        rollout: Rollout | None,
-        text: str,
-        action: str,
-        step: Step | None = None,
-    ) -> None:
-        rollout_id = rollout.id if rollout is not None else None
-        tell(session, now=now, click=click, text=text, rollout_id=rollout_id)
-        details: dict[str, object] = {"attempted": action}
-        if step is not None:
-            details["step"] = step.number
-        queries.audit(
-            session,
-            now=now,
-            rollout_id=rollout_id,
-            actor=click.user_id,
-            action="click_denied",
-            details=details,
-        )
-
     def _gate(
         self,
         session: Session,
         *,
-        now: datetime,
         click: Click,
         step_id: int,
         action: str,
-    ) -> tuple[Rollout, Step, set[Persona]] | None:
-        """Load the step under the rollout lock and check the clicker may act; refuse privately otherwise."""
+    ) -> tuple[Rollout, Step, set[Persona]]:
+        """Load the step under the rollout lock and check the clicker may act; a Refusal otherwise."""
         deny_key, owner_may = GATES[action]
         loaded = self._load(session, step_id)
         if loaded is None:
-            self._refuse(
-                session,
-                now=now,
-                click=click,
-                rollout=None,
-                text=texts.text("deny.step_gone"),
-                action=action,
-            )
-            return None
+            raise Refusal("deny.step_gone", attempted=action, rollout_id=None)
         rollout, step = loaded
         if rollout.status != RolloutStatus.ACTIVE:
-            text = texts.text("deny.rollout_cancelled", rollout=formatting.escape(rollout.name))
-            self._refuse(session, now=now, click=click, rollout=rollout, text=text, action=action, step=step)
-            return None
+            raise Refusal(
+                "deny.rollout_cancelled",
+                {"rollout": formatting.escape(rollout.name)},
+                attempted=action,
+                rollout_id=rollout.id,
+                step=step.number,
+            )
         spec = runbook.step(step.number)
         personas = user_personas(session, rollout_id=rollout.id or 0, user_id=click.user_id)
         in_persona = bool(personas & set(spec.personas))
         if not in_persona and not (owner_may and click.user_id == rollout.owner_id):
-            text = texts.text(
-                deny_key, persona=persona_label(Texts.of(DEFAULT_LANGUAGE), spec.personas), number=step.number
+            raise Refusal(
+                deny_key,
+                {"persona": persona_label(Texts.of(DEFAULT_LANGUAGE), spec.personas), "number": step.number},
+                attempted=action,
+                rollout_id=rollout.id,
+                step=step.number,
             )
-            self._refuse(session, now=now, click=click, rollout=rollout, text=text, action=action, step=step)
-            return None
         return rollout, step, personas
 
     # ---------------------------------------------------------------- Mark done
 
+    @answers_refusals
     def mark_done(self, *, step_id: int, click: Click, override: str | None = None) -> Override | None:
         """Mark a step done (or ask for approval). Returns an Override when a reason must be asked first:
         the step can be checked in Salesforce and its last check did not pass."""
         now = self.clock()
         with self.database.write() as session:
-            gated = self._gate(session, now=now, click=click, step_id=step_id, action="mark_done")
-            if gated is None:
-                return None
-            rollout, step, personas = gated
+            rollout, step, personas = self._gate(session, click=click, step_id=step_id, action="mark_done")
             if step.state == StepState.DONE:
                 text = texts.text(
                     "answer.step_already_done",
@@ -360,23 +331,18 @@ class StepService:
 
     # ---------------------------------------------------------------- Need help and Resolve
 
+    @answers_refusals
     def check_help(self, *, step_id: int, click: Click) -> Allowed | None:
-        """May the clicker ask for help on this step? Refusals are answered and audited here."""
-        now = self.clock()
+        """May the clicker ask for help on this step? Refusals are answered and audited by the decorator."""
         with self.database.write() as session:
-            gated = self._gate(session, now=now, click=click, step_id=step_id, action="need_help")
-            if gated is None:
-                return None
-            _rollout, step, _personas = gated
+            _rollout, step, _personas = self._gate(session, click=click, step_id=step_id, action="need_help")
             return Allowed(step_id=step_id, number=step.number)
 
+    @answers_refusals
     def flag_blocked(self, *, step_id: int, click: Click, problem: str) -> None:
         now = self.clock()
         with self.database.write() as session:
-            gated = self._gate(session, now=now, click=click, step_id=step_id, action="need_help")
-            if gated is None:
-                return
-            rollout, step, _personas = gated
+            rollout, step, _personas = self._gate(session, click=click, step_id=step_id, action="need_help")
             if step.state not in WORKABLE_STATES:
                 # Finished (or not started) meanwhile: nothing to flag; the help was still shown.
                 return
@@ -413,13 +379,11 @@ class StepService:
                     ),
                 )
 
+    @answers_refusals
     def resolve(self, *, step_id: int, click: Click) -> None:
         now = self.clock()
         with self.database.write() as session:
-            gated = self._gate(session, now=now, click=click, step_id=step_id, action="resolve")
-            if gated is None:
-                return
-            rollout, step, _personas = gated
+            rollout, step, _personas = self._gate(session, click=click, step_id=step_id, action="resolve")
             if not step.blocked:
                 tell(
                     session,
@@ -443,13 +407,11 @@ class StepService:
 
     # ---------------------------------------------------------------- Reopen
 
+    @answers_refusals
     def check_reopen(self, *, step_id: int, click: Click) -> Allowed | None:
         now = self.clock()
         with self.database.write() as session:
-            gated = self._gate(session, now=now, click=click, step_id=step_id, action="reopen")
-            if gated is None:
-                return None
-            rollout, step, _personas = gated
+            rollout, step, _personas = self._gate(session, click=click, step_id=step_id, action="reopen")
             if step.state != StepState.DONE:
                 tell(
                     session,
@@ -461,13 +423,11 @@ class StepService:
                 return None
             return Allowed(step_id=step_id, number=step.number)
 
+    @answers_refusals
     def reopen(self, *, step_id: int, click: Click, reason: str) -> None:
         now = self.clock()
         with self.database.write() as session:
-            gated = self._gate(session, now=now, click=click, step_id=step_id, action="reopen")
-            if gated is None:
-                return
-            rollout, step, _personas = gated
+            rollout, step, _personas = self._gate(session, click=click, step_id=step_id, action="reopen")
             if step.state != StepState.DONE:
                 return
             step.state = StepState.OPEN.value

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from bot import texts
-from bot.platform.access import Click, tell
+from bot.platform.access import Click, Refusal, answers_refusals, tell
 from bot.slack import formatting
 from bot.steps import cards
 from bot.steps.runbook import Persona
@@ -63,6 +63,7 @@ class VerificationService:
     def environments(self) -> frozenset[str]:
         return frozenset(self.clients)
 
+    @answers_refusals
     def verify(self, *, step_id: int, click: Click) -> None:
         now = self.clock()
         with self.database.write() as session:
@@ -82,14 +83,12 @@ class VerificationService:
             elif Persona.SALESFORCE_ADMIN.value not in queries.personas_of(
                 session, rollout_id=rollout.id or 0, user_id=click.user_id
             ):
-                refusal = texts.text("verify.deny", rollout=formatting.escape(rollout.name))
-                queries.audit(
-                    session,
-                    now=now,
+                raise Refusal(
+                    "verify.deny",
+                    {"rollout": formatting.escape(rollout.name)},
+                    attempted="verify",
                     rollout_id=rollout.id,
-                    actor=click.user_id,
-                    action="click_denied",
-                    details={"attempted": "verify", "step": step.number},
+                    step=step.number,
                 )
             if refusal is not None:
                 tell(session, now=now, click=click, text=refusal, rollout_id=rollout.id if rollout else None)

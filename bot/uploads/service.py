@@ -26,7 +26,7 @@ from sqlmodel import col
 from bot import texts
 from bot.invitations.service import CHUNK_ROWS, Addressee, InvitationService, Summary, summary_lines
 from bot.platform import crashpoints, outbox
-from bot.platform.access import Click, tell
+from bot.platform.access import Click, Refusal, answers_refusals, tell
 from bot.platform.foreground import Foreground
 from bot.platform.workers import PollingWorker
 from bot.slack import formatting
@@ -405,21 +405,16 @@ class UploadService:
             return None
         if draft.uploader != click.user_id:
             # The preview is the uploader's own (it holds the file's addresses); nobody else may use it.
-            text = texts.text(
+            raise Refusal(
                 "csv.deny.uploader",
-                uploader=formatting.user(draft.uploader),
-                file=formatting.clip(formatting.escape(draft.file_name or ""), 100),
-            )
-            tell(session, now=now, click=click, text=text, rollout_id=draft.rollout_id)
-            queries.audit(
-                session,
-                now=now,
+                {
+                    "uploader": formatting.user(draft.uploader),
+                    "file": formatting.clip(formatting.escape(draft.file_name or ""), 100),
+                },
+                attempted="csv_preview",
                 rollout_id=draft.rollout_id,
-                actor=click.user_id,
-                action="click_denied",
-                details={"attempted": "csv_preview", "draft_id": draft.id},
+                draft_id=draft.id,
             )
-            return None
         if draft.status == DraftStatus.READY and draft.expires_at <= now:
             self._expire(session, draft=draft, now=now)
         if draft.status != DraftStatus.READY:
@@ -435,6 +430,7 @@ class UploadService:
             return None
         return draft
 
+    @answers_refusals
     def request(self, *, draft_id: int, click: Click) -> None:
         """Check the draft again and create the batch, all under the rollout's lock."""
         now = self.clock()
@@ -561,6 +557,7 @@ class UploadService:
         draft.content = None  # the invitees are stored; the file is no longer needed
         self.render(session, draft=draft, parsed=None, now=now)
 
+    @answers_refusals
     def cancel(self, *, draft_id: int, click: Click) -> None:
         now = self.clock()
         with self.database.write() as session:
@@ -571,6 +568,7 @@ class UploadService:
             draft.content = None
             self.render(session, draft=draft, parsed=None, now=now)
 
+    @answers_refusals
     def mapping_form(self, *, draft_id: int, click: Click) -> dict[str, Any] | None:
         now = self.clock()
         with self.database.write() as session:
@@ -585,6 +583,7 @@ class UploadService:
                 mapping=_mapping(draft),
             )
 
+    @answers_refusals
     def change_mapping(self, *, draft_id: int, click: Click, mapping: dict[str, int | None]) -> None:
         """Store the new mapping and let the import worker recompute the preview (it can take a second)."""
         now = self.clock()
@@ -596,6 +595,7 @@ class UploadService:
             draft.status = DraftStatus.PENDING
             draft.claimed_until = None
 
+    @answers_refusals
     def choose_rollout(self, *, draft_id: int, click: Click, rollout_id: int) -> None:
         now = self.clock()
         with self.database.write() as session:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -19,12 +20,12 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
-from sqlmodel import SQLModel
 
 from bot.slack import formatting, ids
 from storage.models import Approval, CsvDraft, OutboxItem, Rollout, Step
 from tests.conftest import RunningBot, _fresh_postgres_database
 from tests.fake_slack import FakeSlack
+from tests.flow_helpers import snapshot
 from tests.harness import block_action, start_form_values, view_submission
 from tests.uploads.test_uploads_scenario import message_event, shared_event
 
@@ -340,33 +341,22 @@ def test_any_start_form_is_answered_with_errors_beside_fields_or_starts_without_
     assert sent_block_problems(bot.fake, since) == []
 
 
-@given(problem=hostile_text())
-@example(problem="<!channel> the sync is down " + "<!here>" * 500)
-@example(problem="\x00\x01\x02")
-@HYPOTHESIS
-def test_any_need_help_text_is_shown_escaped_and_never_broadcasts(bot: RunningBot, problem: str) -> None:
-    rollout_id = ensure_rollout(bot)
-    step = step_id(bot, rollout_id, 1)
-    sent = Outbound(bot.fake)
-    sent.mark()
-    since = len(bot.fake.calls)
-    values = {"problem": {"problem": {"type": "plain_text_input", "value": problem}}}
-    response = bot.slack.interact(
-        view_submission("msi_step_help_view", values, user="U_MKTO", private_metadata=str(step))
-    )
-    assert response.status_code == 200, response.text
-    if response.content:
-        assert response.json()["response_action"] == "errors"
-        assert not formatting.typed(problem, 2000)  # blank once control characters are dropped
-    settle(bot)
-    assert broadcasts(sent.texts()) == []
-    assert sent_block_problems(bot.fake, since) == []
+@dataclass(frozen=True)
+class TypedModal:
+    """A modal with one text field, ready to be submitted."""
+
+    callback_id: str
+    block: str
+    user: str
+    private_metadata: str
 
 
-@given(reason=hostile_text())
-@example(reason="<!everyone> " * 300)
-@HYPOTHESIS
-def test_any_reject_reason_is_shown_escaped_and_never_broadcasts(bot: RunningBot, reason: str) -> None:
+def need_help_modal(bot: RunningBot) -> TypedModal:
+    step = step_id(bot, ensure_rollout(bot), 1)
+    return TypedModal("msi_step_help_view", "problem", "U_MKTO", str(step))
+
+
+def reject_reason_modal(bot: RunningBot) -> TypedModal:
     ensure_rollout(bot)
     address = f"person{next(_numbers)}@example.com"
     assert "Batch #" in bot.slack.slash(f"invite {address}", user="U_MKTO").json()["text"]
@@ -376,17 +366,30 @@ def test_any_reject_reason_is_shown_escaped_and_never_broadcasts(bot: RunningBot
         ).first()
     assert approval is not None
     settle(bot)
+    return TypedModal("msi_approval_reject_view", "reason", "U_SFDC", str(approval))
+
+
+@pytest.mark.parametrize("modal", [need_help_modal, reject_reason_modal], ids=["need help", "reject reason"])
+@given(typed=hostile_text())
+@example(typed="<!channel> the sync is down " + "<!here>" * 500)
+@example(typed="<!everyone> " * 300)
+@example(typed="\x00\x01\x02")
+@HYPOTHESIS
+def test_any_typed_text_in_a_modal_is_shown_escaped_and_never_broadcasts(
+    bot: RunningBot, modal: Callable[[RunningBot], TypedModal], typed: str
+) -> None:
+    form = modal(bot)
     sent = Outbound(bot.fake)
     sent.mark()
     since = len(bot.fake.calls)
-    values = {"reason": {"reason": {"type": "plain_text_input", "value": reason}}}
+    values = {form.block: {form.block: {"type": "plain_text_input", "value": typed}}}
     response = bot.slack.interact(
-        view_submission("msi_approval_reject_view", values, user="U_SFDC", private_metadata=str(approval))
+        view_submission(form.callback_id, values, user=form.user, private_metadata=form.private_metadata)
     )
     assert response.status_code == 200, response.text
     if response.content:
         assert response.json()["response_action"] == "errors"
-        assert not formatting.typed(reason, 2000)  # blank once control characters are dropped
+        assert not formatting.typed(typed, 2000)  # blank once control characters are dropped
     settle(bot)
     assert broadcasts(sent.texts()) == []
     assert sent_block_problems(bot.fake, since) == []
@@ -568,15 +571,6 @@ MALFORMED_BODIES = st.one_of(
     st.builds(lambda payload: urlencode({"payload": json.dumps(payload), "extra": "1"}), malformed_action()),
     st.text(max_size=200),  # no payload= at all
 )
-
-
-def snapshot(bot: RunningBot) -> dict[str, list[tuple[Any, ...]]]:
-    tables: dict[str, list[tuple[Any, ...]]] = {}
-    with bot.database.read() as session:
-        for table in SQLModel.metadata.sorted_tables:
-            rows = session.execute(select(table)).all()
-            tables[table.name] = sorted(tuple(repr(value) for value in row) for row in rows)
-    return tables
 
 
 def send_raw(bot: RunningBot, body: str, *, sign: bool = True) -> Any:
