@@ -109,9 +109,10 @@ class Database:
             hook()
 
     @contextmanager
-    def write_connection(self) -> Iterator[Connection]:
+    def write_connection(self, *, run_hooks: bool = True) -> Iterator[Connection]:
         """A write transaction on a bare connection, for a hot path's single statement: the same locking
-        and commit hooks as `write()`, without a Session's unit of work."""
+        and commit hooks as `write()`, without a Session's unit of work. `run_hooks=False` for writes that
+        nobody waits for (a heartbeat wakes no worker)."""
         if self._sqlite_writer is None:
             with self._write_engine.begin() as connection:
                 yield connection
@@ -123,8 +124,9 @@ class Database:
                     self._kept_writer = self._write_engine.connect()
                 with self._kept_writer.begin():
                     yield self._kept_writer
-        for hook in self._after_commit_hooks:
-            hook()
+        if run_hooks:
+            for hook in self._after_commit_hooks:
+                hook()
 
     @staticmethod
     @contextmanager
