@@ -216,11 +216,14 @@ def start_fake() -> Any:
 
 def start_ours(workdir: Path, fake: Any) -> Any:
     """tests/conftest.py's RunningBot: the real Runtime on a SQLite file, on a free port, against the fake;
-    then the start-up heap is frozen, as `msi-bot run` does (bot.runtime.freeze_startup_heap)."""
-    from bot.runtime import freeze_startup_heap
+    then the interpreter's turns are shortened and the start-up heap is frozen, as `msi-bot run` does
+    (bot.runtime.shorten_interpreter_turns, bot.runtime.freeze_startup_heap). The turns are a setting of
+    the whole process, so the baseline, measured in the same process, runs with them too."""
+    from bot.runtime import freeze_startup_heap, shorten_interpreter_turns
     from tests.conftest import RunningBot
 
     bot = RunningBot(f"sqlite:///{workdir / 'msi-bot.db'}", fake)
+    shorten_interpreter_turns()
     freeze_startup_heap()
     return bot
 
@@ -251,6 +254,8 @@ def start_baseline(workdir: Path, fake: Any) -> Baseline:
         signing_secret=SIGNING_SECRET,
         token_verification_enabled=False,
         process_before_response=True,
+        # As in ours (bot/app.py): the front door below checks the signature, once, before parsing the body.
+        request_verification_enabled=False,
     )
 
     @app.command("/msi")
@@ -262,7 +267,7 @@ def start_baseline(workdir: Path, fake: Any) -> Baseline:
         ack()
 
     database = Database(f"sqlite:///{workdir / 'baseline-health.db'}")  # only /healthz would use it
-    server = HttpServer(SlackWsgiApp(app, database), "127.0.0.1", 0)
+    server = HttpServer(SlackWsgiApp(app, database, signing_secret=SIGNING_SECRET), "127.0.0.1", 0)
     server.start()
     return Baseline(server=server, database=database, url=f"http://127.0.0.1:{server.port}")
 

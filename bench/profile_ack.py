@@ -85,8 +85,8 @@ def part_a(bot: Any, baseline: lib.Baseline, requests: list[lib.Request], secret
     print("\nA. one request at a time, straight into the WSGI app (outbox and click workers stopped)")
     bot.runtime.worker.stop(timeout=3)
     bot.runtime.clicks.stop(timeout=3)
-    ours_app = bot.runtime.server.server.wsgi_app
-    base_app = baseline.server.server.wsgi_app
+    ours_app = bot.runtime.server.wsgi_app
+    base_app = baseline.server.wsgi_app
     rows = []
     for request in requests:
         ours = per_request_cost(ours_app, request, secret, runs)

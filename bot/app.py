@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App, BoltRequest, BoltResponse
-from slack_bolt.middleware import Middleware
+from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
 from bot import texts
 from bot.config import Settings
 from bot.services import Services
+from bot.slack.intake import DeferredClicks, RequireAUser
 from handlers import register_all
 
 logger = logging.getLogger(__name__)
@@ -41,12 +41,15 @@ def build_app(settings: Settings, services: Services, *, client: WebClient | Non
         process_before_response=True,
         # Bolt would call auth.test at construction; start-up must not depend on Slack being reachable.
         token_verification_enabled=False,
-        request_verification_enabled=not settings.socket_mode,
+        # The HTTP front door (bot/slack/server.py) checks every request's signature before even parsing
+        # its body; Socket Mode requests come over the authenticated socket. Checked once, not twice.
+        request_verification_enabled=False,
         listener_executor=ThreadPoolExecutor(max_workers=16, thread_name_prefix="bolt-lazy"),
         raise_error_for_unhandled_request=False,
     )
 
     app.use(RequireAUser())
+    app.use(DeferredClicks(services.clicks))
     register_all(app, services)
 
     @app.error
@@ -64,23 +67,6 @@ def build_app(settings: Settings, services: Services, *, client: WebClient | Non
         return None
 
     return app
-
-
-class RequireAUser(Middleware):
-    """Clicks and modal submissions act for a person: one without a user id is refused untouched.
-
-    A Middleware subclass rather than a function given to `app.middleware`: Bolt builds every possible
-    listener argument before each call of a function middleware, which cost more than this check."""
-
-    def process(
-        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
-    ) -> BoltResponse | None:
-        body = req.body
-        if body.get("type") in ("block_actions", "view_submission", "view_closed"):
-            user = body.get("user")
-            if not isinstance(user, dict) or not isinstance(user.get("id"), str) or not user["id"]:
-                return BoltResponse(status=400, body="")
-        return next()
 
 
 def _kind_of(body: dict[str, Any]) -> str:

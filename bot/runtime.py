@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 import signal
+import sys
 import threading
 from types import FrameType
 from typing import Any
@@ -14,6 +15,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.app import build_app, slack_client
 from bot.config import Settings
+from bot.platform import outbox
 from bot.platform.foreground import Foreground
 from bot.platform.outbox import OutboxWorker
 from bot.reminders import housekeeping
@@ -58,7 +60,7 @@ class Runtime:
             liveness=self.services.liveness,
             **(worker_options or {}),
         )
-        self.database.on_commit(self.worker.wake)
+        self.database.on_commit(self.worker.wake, marked=outbox.QUEUED)
         self.importer = ImportWorker(
             self.services.uploads, wake_event=self.services.upload_arrived, **(importer_options or {})
         )
@@ -72,7 +74,6 @@ class Runtime:
             if settings.slack_signing_secret
             else None,
             foreground=self.foreground,
-            intake=self.clicks.intake,
         )
         self._stopping = threading.Event()
         self.socket_mode = (
@@ -202,6 +203,18 @@ def freeze_startup_heap() -> None:
     gc.freeze()
 
 
+# How long a thread may keep the interpreter lock while others wait for it (CPython's default: 5 ms).
+SWITCH_INTERVAL = 0.001
+
+
+def shorten_interpreter_turns() -> None:
+    """Once per process: hand the interpreter lock over every millisecond instead of every 5. A request
+    thread that holds SQLite's write lock gives up the interpreter lock while SQLite commits, and then
+    waited up to a full turn of every other busy thread to get it back and let the next writer in; under a
+    burst of clicks that wait was most of the acknowledgement's p99 (bench/README.md, 2026-12-02)."""
+    sys.setswitchinterval(SWITCH_INTERVAL)
+
+
 def run(settings: Settings) -> int:
     runtime = Runtime(settings)
     signal.signal(signal.SIGTERM, runtime.request_stop)
@@ -209,6 +222,7 @@ def run(settings: Settings) -> int:
     try:
         # Inside the try: whatever happens while starting, SIGTERM and errors still stop everything.
         runtime.start()
+        shorten_interpreter_turns()
         freeze_startup_heap()
         runtime.wait()
     finally:

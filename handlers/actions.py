@@ -1,7 +1,8 @@
 """Buttons on step messages and on App Home.
 
 Buttons that only change state are stored and acknowledged at once, then acted on by the click worker
-(bot/clicks.py); buttons that open a modal act on the request path, because a trigger_id lasts 3 seconds.
+(bot/slack/intake.py, bot/platform/clicks.py); buttons that open a modal act on the request path, because
+a trigger_id lasts 3 seconds.
 The decision is always taken by a bot/ service."""
 
 from __future__ import annotations
@@ -55,14 +56,10 @@ def register(app: App, services: Services) -> None:
         return run
 
     def deferred(action_id: str, act: Callable[[int, QueuedClick], object]) -> None:
-        """A button whose whole job is a service call with the id it carries: stored and acknowledged at
-        once, acted on by the click worker (bot/clicks.py)."""
+        """A button whose whole job is a service call with the id it carries: its clicks are stored and
+        acknowledged before listener matching (bot/slack/intake.py), then acted on by the click worker
+        (bot/platform/clicks.py). This table is the only place a deferred button is declared."""
         clicks.register(action_id, numbered(act))
-        app.action(ids.action_pattern(action_id))(store)
-
-    def store(ack: Ack, body: dict[str, Any]) -> None:
-        clicks.accept(body)
-        ack()
 
     def mark_done_later(step_id: int, queued: QueuedClick) -> None:
         services.steps.mark_done(step_id=step_id, click=queued.click)
@@ -74,7 +71,9 @@ def register(app: App, services: Services) -> None:
             ack()
             return
         if not services.steps.may_ask_override(step_id):
-            store(ack, body)
+            # Decided between the intake and here (the intake stores these clicks itself): stored the same.
+            clicks.accept(body)
+            ack()
             return
         # Steps checked in Salesforce may need a reason first, asked in a modal: that needs the trigger_id,
         # good for 3 seconds only, so these clicks are decided on the request path.
@@ -198,7 +197,6 @@ def register(app: App, services: Services) -> None:
     clicks.register(ids.STEP_DONE, numbered(mark_done_later), store_when=may_store_done)
     app.action(ids.VERIFY)(ack=acknowledge, lazy=[verify])
     clicks.register(ids.SNOOZE, snooze)
-    app.action(ids.SNOOZE)(store)
     deferred(ids.HOME_PAUSE, set_paused(True))
     deferred(ids.HOME_RESUME, set_paused(False))
     deferred(ids.DRAFT_REQUEST, lambda i, q: services.uploads.request(draft_id=i, click=q.click))

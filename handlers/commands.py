@@ -38,11 +38,21 @@ def register(app: App, services: Services) -> None:
     def private(ack: Ack, answer: Answer) -> None:
         ack(response_type="ephemeral", text=answer.text, blocks=answer.blocks)
 
-    def answer_msi(ack: Ack, command: dict[str, Any]) -> None:
+    # A trigger_id is good once, for 3 seconds, so the modal is opened right after the ack on threads that
+    # do nothing else: Bolt's lazy listeners share one pool with App Home publishing and the like, and a
+    # burst of those once queued this call past the trigger's life.
+    opener = ThreadPoolExecutor(max_workers=4, thread_name_prefix="views-open")
+
+    def answer_msi(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+        # One listener for every sub-command: a second listener with a custom matcher for `start` made Bolt
+        # build the matcher's arguments on every /msi request, which cost a third of answering /msi help.
         sub, rest = split_command(command.get("text", ""))
         user_id = command.get("user_id", "")
         channel_id = command.get("channel_id", "")
-        if sub == "help":
+        if sub == "start":
+            ack()
+            opener.submit(_open, client, command["trigger_id"], rollout_blocks.start_modal())
+        elif sub == "help":
             ack(response_type="ephemeral", text=report_blocks.help_text(), blocks=report_blocks.help_blocks())
         elif sub == "status":
             private(ack, services.reports.status(name=rest, channel_id=channel_id))
@@ -61,17 +71,4 @@ def register(app: App, services: Services) -> None:
                 blocks=report_blocks.help_blocks(sub),
             )
 
-    def is_start(command: dict[str, Any]) -> bool:
-        return split_command(command.get("text", ""))[0] == "start"
-
-    # A trigger_id is good once, for 3 seconds, so the modal is opened right after the ack on threads that
-    # do nothing else: Bolt's lazy listeners share one pool with App Home publishing and the like, and a
-    # burst of those once queued this call past the trigger's life.
-    opener = ThreadPoolExecutor(max_workers=4, thread_name_prefix="views-open")
-
-    def open_start_modal(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
-        ack()
-        opener.submit(_open, client, command["trigger_id"], rollout_blocks.start_modal())
-
-    app.command(ids.COMMAND, matchers=[is_start])(open_start_modal)
     app.command(ids.COMMAND)(answer_msi)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -34,14 +36,16 @@ def metadata_id(view: dict[str, Any]) -> int | None:
 
 
 def register(app: App, services: Services) -> None:
-    def first_time(body: dict[str, Any], view: dict[str, Any]) -> bool:
-        """Act on this view's submission only once (bot/submissions.py); call once it is valid."""
-        return submissions.first_time(
+    def once(body: dict[str, Any], view: dict[str, Any], act: Callable[[], object]) -> bool:
+        """Act on this view's submission only once (bot/platform/submissions.py); call once it is valid.
+        True when `act` ran."""
+        return submissions.act_once(
             services.database,
             now=services.clock(),
             view_id=str(view.get("id", "")),
             callback_id=str(view.get("callback_id", "")),
             user_id=str(body["user"]["id"]),
+            act=act,
         )
 
     def submit_start(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -59,9 +63,12 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={ids.HELP_PROBLEM: texts.text("help_modal.error.empty")})
             return
         ack()
-        if step_id is not None and first_time(body, view):
-            services.steps.flag_blocked(
-                step_id=step_id, click=Click(user_id=body["user"]["id"]), problem=problem
+        if step_id is not None:
+            click = Click(user_id=body["user"]["id"])
+            once(
+                body,
+                view,
+                partial(services.steps.flag_blocked, step_id=step_id, click=click, problem=problem),
             )
 
     def submit_reopen(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
@@ -72,8 +79,11 @@ def register(app: App, services: Services) -> None:
             return
         ack()
         user_id = body["user"]["id"]
-        if step_id is not None and first_time(body, view):
-            services.steps.reopen(step_id=step_id, click=Click(user_id=user_id), reason=reason)
+        if step_id is not None and once(
+            body,
+            view,
+            partial(services.steps.reopen, step_id=step_id, click=Click(user_id=user_id), reason=reason),
+        ):
             client.views_publish(user_id=user_id, view=services.reports.home(user_id=user_id))
 
     def submit_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
@@ -100,9 +110,12 @@ def register(app: App, services: Services) -> None:
             )
             return
         ack()
-        if approval_id is not None and first_time(body, view):
-            services.approvals.reject(
-                approval_id=approval_id, click=Click(user_id=body["user"]["id"]), reason=reason
+        if approval_id is not None:
+            click = Click(user_id=body["user"]["id"])
+            once(
+                body,
+                view,
+                partial(services.approvals.reject, approval_id=approval_id, click=click, reason=reason),
             )
 
     def submit_mapping(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -127,11 +140,14 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors=errors)
             return
         ack()
-        if draft_id is not None and first_time(body, view):
-            services.uploads.change_mapping(
-                draft_id=draft_id, click=Click(user_id=body["user"]["id"]), mapping=mapping
-            )
-            services.upload_arrived.set()
+        if draft_id is not None:
+            click = Click(user_id=body["user"]["id"])
+            if once(
+                body,
+                view,
+                partial(services.uploads.change_mapping, draft_id=draft_id, click=click, mapping=mapping),
+            ):
+                services.upload_arrived.set()
 
     def submit_override(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         reason = typed_text(view, ids.OVERRIDE_REASON)
@@ -140,10 +156,9 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={ids.OVERRIDE_REASON: texts.text("override.error.empty")})
             return
         ack()
-        if step_id is not None and first_time(body, view):
-            services.steps.mark_done(
-                step_id=step_id, click=Click(user_id=body["user"]["id"]), override=reason
-            )
+        if step_id is not None:
+            click = Click(user_id=body["user"]["id"])
+            once(body, view, partial(services.steps.mark_done, step_id=step_id, click=click, override=reason))
 
     app.view(ids.START_VIEW)(submit_start)
     app.view(ids.OVERRIDE_VIEW)(submit_override)

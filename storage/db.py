@@ -71,16 +71,25 @@ class Database:
         self._sqlite_writer = WriterLock() if self.is_sqlite else None
         # Shared by every worker of this process, so an outage is logged once, not once per worker per pass.
         self.outage = Outage()
-        self._after_commit_hooks: list[Callable[[], None]] = []
+        # (hook, mark): a hook runs after each committed write transaction that marked its session with
+        # `mark` (see `mark`), or after every one when its mark is None.
+        self._after_commit_hooks: list[tuple[Callable[[], None], str | None]] = []
         self._kept_writer: Connection | None = None
         # Committed write transactions that wrote an audit row, in this process. On SQLite, where one
         # process owns the database, this tells exactly when a status answer may have changed.
         self.audit_generation = 0
         self._generation_lock = threading.Lock()
 
-    def on_commit(self, hook: Callable[[], None]) -> None:
-        """Run `hook` after every committed write transaction (used to wake the outbox worker)."""
-        self._after_commit_hooks.append(hook)
+    def on_commit(self, hook: Callable[[], None], *, marked: str | None = None) -> None:
+        """Run `hook` after every committed write transaction, or with `marked` only after those whose
+        session was marked so (the outbox worker is woken by the transactions that queued a message, not by
+        every stored click)."""
+        self._after_commit_hooks.append((hook, marked))
+
+    @staticmethod
+    def mark(session: Session, mark: str) -> None:
+        """Note on this transaction that the hooks registered with `marked=mark` are to run after it."""
+        session.info[mark] = True
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -105,8 +114,9 @@ class Database:
                 # count newer than the data (an older one only costs a recomputation).
                 with self._generation_lock:
                     self.audit_generation += 1
-        for hook in self._after_commit_hooks:
-            hook()
+        for hook, marked in self._after_commit_hooks:
+            if marked is None or session.info.get(marked):
+                hook()
 
     @contextmanager
     def write_connection(self, *, run_hooks: bool = True) -> Iterator[Connection]:
@@ -125,8 +135,9 @@ class Database:
                 with self._kept_writer.begin():
                     yield self._kept_writer
         if run_hooks:
-            for hook in self._after_commit_hooks:
-                hook()
+            for hook, marked in self._after_commit_hooks:
+                if marked is None:  # a bare connection carries no marks
+                    hook()
 
     @staticmethod
     @contextmanager
@@ -179,6 +190,57 @@ def urgent_writes() -> Iterator[None]:
         yield
     finally:
         _URGENT.reset(token)
+
+
+class _Batch:
+    __slots__ = ("done", "error", "rows")
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+        self.done = False
+        self.error: BaseException | None = None
+
+
+class GroupInsert:
+    """Rows inserted by many request threads at once, written in one transaction per batch (group commit).
+
+    On SQLite every transaction queues for the one writer, and a thread that holds the writer has to win
+    the interpreter lock back from every busy request thread each time SQLite lets go of it (begin,
+    insert, commit): under a burst of clicks that queue was most of the acknowledgement's p99. Here the
+    first thread to arrive writes its row and every row that arrived meanwhile, in one transaction; the
+    others wait, blocked, for the transaction that holds their row. `insert` returns once the row is
+    committed, and raises if its transaction failed, so an acknowledgement still means stored."""
+
+    def __init__(self, database: Database, statement: Any):
+        self.database = database
+        self.statement = statement
+        self._state = threading.Condition(threading.Lock())
+        self._filling = _Batch()
+        self._writing = False
+
+    def insert(self, row: dict[str, Any]) -> None:
+        with self._state:
+            batch = self._filling
+            batch.rows.append(row)
+            while self._writing and not batch.done:
+                self._state.wait()
+            if batch.done:
+                if batch.error is not None:
+                    raise RuntimeError("storing the row failed") from batch.error
+                return
+            self._writing = True  # this thread writes the batch; later arrivals fill the next one
+            self._filling = _Batch()
+        try:
+            with self.database.write_connection() as connection:
+                connection.execute(self.statement, batch.rows)
+        except BaseException as error:
+            batch.error = error
+            raise
+        finally:
+            with self._state:
+                batch.done = True
+                self._writing = False
+                self._state.notify_all()
 
 
 class WriterLock:

@@ -27,7 +27,7 @@ from bot.platform.foreground import Foreground
 from bot.platform.leases import LeasedQueue, Liveness
 from bot.platform.workers import PollingWorker
 from bot.slack import ids
-from storage.db import Database, affected_rows, is_outage
+from storage.db import Database, GroupInsert, affected_rows, is_outage
 from storage.models import PendingClick
 
 logger = logging.getLogger(__name__)
@@ -85,6 +85,8 @@ class ClickQueue(PollingWorker):
         )
         self.actions: dict[str, Action] = {}
         self._store_when: dict[str, Callable[[str], bool]] = {}
+        # A core insert on a bare connection: a Session costs more than the rest of the acknowledgement.
+        self._store = GroupInsert(database, _STORE)
 
     def register(
         self, action_id: str, action: Action, *, store_when: Callable[[str], bool] | None = None
@@ -97,13 +99,9 @@ class ClickQueue(PollingWorker):
 
     # -- the request path
 
-    def intake(self, body: dict[str, Any]) -> bool:
-        """The HTTP front door's shortcut (bot/server.py): store a click before Bolt routes it; True when
-        stored, and the request is then answered with Slack's acknowledgement, an empty 200.
-
-        Routing one click through Bolt's listener matching cost more than storing it. Everything else, and
-        every request in Socket Mode, goes through the buttons' Bolt listeners, which store the same way.
-        """
+    def wants(self, body: dict[str, Any]) -> bool:
+        """Whether this request is a click of a deferred button that is to be stored rather than routed to
+        a listener: its button is in the table (`register`), and its `store_when` agrees."""
         if body.get("type") != "block_actions":
             return False
         actions = body.get("actions")
@@ -113,9 +111,7 @@ class ClickQueue(PollingWorker):
         if not isinstance(action_id, str) or ids.base_action(action_id) not in self.actions:
             return False
         store_when = self._store_when.get(ids.base_action(action_id))
-        if store_when is not None and not store_when(str(actions[0].get("value", ""))):
-            return False
-        return self.accept(body)
+        return store_when is None or store_when(str(actions[0].get("value", "")))
 
     def accept(self, body: dict[str, Any]) -> bool:
         """Store a click for later. False (and nothing stored) for a payload no registered button sent."""
@@ -136,21 +132,19 @@ class ClickQueue(PollingWorker):
         ):
             return False  # not a button of ours: its value is always short; nothing to act on
         now = self.clock()
-        with self.database.write_connection() as connection:
-            # A core insert on a bare connection: a Session costs more than the rest of the acknowledgement.
-            connection.execute(
-                _STORE,
-                {
-                    "action_id": action_id,
-                    "value": value,
-                    "user_id": user_id,
-                    "response_url": response_url,
-                    "from_home": (body.get("container") or {}).get("type") == "view",
-                    "attempts": 0,
-                    "not_before": now,
-                    "received_at": now,
-                },
-            )
+        # Committed before this returns; clicks arriving together share one transaction (GroupInsert).
+        self._store.insert(
+            {
+                "action_id": action_id,
+                "value": value,
+                "user_id": user_id,
+                "response_url": response_url,
+                "from_home": (body.get("container") or {}).get("type") == "view",
+                "attempts": 0,
+                "not_before": now,
+                "received_at": now,
+            }
+        )
         crashpoints.reach("click_stored")
         self._wake.set()
         return True

@@ -26,6 +26,7 @@ POINTS = frozenset(
         "outbox_delivered",  # Slack accepted a post, the outbox has not recorded it
         "outbox_file_uploaded",  # a file's bytes are at Slack and its id stored, the upload not completed
         "reminder_claimed",  # a reminder is claimed and queued, nothing delivered yet
+        "submission_acting",  # a valid modal submission is about to be acted on, nothing written yet
     }
 )
 _ARMED = os.environ.get("MSI_CRASH_AT", "")

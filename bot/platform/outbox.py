@@ -119,7 +119,17 @@ def keep_message(
     return message
 
 
+# Marks a transaction that queued something for Slack: the worker is woken after it commits.
+QUEUED = "msi_outbox_queued"
+
+
+def _queue(session: Session, item: OutboxItem) -> None:
+    Database.mark(session, QUEUED)
+    session.add(item)
+
+
 def _schedule_sync(session: Session, *, message: SlackMessage, now: datetime) -> None:
+    Database.mark(session, QUEUED)  # a sync already waiting reads the new content: wake the worker for it too
     waiting = session.scalars(
         select(col(OutboxItem.id)).where(
             col(OutboxItem.message_id) == message.id,
@@ -130,7 +140,8 @@ def _schedule_sync(session: Session, *, message: SlackMessage, now: datetime) ->
     ).first()
     if waiting is not None:
         return  # an unclaimed sync will read the newest content when it runs
-    session.add(
+    _queue(
+        session,
         OutboxItem(
             rollout_id=message.rollout_id,
             kind=KIND_SYNC,
@@ -139,7 +150,7 @@ def _schedule_sync(session: Session, *, message: SlackMessage, now: datetime) ->
             payload={},
             not_before=now,
             created_at=now,
-        )
+        ),
     )
 
 
@@ -178,11 +189,11 @@ def post(
         created_at=now,
     )
     if dedupe_key is None:
-        session.add(item)
+        _queue(session, item)
         return item
     try:
         with session.begin_nested():
-            session.add(item)
+            _queue(session, item)
     except IntegrityError:
         return None  # another transaction wrote the same notice first
     return item
@@ -192,7 +203,8 @@ def respond(
     session: Session, *, now: datetime, response_url: str, text: str, rollout_id: int | None = None
 ) -> None:
     """A private answer to a click through its response_url (ephemeral, never replacing the original)."""
-    session.add(
+    _queue(
+        session,
         OutboxItem(
             rollout_id=rollout_id,
             kind=KIND_RESPOND,
@@ -201,7 +213,7 @@ def respond(
             payload={"url": response_url, "text": text},
             not_before=now,
             created_at=now,
-        )
+        ),
     )
 
 
@@ -221,7 +233,8 @@ def upload(
     message's thread."""
     if (user_id is None) == (thread_of is None):
         raise ValueError("an upload goes either to a user or into a thread")
-    session.add(
+    _queue(
+        session,
         OutboxItem(
             rollout_id=rollout_id,
             kind=KIND_UPLOAD,
@@ -230,7 +243,7 @@ def upload(
             payload={"filename": filename, "title": title, "content": content, "comment": comment},
             not_before=now,
             created_at=now,
-        )
+        ),
     )
 
 

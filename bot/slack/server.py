@@ -1,7 +1,8 @@
 """The HTTP front door: `POST /slack/events` into Bolt, `GET /healthz`, served by waitress.
 
-Bolt checks the signature (401 for a missing, wrong or stale one); this layer refuses oversized bodies with
-413 before reading them, so neither reaches a listener.
+This layer refuses oversized bodies with 413 before reading them, checks the signature (401 for a missing,
+wrong or stale one) before parsing the body, and refuses bodies of an unexpected shape with 400, so none of
+them reaches a listener. Bolt's own signature check is off (bot/app.py): each request is checked once.
 """
 
 from __future__ import annotations
@@ -61,12 +62,11 @@ class SlackWsgiApp:
         max_body: int = MAX_BODY_BYTES,
         signing_secret: str | None = None,
         foreground: Foreground | None = None,
-        intake: Callable[[dict[str, Any]], bool] | None = None,
     ):
+        if bolt_app is not None and not signing_secret:
+            # Bolt's own check is off; without a secret nothing would check who sent a request.
+            raise ValueError("the HTTP front door needs the signing secret to serve Slack's requests")
         self.bolt_app = bolt_app
-        # Answers a signed request before Bolt when it returns True (bot.clicks.ClickQueue.intake). Only used
-        # when this layer checks signatures itself, so nothing unsigned ever skips Bolt's own check.
-        self.intake = intake if signing_secret else None
         self.database = database
         self.max_body = max_body
         self.foreground = foreground or Foreground()
@@ -98,7 +98,8 @@ class SlackWsgiApp:
             return self._dispatch(environ, start_response)
 
     def _signed(self, body: str, headers: dict[str, str | Sequence[str]]) -> bool:
-        assert self.verifier is not None
+        if self.verifier is None:
+            return False
         timestamp = str(headers.get("x-slack-request-timestamp", ""))
         signature = str(headers.get("x-slack-signature", ""))
         if not _TIMESTAMP.fullmatch(timestamp) or not signature:
@@ -119,7 +120,7 @@ class SlackWsgiApp:
             return _reply(start_response, "413 Payload Too Large", {"error": "payload too large"})
         body = raw.decode("utf-8", errors="replace")
         headers = _headers(environ)
-        if self.verifier is not None and not self._signed(body, headers):
+        if not self._signed(body, headers):
             # Checked before Bolt parses the body, so nothing unsigned is even read.
             return _reply(start_response, "401 Unauthorized", {"error": "invalid request"})
         try:
@@ -130,16 +131,6 @@ class SlackWsgiApp:
         if not well_formed(request.body):
             logger.warning("a signed request of an unexpected shape was refused")
             return _reply(start_response, "400 Bad Request", {"error": "malformed request"})
-        if self.intake is not None:
-            try:
-                taken = self.intake(request.body)
-            except Exception:
-                # As a failing Bolt listener would: a 500, so Slack tells the person the click did not work.
-                logger.exception("storing a click failed")
-                return _reply(start_response, "500 Internal Server Error", {"error": "internal error"})
-            if taken:
-                start_response("200 OK", [("Content-Type", _ACK_TYPE), ("Content-Length", "0")])
-                return [b""]
         response = self.bolt_app.dispatch(request)
         payload = (response.body or "").encode("utf-8")
         reply_headers = [
@@ -152,9 +143,6 @@ class SlackWsgiApp:
         start_response(f"{response.status} {_REASONS.get(response.status, 'OK')}", reply_headers)
         return [payload]
 
-
-# What Bolt answers for a bare ack().
-_ACK_TYPE = "text/plain;charset=utf-8"
 
 _REASONS = {
     200: "OK",
@@ -221,6 +209,7 @@ class HttpServer:
             # measured in bench/README.md, so it stays until waitress offers another way.
             warnings.filterwarnings("ignore", "send_bytes", DeprecationWarning)
             self.server = self._create(wsgi_app, host, port, threads, connection_limit, idle_timeout)
+        self.wsgi_app = wsgi_app
         self._map = self.server._map  # the event loop's sockets: the listener, its trigger, the channels
         self._draining = threading.Event()
         self._thread: threading.Thread | None = None

@@ -145,26 +145,27 @@ def test_a_click_finished_elsewhere_meanwhile_rolls_this_attempt_back(database: 
     assert pending(database) == []
 
 
-def test_intake_stores_single_clicks_of_registered_buttons_and_leaves_the_rest_to_bolt(
+def test_the_queue_wants_single_clicks_of_registered_buttons_and_leaves_the_rest_to_the_listeners(
     database: Database,
 ) -> None:
     queue = ClickQueue(database, clock=Clock())
     queue.register("always", lambda queued: None)
     queue.register("sometimes", lambda queued: None, store_when=lambda value: value == "quiet")
 
-    assert queue.intake(body("always", "1"))
-    assert queue.intake(body("sometimes", "quiet"))
+    assert queue.wants(body("always", "1"))
+    assert queue.wants(body("sometimes", "quiet"))
     # Left to the button's Bolt listener: a click that needs the request path (a modal to open), an unknown
-    # button, anything that is not a single block action, and a payload accept() would refuse.
-    assert not queue.intake(body("sometimes", "needs-a-modal"))
-    assert not queue.intake(body("unknown", "1"))
-    assert not queue.intake({**body("always", "1"), "type": "view_submission"})
+    # button, and anything that is not a single block action.
+    assert not queue.wants(body("sometimes", "needs-a-modal"))
+    assert not queue.wants(body("unknown", "1"))
+    assert not queue.wants({**body("always", "1"), "type": "view_submission"})
     two = body("always", "1")
     two["actions"] = two["actions"] * 2
-    assert not queue.intake(two)
-    assert not queue.intake({**body("always", "1"), "actions": ["always"]})
-    assert not queue.intake(body("always", "1", user=""))
-    assert [(click.action_id, click.value) for click in pending(database)] == [
-        ("always", "1"),
-        ("sometimes", "quiet"),
-    ]
+    assert not queue.wants(two)
+    assert not queue.wants({**body("always", "1"), "actions": ["always"]})
+    assert pending(database) == []  # asking stores nothing
+    # and what accept() refuses is not stored
+    assert not queue.accept(body("always", "1", user=""))
+    assert not queue.accept(body("always", ""))
+    assert queue.accept(body("always", "1"))
+    assert [(click.action_id, click.value) for click in pending(database)] == [("always", "1")]

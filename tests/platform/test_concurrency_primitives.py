@@ -10,9 +10,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import select
+
 from bot.platform.foreground import Foreground
 from storage import migrate, queries
-from storage.db import Database, WriterLock, urgent_writes
+from storage.db import Database, GroupInsert, WriterLock, urgent_writes
+from storage.models import PendingClick
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
@@ -144,3 +147,85 @@ def test_the_audit_generation_moves_with_audited_commits_only(tmp_path: Path) ->
         assert database.audit_generation == start + 1  # nothing committed, nothing to recompute
     finally:
         database.dispose()
+
+
+def group_database(tmp_path: Path) -> Database:
+    database = Database(f"sqlite:///{tmp_path / 'group.db'}")
+    migrate.upgrade(database)
+    return database
+
+
+def click_row(value: str, *, action_id: str | None = "msi_step_done") -> dict[str, object]:
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    return {
+        "action_id": action_id,
+        "value": value,
+        "user_id": "U1",
+        "response_url": None,
+        "from_home": False,
+        "attempts": 0,
+        "not_before": now,
+        "received_at": now,
+    }
+
+
+def stored_values(database: Database) -> list[str]:
+    with database.read() as session:
+        return sorted(str(row.value) for row in session.scalars(select(PendingClick)))
+
+
+def test_rows_arriving_while_a_batch_is_written_are_stored_together_in_the_next_transaction(
+    tmp_path: Path,
+) -> None:
+    database = group_database(tmp_path)
+    commits: list[int] = []
+    database.on_commit(lambda: commits.append(1))
+    group = GroupInsert(database, PendingClick.__table__.insert())  # type: ignore[attr-defined]
+    writer = database._sqlite_writer
+    assert writer is not None
+    writer.__enter__()  # the first arrival's transaction waits for the writer; the others queue meanwhile
+    threads = [threading.Thread(target=group.insert, args=(click_row(str(n)),)) for n in range(10)]
+    threads[0].start()
+    wait_until(lambda: group._writing)
+    for thread in threads[1:]:
+        thread.start()
+    wait_until(lambda: len(group._filling.rows) == 9)
+    writer.__exit__()
+    for thread in threads:
+        thread.join(10)
+    assert stored_values(database) == sorted(str(n) for n in range(10))
+    assert len(commits) == 2  # the first row alone, then the nine that queued behind it
+    database.dispose()
+
+
+def test_when_a_batch_fails_every_row_of_it_is_refused_and_none_is_stored(tmp_path: Path) -> None:
+    database = group_database(tmp_path)
+    group = GroupInsert(database, PendingClick.__table__.insert())  # type: ignore[attr-defined]
+    writer = database._sqlite_writer
+    assert writer is not None
+    writer.__enter__()
+    outcomes: dict[str, str] = {}
+
+    def insert(row: dict[str, object]) -> None:
+        try:
+            group.insert(row)
+            outcomes[str(row["value"])] = "stored"
+        except Exception:
+            outcomes[str(row["value"])] = "refused"
+
+    first = threading.Thread(target=insert, args=(click_row("first"),))
+    first.start()
+    wait_until(lambda: group._writing)
+    second = [
+        threading.Thread(target=insert, args=(click_row("good"),)),
+        threading.Thread(target=insert, args=(click_row("bad", action_id=None),)),  # NOT NULL fails
+    ]
+    for thread in second:
+        thread.start()
+    wait_until(lambda: len(group._filling.rows) == 2)
+    writer.__exit__()
+    for thread in [first, *second]:
+        thread.join(10)
+    assert outcomes == {"first": "stored", "good": "refused", "bad": "refused"}
+    assert stored_values(database) == ["first"]
+    database.dispose()

@@ -26,7 +26,7 @@ def now() -> datetime:
 def worker(database: Database, fake_slack: FakeSlack) -> Iterator[OutboxWorker]:
     client = WebClient(token=BOT_TOKEN, base_url=fake_slack.url, retry_handlers=[])
     running = OutboxWorker(database, client, clock=now, idle_wait=0.02, backoff_base=0.05)
-    database.on_commit(running.wake)
+    database.on_commit(running.wake, marked=outbox.QUEUED)
     running.start()
     yield running
     running.stop()

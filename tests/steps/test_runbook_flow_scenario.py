@@ -77,8 +77,8 @@ def test_mark_done_updates_the_message_in_place_and_opens_steps_2_and_3(bot: Run
 
 
 def test_a_click_routed_by_bolt_as_in_socket_mode_is_stored_and_acted_on_alike(bot: RunningBot) -> None:
-    """Over HTTP a Mark done click is stored before Bolt routes it (bot.clicks.ClickQueue.intake); Socket
-    Mode hands every request to Bolt, whose listener must store and act the same way."""
+    """HTTP and Socket Mode share one intake: Bolt's DeferredClicks middleware (bot/slack/intake.py) stores
+    a Mark done click before listener matching, whichever way the request came in."""
     rollout_id = start_rollout(bot)
     step1 = wait_step_message(bot, 1, "C_MKTO")
     payload = block_action(
