@@ -17,10 +17,10 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from storage.db import Database
-from storage.models import Approval, AuditEvent, CsvDraft, OutboxItem, PendingClick, Rollout, Step
+from storage.models import Approval, AuditEvent, OutboxItem, PendingClick, Rollout, Step
 from tests.fake_slack import FakeSlack
 from tests.flow_helpers import is_step_message, text_of
 from tests.harness import (
