@@ -89,7 +89,7 @@ class Liveness:
 
     def holder(self, wait: float | None = None) -> int:
         """The id to claim under, once the last heartbeat is recent enough; waits up to `wait` seconds
-        (a beat's interval by default) for one, then raises NotAlive."""
+        (two beats by default) for one, then raises NotAlive."""
         if self._thread is None and not self._stop.is_set():
             with self._state:
                 fresh = self._fresh()
