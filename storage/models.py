@@ -359,6 +359,9 @@ class WorkerProcess(SQLModel, table=True):
     holder has not heartbeat for a few seconds (or whose row is gone) may be taken over."""
 
     __tablename__ = "worker_process"
+    # Ids are never reused (SQLite would hand a deleted row's id to the next row): a process registered
+    # after another must never look like the holder of that one's leftover claims.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     host: str = Field(max_length=255)

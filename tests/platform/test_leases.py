@@ -76,3 +76,16 @@ def test_a_holder_that_stopped_heartbeating_loses_its_claim_and_cannot_finish_it
     with database.read() as session:
         assert old_id not in set(session.scalars(select(WorkerProcess.id)))
         assert session.get(PendingClick, click_id).claimed_by == survivor.id  # type: ignore[union-attr]
+
+
+def test_a_process_registered_after_another_is_gone_never_gets_its_id(database: Database) -> None:
+    gone = a_process(database)
+    gone_id = gone.holder()
+    click_id = stored_click(database)
+    assert claim(LeasedQueue(database, gone, PendingClick), click_id)
+    gone.stop()  # its row is deleted; its claim is left behind (a stop that could not release it, say)
+    successor = a_process(database)
+    # Were the id handed out again (SQLite reuses a deleted row's id unless told not to), the successor
+    # would look like the holder of that claim and nobody would ever take it.
+    assert successor.holder() != gone_id
+    assert claim(LeasedQueue(database, successor, PendingClick), click_id)

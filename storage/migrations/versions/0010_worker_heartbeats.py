@@ -34,6 +34,8 @@ def upgrade() -> None:
         sa.Column("started_at", storage.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("heartbeat_at", storage.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
+        # Never reuse an id: a new process must not look like the holder of a gone one's claims.
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("csv_draft", schema=None) as batch_op:
         batch_op.add_column(sa.Column("not_before", storage.db.UTCDateTime(timezone=True), nullable=True))
