@@ -57,6 +57,7 @@ class Runtime:
             slack_client(settings),
             clock=clock,
             foreground=self.foreground,
+            liveness=self.services.liveness,
             **(worker_options or {}),
         )
         self.database.on_commit(self.worker.wake, marked=outbox.QUEUED)
@@ -85,6 +86,7 @@ class Runtime:
         self.server = HttpServer(wsgi_app, settings.host, settings.port)
 
     def start(self) -> None:
+        self.services.liveness.start()  # registered before any worker claims
         self.worker.start()
         self.clicks.start()
         self.importer.start()
@@ -115,6 +117,8 @@ class Runtime:
         self.importer.stop(timeout=2)
         self.clicks.stop(timeout=2)
         self.worker.stop(timeout=3)
+        # After the workers: what they still hold is free for the next process at once, not in seconds.
+        self.services.liveness.stop()
         self.services.close()
         self.database.dispose()
         logger.info("msi-bot stopped")

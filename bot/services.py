@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.invitations.service import InvitationService
 from bot.platform.clicks import ClickQueue
 from bot.platform.foreground import Foreground
+from bot.platform.leases import Liveness
 from bot.reminders.service import ReminderService
 from bot.reports.service import ReportService
 from bot.rollouts.service import RolloutService
@@ -47,6 +48,8 @@ class Services:
     invitations: InvitationService
     uploads: UploadService
     clicks: ClickQueue
+    # This process's heartbeat, which every leased queue's claims name (bot/platform/leases.py).
+    liveness: Liveness
     reminders: ReminderService
     # One client per environment whose Salesforce org is configured (SALESFORCE_*, SALESFORCE_SANDBOX_*).
     salesforce: dict[str, SalesforceClient]
@@ -81,6 +84,7 @@ def build_services(
         for environment, credentials in settings.salesforce_orgs().items()
     }
     cards.configure_verification(frozenset(salesforce))
+    liveness = Liveness(database)
     return Services(
         settings=settings,
         database=database,
@@ -100,8 +104,10 @@ def build_services(
                 settings.slack_bot_token.get_secret_value(), settings.token_hosts, max_bytes=parsing.MAX_BYTES
             ),
             foreground=foreground,
+            liveness=liveness,
         ),
-        clicks=ClickQueue(database, clock=clock, foreground=foreground),
+        clicks=ClickQueue(database, clock=clock, foreground=foreground, liveness=liveness),
+        liveness=liveness,
         reminders=ReminderService(
             database,
             clock,

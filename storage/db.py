@@ -119,9 +119,10 @@ class Database:
                 hook()
 
     @contextmanager
-    def write_connection(self) -> Iterator[Connection]:
+    def write_connection(self, *, run_hooks: bool = True) -> Iterator[Connection]:
         """A write transaction on a bare connection, for a hot path's single statement: the same locking
-        and commit hooks as `write()`, without a Session's unit of work."""
+        and commit hooks as `write()`, without a Session's unit of work. `run_hooks=False` for writes that
+        nobody waits for (a heartbeat wakes no worker)."""
         if self._sqlite_writer is None:
             with self._write_engine.begin() as connection:
                 yield connection
@@ -133,9 +134,10 @@ class Database:
                     self._kept_writer = self._write_engine.connect()
                 with self._kept_writer.begin():
                     yield self._kept_writer
-        for hook, marked in self._after_commit_hooks:
-            if marked is None:  # a bare connection carries no marks
-                hook()
+        if run_hooks:
+            for hook, marked in self._after_commit_hooks:
+                if marked is None:  # a bare connection carries no marks
+                    hook()
 
     @staticmethod
     @contextmanager

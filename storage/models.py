@@ -149,7 +149,8 @@ class OutboxItem(SQLModel, table=True):
     dedupe_key: str | None = Field(default=None, max_length=200, unique=True)
     attempts: int = 0
     not_before: datetime = _utc()
-    claimed_until: datetime | None = _utc(nullable=True)
+    # The worker_process holding the claim (see bot/platform/leases.py); free when that process is gone.
+    claimed_by: int | None = None
     last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime = _utc()
     delivered_at: datetime | None = _utc(nullable=True)
@@ -298,7 +299,9 @@ class CsvDraft(SQLModel, table=True):
     mapping: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     batch_id: int | None = Field(default=None, foreign_key="invitation_batch.id")
     attempts: int = 0
-    claimed_until: datetime | None = _utc(nullable=True)
+    not_before: datetime = _utc()
+    # The worker_process holding the claim (see bot/platform/leases.py); free when that process is gone.
+    claimed_by: int | None = None
     created_at: datetime = _utc()
     expires_at: datetime = _utc()
 
@@ -330,7 +333,8 @@ class PendingClick(SQLModel, table=True):
     from_home: bool = False
     attempts: int = 0
     not_before: datetime = _utc()
-    claimed_until: datetime | None = _utc(nullable=True)
+    # The worker_process holding the claim (see bot/platform/leases.py); free when that process is gone.
+    claimed_by: int | None = None
     received_at: datetime = _utc()
 
 
@@ -348,3 +352,19 @@ class ActedSubmission(SQLModel, table=True):
     callback_id: str = Field(max_length=64)
     user_id: str = Field(max_length=32)
     acted_at: datetime = _utc()
+
+
+class WorkerProcess(SQLModel, table=True):
+    """A running bot process, for the leased queues: claims name their holder's row, and a claim whose
+    holder has not heartbeat for a few seconds (or whose row is gone) may be taken over."""
+
+    __tablename__ = "worker_process"
+    # Ids are never reused (SQLite would hand a deleted row's id to the next row): a process registered
+    # after another must never look like the holder of that one's leftover claims.
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    host: str = Field(max_length=255)
+    pid: int
+    started_at: datetime = _utc()
+    heartbeat_at: datetime = _utc()

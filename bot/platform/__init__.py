@@ -1,2 +1,2 @@
-"""What every domain runs on: the leased queues (outbox, clicks), workers, foreground, crash points, logs
-and access refusals."""
+"""What every domain runs on: the leased queue with its heartbeats (leases) and the queues built on it
+(outbox, clicks), workers, foreground, crash points, logs and access refusals."""

@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
-from sqlmodel import col
 
 from bot import texts
 from bot.platform import crashpoints
 from bot.platform.access import Click, tell
 from bot.platform.foreground import Foreground
+from bot.platform.leases import LeasedQueue, Liveness
 from bot.platform.workers import PollingWorker
 from bot.slack import ids
 from storage.db import Database, GroupInsert, affected_rows, is_outage
@@ -34,8 +34,6 @@ logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
-# How long a claimed click is left to the worker that claimed it before another process may take it over.
-LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 5
 MAX_VALUE_LENGTH = 200
 # Built once: constructing an insert per click cost more than executing it.
@@ -70,14 +68,21 @@ class ClickQueue(PollingWorker):
         *,
         clock: Clock,
         idle_wait: float = 0.5,
-        lease: timedelta = LEASE,
+        liveness: Liveness | None = None,
         foreground: Foreground | None = None,
     ):
         super().__init__("click-worker", idle_wait=idle_wait, outage=database.outage)
         self.database = database
         self.foreground = foreground
         self.clock = clock
-        self.lease = lease
+        # A failed click is tried again after 2, 4, 8, 16 s; after MAX_ATTEMPTS the clicker is told.
+        self.queue = LeasedQueue(
+            database,
+            liveness or Liveness(database),
+            PendingClick,
+            backoff=lambda attempts: timedelta(seconds=2**attempts),
+            max_attempts=MAX_ATTEMPTS,
+        )
         self.actions: dict[str, Action] = {}
         self._store_when: dict[str, Callable[[str], bool]] = {}
         # A core insert on a bare connection: a Session costs more than the rest of the acknowledgement.
@@ -148,44 +153,28 @@ class ClickQueue(PollingWorker):
 
     def run_once(self, limit: int = 100) -> int:
         """Act on the clicks waiting now, oldest first; returns how many were taken."""
-        now = self.clock()
-        with self.database.read() as session:
-            waiting = session.scalars(
-                select(col(PendingClick.id))
-                .where(
-                    col(PendingClick.not_before) <= now,
-                    (col(PendingClick.claimed_until).is_(None)) | (col(PendingClick.claimed_until) < now),
-                )
-                .order_by(col(PendingClick.id))
-                .limit(limit)
-            ).all()
+        holder = self.queue.liveness.holder()
+        waiting = self.queue.due(now=self.clock(), limit=limit)
         handled = 0
-        for click_id in waiting:
+        for (click_id,) in waiting:
             if self._stop.is_set() or click_id is None:
                 break
             if self.foreground is not None:
                 self.foreground.yield_to_requests()
-            queued = self._claim(click_id)
+            queued = self._claim(click_id, holder)
             if queued is not None:
-                self._act(queued)
+                crashpoints.reach("click_claimed")
+                try:
+                    self._act(queued, holder)
+                except Exception:
+                    self.queue.abandon(queued.id)  # an outage (the rest is handled in _act): try again later
+                    raise
                 handled += 1
         return handled
 
-    def _claim(self, click_id: int) -> QueuedClick | None:
-        now = self.clock()
+    def _claim(self, click_id: int, holder: int) -> QueuedClick | None:
         with self.database.write() as session:
-            claimed = affected_rows(
-                session.execute(
-                    update(PendingClick)
-                    .where(
-                        col(PendingClick.id) == click_id,
-                        (col(PendingClick.claimed_until).is_(None)) | (col(PendingClick.claimed_until) < now),
-                    )
-                    .values(claimed_until=now + self.lease, attempts=col(PendingClick.attempts) + 1)
-                    .execution_options(synchronize_session=False)
-                )
-            )
-            if claimed != 1:
+            if not self.queue.claim(session, click_id, holder=holder):
                 return None  # another process took it
             row = session.get(PendingClick, click_id)
             if row is None or row.id is None:
@@ -199,13 +188,15 @@ class ClickQueue(PollingWorker):
                 attempts=row.attempts,
             )
 
-    def _act(self, queued: QueuedClick) -> None:
+    def _act(self, queued: QueuedClick, holder: int) -> None:
         action = self.actions.get(queued.action_id)
+        if not self.queue.liveness.holds(holder):
+            return  # this process may have been declared dead meanwhile: the click is left to its taker
 
         def forget(session: Session) -> None:
-            gone = session.execute(delete(PendingClick).where(col(PendingClick.id) == queued.id))
+            gone = session.execute(delete(PendingClick).where(self.queue.held(queued.id, holder)))
             if affected_rows(gone) != 1:
-                # Another process took the click over (our lease ran out) and finished it first: roll back.
+                # Another process took the click over (this one was thought dead) or finished it: roll back.
                 raise ClickTakenOver(queued.id)
 
         try:
@@ -226,14 +217,16 @@ class ClickQueue(PollingWorker):
             logger.exception(
                 "click %s (%s) failed (attempt %s)", queued.id, queued.action_id, queued.attempts
             )
-            self._failed(queued)
+            self._failed(queued, holder)
 
-    def _failed(self, queued: QueuedClick) -> None:
+    def _failed(self, queued: QueuedClick, holder: int) -> None:
         now = self.clock()
         with self.database.write() as session:
-            if queued.attempts >= MAX_ATTEMPTS:
+            if self.queue.exhausted(queued.attempts):
                 # Keep trying would never end; tell the person, who can click again once it is fixed.
-                session.execute(delete(PendingClick).where(col(PendingClick.id) == queued.id))
+                gone = session.execute(delete(PendingClick).where(self.queue.held(queued.id, holder)))
+                if affected_rows(gone) != 1:
+                    return  # taken over by another process meanwhile: its attempt decides
                 tell(
                     session,
                     now=now,
@@ -242,9 +235,4 @@ class ClickQueue(PollingWorker):
                     rollout_id=None,
                 )
                 return
-            session.execute(
-                update(PendingClick)
-                .where(col(PendingClick.id) == queued.id)
-                .values(claimed_until=None, not_before=now + timedelta(seconds=2**queued.attempts))
-                .execution_options(synchronize_session=False)
-            )
+            self.queue.retry_later(session, queued.id, now=now, attempts=queued.attempts)

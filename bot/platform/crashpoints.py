@@ -17,9 +17,12 @@ POINTS = frozenset(
     {
         "rollout_started",  # the rollout is committed, the modal not yet acknowledged
         "click_stored",  # a click is stored, not yet acknowledged nor acted on
+        "click_claimed",  # a stored click is claimed by the click worker, not yet acted on
         "step_done",  # a completion is committed, the click not yet acknowledged
         "approval_decided",  # a decision is committed, the click not yet acknowledged
         "csv_downloaded",  # an upload's bytes are stored, no preview yet
+        "csv_reading",  # an upload's rows are being read (a thousand so far), no preview yet
+        "outbox_claimed",  # an outbox item is claimed, Slack not yet called
         "outbox_delivered",  # Slack accepted a post, the outbox has not recorded it
         "outbox_file_uploaded",  # a file's bytes are at Slack and its id stored, the upload not completed
         "reminder_claimed",  # a reminder is claimed and queued, nothing delivered yet

@@ -1,8 +1,9 @@
 """The transactional outbox: Slack calls written with the state change that causes them, sent after commit.
 
 Writers (`keep_message`, `post`, `respond`) only add rows inside the caller's transaction. The
-`OutboxWorker` thread delivers them: it claims an item with a conditional update (so several processes can
-run workers on one PostgreSQL database), calls Slack outside any transaction, and records the outcome.
+`OutboxWorker` thread delivers them: it claims an item from the leased queue (bot/platform/leases.py, so
+several processes can run workers on one PostgreSQL database, and a dead one's claims are taken over in
+seconds), calls Slack outside any transaction, and records the outcome while its claim still holds.
 
 - Messages the bot keeps up to date (step messages, approval requests) are `SlackMessage` rows holding the
   wanted content; a `sync` item brings Slack in line: chat.postMessage when there is no ts yet, chat.update
@@ -27,7 +28,7 @@ from typing import Any
 import httpx
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import ColumnElement, and_, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlmodel import col
@@ -35,9 +36,10 @@ from sqlmodel import col
 from bot import texts
 from bot.platform import crashpoints
 from bot.platform.foreground import Foreground
+from bot.platform.leases import LeasedQueue, Liveness
 from bot.platform.workers import PollingWorker
 from bot.slack import formatting
-from storage.db import Database, affected_rows, is_outage
+from storage.db import Database, is_outage
 from storage.models import OutboxItem, OutboxStatus, Rollout, SlackMessage
 
 logger = logging.getLogger(__name__)
@@ -74,8 +76,6 @@ PERMANENT_ERRORS = CHANNEL_ERRORS | frozenset(
     }
 )
 PACE = timedelta(seconds=1)
-# How long a claimed item is left to the worker that claimed it before another process may take it over.
-LEASE = timedelta(seconds=60)
 MAX_BACKOFF_SECONDS = 300
 
 
@@ -135,7 +135,7 @@ def _schedule_sync(session: Session, *, message: SlackMessage, now: datetime) ->
             col(OutboxItem.message_id) == message.id,
             col(OutboxItem.kind) == KIND_SYNC,
             col(OutboxItem.status) == OutboxStatus.PENDING,
-            col(OutboxItem.claimed_until).is_(None),
+            col(OutboxItem.claimed_by).is_(None),
         )
     ).first()
     if waiting is not None:
@@ -247,6 +247,10 @@ def upload(
     )
 
 
+def _pending() -> ColumnElement[bool]:
+    return col(OutboxItem.status) == OutboxStatus.PENDING
+
+
 def _marker(reference: str) -> dict[str, Any]:
     """Message metadata naming the outbox entry, so a retry can tell whether an earlier attempt landed."""
     return {"event_type": "msi_bot_post", "event_payload": {"ref": reference}}
@@ -281,7 +285,7 @@ class OutboxWorker(PollingWorker):
         idle_wait: float = 0.5,
         backoff_base: float = 1.0,
         pace: timedelta = PACE,
-        lease: timedelta = LEASE,
+        liveness: Liveness | None = None,
         foreground: Foreground | None = None,
     ):
         super().__init__("outbox-worker", idle_wait=idle_wait, outage=database.outage)
@@ -293,7 +297,10 @@ class OutboxWorker(PollingWorker):
         self.batch_size = batch_size
         self.backoff_base = backoff_base
         self.pace = pace
-        self.lease = lease
+        # Retried without end: the back-off comes with each outcome (Retry-After, or `_backoff`).
+        self.queue = LeasedQueue(
+            database, liveness or Liveness(database), OutboxItem, ready=_pending, max_attempts=None
+        )
         self._last_post: dict[str, datetime] = {}
         self._paused_until: dict[str, datetime] = {}
 
@@ -301,18 +308,10 @@ class OutboxWorker(PollingWorker):
 
     def run_once(self) -> int:
         """Deliver what is due now; returns how many items were attempted."""
-        now = self.clock()
-        with self.database.read() as session:
-            rows = session.execute(
-                select(col(OutboxItem.id), col(OutboxItem.target))
-                .where(
-                    col(OutboxItem.status) == OutboxStatus.PENDING,
-                    col(OutboxItem.not_before) <= now,
-                    (col(OutboxItem.claimed_until).is_(None)) | (col(OutboxItem.claimed_until) < now),
-                )
-                .order_by(col(OutboxItem.id))
-                .limit(self.batch_size)
-            ).all()
+        holder = self.queue.liveness.holder()
+        rows = self.queue.due(
+            now=self.clock(), limit=self.batch_size, columns=[col(OutboxItem.id), col(OutboxItem.target)]
+        )
         attempted = 0
         targets_this_pass: set[str] = set()
         for item_id, target in rows:
@@ -323,7 +322,7 @@ class OutboxWorker(PollingWorker):
             targets_this_pass.add(target)
             if self.foreground is not None:
                 self.foreground.yield_to_requests()  # acknowledgements have a deadline; this has none
-            if item_id is not None and self._deliver(item_id):
+            if item_id is not None and self._deliver(item_id, holder):
                 attempted += 1
         return attempted
 
@@ -336,32 +335,25 @@ class OutboxWorker(PollingWorker):
         last = self._last_post.get(target)
         return last is None or now - last >= self.pace
 
-    def _claim(self, item_id: int, now: datetime) -> OutboxItem | None:
+    def _claim(self, item_id: int, holder: int) -> OutboxItem | None:
         earlier = aliased(OutboxItem)
         with self.database.write() as session:
-            claimed = affected_rows(
-                session.execute(
-                    update(OutboxItem)
-                    .where(
-                        col(OutboxItem.id) == item_id,
-                        col(OutboxItem.status) == OutboxStatus.PENDING,
-                        (col(OutboxItem.claimed_until).is_(None)) | (col(OutboxItem.claimed_until) < now),
-                        # Only a message's syncs are ordered (its post before its updates); a reply or a
-                        # file in its thread never holds them up.
-                        ~exists().where(
-                            and_(
-                                col(earlier.message_id) == col(OutboxItem.message_id),
-                                col(earlier.kind) == KIND_SYNC,
-                                col(earlier.status) == OutboxStatus.PENDING,
-                                col(earlier.id) < col(OutboxItem.id),
-                            )
-                        ),
+            claimed = self.queue.claim(
+                session,
+                item_id,
+                holder=holder,
+                # Only a message's syncs are ordered (its post before its updates); a reply or a file in its
+                # thread never holds them up.
+                also=~exists().where(
+                    and_(
+                        col(earlier.message_id) == col(OutboxItem.message_id),
+                        col(earlier.kind) == KIND_SYNC,
+                        col(earlier.status) == OutboxStatus.PENDING,
+                        col(earlier.id) < col(OutboxItem.id),
                     )
-                    .values(claimed_until=now + self.lease, attempts=col(OutboxItem.attempts) + 1)
-                    .execution_options(synchronize_session=False)
-                )
+                ),
             )
-            if claimed != 1:
+            if not claimed:
                 return None
             item = session.get(OutboxItem, item_id)
             if item is None:
@@ -374,23 +366,30 @@ class OutboxWorker(PollingWorker):
                     item._message = message
             return item
 
-    def _deliver(self, item_id: int) -> bool:
-        now = self.clock()
-        item = self._claim(item_id, now)
+    def _deliver(self, item_id: int, holder: int) -> bool:
+        item = self._claim(item_id, holder)
         if item is None:
             return False
+        crashpoints.reach("outbox_claimed")
+        if not self.queue.liveness.holds(holder):
+            return False  # this process may have been declared dead meanwhile: Slack is not called twice
         message: SlackMessage | None = getattr(item, "_message", None)
         try:
-            outcome = self._call(item, message)
-            if outcome.done:
-                crashpoints.reach("outbox_delivered")
-        except Exception as error:
-            if is_outage(error):
-                raise  # the worker's loop waits the outage out; the claim lapses and the item is retried
-            # A bug or an unforeseen error: keep the item and back off rather than lose it.
-            logger.exception("outbox item %s (%s) failed unexpectedly", item.id, item.kind)
-            outcome = Outcome(retry_after=self._backoff(item.attempts), reason="unexpected")
-        self._record(item, message, outcome)
+            try:
+                outcome = self._call(item, message)
+                if outcome.done:
+                    crashpoints.reach("outbox_delivered")
+            except Exception as error:
+                if is_outage(error):
+                    raise
+                # A bug or an unforeseen error: keep the item and back off rather than lose it.
+                logger.exception("outbox item %s (%s) failed unexpectedly", item.id, item.kind)
+                outcome = Outcome(retry_after=self._backoff(item.attempts), reason="unexpected")
+            self._record(item, message, outcome, holder)
+        except Exception:
+            # The database went away: the worker's loop waits the outage out, and the item is retried.
+            self.queue.abandon(item_id)
+            raise
         return True
 
     def _call(self, item: OutboxItem, message: SlackMessage | None) -> Outcome:
@@ -537,7 +536,7 @@ class OutboxWorker(PollingWorker):
         with self.database.write() as session:
             session.execute(
                 update(OutboxItem)
-                .where(col(OutboxItem.id) == item.id)
+                .where(self.queue.held(item.id or 0))
                 .values(payload=item.payload)
                 .execution_options(synchronize_session=False)
             )
@@ -613,16 +612,16 @@ class OutboxWorker(PollingWorker):
         base = min(self.backoff_base * 2 ** min(max(attempts - 1, 0), 10), MAX_BACKOFF_SECONDS)
         return base * (0.75 + random.random() / 2)  # noqa: S311 - jitter, not cryptography
 
-    def _record(self, item: OutboxItem, message: SlackMessage | None, outcome: Outcome) -> None:
+    def _record(self, item: OutboxItem, message: SlackMessage | None, outcome: Outcome, holder: int) -> None:
         now = self.clock()
         with self.database.write() as session:
             stored = session.get(OutboxItem, item.id)
-            if stored is None:
-                return
+            if stored is None or stored.claimed_by != holder:
+                return  # taken over by another process (this one was thought dead): its attempt records
+            stored.claimed_by = None
             if outcome.done:
                 stored.status = OutboxStatus.DONE
                 stored.delivered_at = now
-                stored.claimed_until = None
                 stored.last_error = None
                 if item.kind == KIND_SYNC and message is not None:
                     self._record_sync(session, message=message, outcome=outcome, now=now)
@@ -635,11 +634,9 @@ class OutboxWorker(PollingWorker):
                         kept.ts = None
                         kept.posted_version = 0
                         kept.posted_channel = None
-                    stored.claimed_until = None
                     stored.not_before = now
                     return
                 stored.status = OutboxStatus.DEAD
-                stored.claimed_until = None
                 stored.last_error = outcome.permanent_error
                 logger.error(
                     "outbox item %s (%s to %s) ended: Slack said %s",
@@ -651,7 +648,6 @@ class OutboxWorker(PollingWorker):
                 if outcome.permanent_error in CHANNEL_ERRORS:
                     self._tell_owner(session, item=item, error=outcome.permanent_error, now=now)
                 return
-            stored.claimed_until = None
             stored.not_before = now + timedelta(seconds=outcome.retry_after or 1.0)
             stored.last_error = (outcome.reason or "retry")[:500]
 

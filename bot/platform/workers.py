@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from bot.platform.leases import NotAlive
 from storage.db import Outage, is_outage
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,11 @@ class PollingWorker:
         while not self._stop.is_set():
             try:
                 busy = self.run_once()
+            except NotAlive:
+                # This process's heartbeats are not reaching the database: others may take its claims over,
+                # so it starts no work until they do again (the heartbeat logs why).
+                self._stop.wait(self.idle_wait)
+                continue
             except Exception as error:
                 if self.outage is not None and is_outage(error):
                     self._stop.wait(self.outage.failed(error, self.name))

@@ -2,8 +2,9 @@
 
 The Events API listener only records the upload (de-duplicated by event id and by file id, with unique
 keys, so Slack's two events per upload, its retries, restarts and several processes yield one draft) and
-acks. The `ImportWorker` thread then fetches `files.info`, downloads, parses and sends the uploader one
-preview by direct message; a crash in between leaves the draft pending and another pass picks it up.
+acks. The `ImportWorker` thread then claims the draft from the leased queue (bot/platform/leases.py),
+fetches `files.info`, downloads, parses and sends the uploader one preview by direct message; a crash in
+between leaves the draft pending, and a process that is alive takes it over within seconds.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import col
@@ -28,6 +29,7 @@ from bot.invitations.service import CHUNK_ROWS, Addressee, InvitationService, Su
 from bot.platform import crashpoints, outbox
 from bot.platform.access import Click, Refusal, answers_refusals, tell
 from bot.platform.foreground import Foreground
+from bot.platform.leases import LeasedQueue, Liveness
 from bot.platform.workers import PollingWorker
 from bot.slack import formatting
 from bot.slack.files import DownloadError, FileFetcher
@@ -35,13 +37,13 @@ from bot.texts import DEFAULT_LANGUAGE, Texts
 from bot.uploads import blocks, parsing
 from bot.uploads.parsing import CsvProblem, Extraction, FlaggedCell, ParsedCsv, RowProblem
 from storage import queries
-from storage.db import Database, affected_rows, is_outage
+from storage.db import Database, is_outage
 from storage.models import CsvDraft, DraftStatus, InvitationBatch, ProcessedEvent, Rollout, RolloutStatus
 
 logger = logging.getLogger(__name__)
 
 DRAFT_LIFETIME = timedelta(hours=24)
-LEASE = timedelta(minutes=2)
+# A download that failed for a passing reason is tried again (after 10 s, 20 s, 40 s…) up to this many times.
 MAX_ATTEMPTS = 5
 CSV_MIMETYPES = frozenset({"text/csv", "application/csv", "text/comma-separated-values"})
 PREVIEW_ITEMS = 8
@@ -82,9 +84,18 @@ class UploadService:
         fetcher: FileFetcher,
         *,
         foreground: Foreground | None = None,
+        liveness: Liveness | None = None,
     ):
         self.database = database
         self.clock = clock
+        self.queue = LeasedQueue(
+            database,
+            liveness or Liveness(database),
+            CsvDraft,
+            ready=_pending,
+            backoff=lambda attempts: timedelta(seconds=min(5 * 2**attempts, 300)),
+            max_attempts=MAX_ATTEMPTS,
+        )
         self.invitations = invitations
         self.client = client
         self.fetcher = fetcher
@@ -116,6 +127,7 @@ class UploadService:
                         uploader=upload.user_id,
                         channel_id=upload.channel_id,
                         file_name=upload.file_name,
+                        not_before=now,
                         created_at=now,
                         expires_at=now + DRAFT_LIFETIME,
                     )
@@ -127,69 +139,56 @@ class UploadService:
     # ---------------------------------------------------------------- the import worker's unit of work
 
     def claim_next(self) -> int | None:
-        now = self.clock()
-        with self.database.read() as session:
-            candidates = session.scalars(
-                select(col(CsvDraft.id))
-                .where(
-                    col(CsvDraft.status) == DraftStatus.PENDING,
-                    (col(CsvDraft.claimed_until).is_(None)) | (col(CsvDraft.claimed_until) < now),
-                )
-                .order_by(col(CsvDraft.id))
-                .limit(5)
-            ).all()
-        for draft_id in candidates:
+        holder = self.queue.liveness.holder()
+        for (draft_id,) in self.queue.due(now=self.clock(), limit=5):
             with self.database.write() as session:
-                claimed = affected_rows(
-                    session.execute(
-                        update(CsvDraft)
-                        .where(
-                            col(CsvDraft.id) == draft_id,
-                            col(CsvDraft.status) == DraftStatus.PENDING,
-                            (col(CsvDraft.claimed_until).is_(None)) | (col(CsvDraft.claimed_until) < now),
-                        )
-                        .values(claimed_until=now + LEASE, attempts=col(CsvDraft.attempts) + 1)
-                        .execution_options(synchronize_session=False)
-                    )
-                )
-            if claimed == 1:
-                return draft_id
+                if self.queue.claim(session, draft_id, holder=holder):
+                    return int(draft_id)
         return None
 
     def process(self, draft_id: int) -> None:
-        """Fetch (unless stored), read and preview one draft; network calls run outside transactions."""
+        """Fetch (unless stored), read and preview one draft this process has claimed; network calls run
+        outside transactions, and every write checks the claim still holds."""
         with self.database.read() as session:
             draft = session.get(CsvDraft, draft_id)
-            if draft is None:
+            if draft is None or draft.claimed_by is None:
                 return
+            holder = draft.claimed_by
             has_content = draft.content is not None
             attempts = draft.attempts
             file_id, file_name = draft.file_id, draft.file_name
+        if not self.queue.liveness.holds(holder):
+            return  # not ours, or this process may have been declared dead: left to whoever takes it
         if not has_content:
             try:
                 content, file_name = self._fetch(draft_id, file_id, file_name)
             except _Refused as refused:
                 # Checked between files.info and the download: a file from someone who may not request
                 # invitations is neither downloaded nor read (reading a crafted 5 MB file costs real memory).
-                self._fail(draft_id, refused.key, refused.file_name, rollout=refused.rollout)
+                self._fail(draft_id, holder, refused.key, refused.file_name, rollout=refused.rollout)
                 return
             except _Ignore:
-                self._finish(draft_id, status=DraftStatus.IGNORED)
+                self._finish(draft_id, holder, status=DraftStatus.IGNORED)
                 return
             except DownloadError as error:
-                if error.transient and attempts < MAX_ATTEMPTS:
-                    self._retry_later(draft_id, attempts)
+                if error.transient and not self.queue.exhausted(attempts):
+                    with self.database.write() as session:
+                        self.queue.retry_later(session, draft_id, now=self.clock(), attempts=attempts)
                     return
-                self._fail(draft_id, error.key, file_name, **error.params)
+                self._fail(draft_id, holder, error.key, file_name, **error.params)
                 return
             with self.database.write() as session:
-                stored = session.get(CsvDraft, draft_id)
+                stored = self._held(session, draft_id, holder)
                 if stored is None:
                     return
                 stored.content = content
                 stored.file_name = file_name
             crashpoints.reach("csv_downloaded")
-        self._read_and_preview(draft_id)
+        self._read_and_preview(draft_id, holder)
+
+    def _held(self, session: Session, draft_id: int, holder: int) -> CsvDraft | None:
+        """The draft, if `holder` still has it claimed (else another process took it over)."""
+        return session.scalars(select(CsvDraft).where(self.queue.held(draft_id, holder))).one_or_none()
 
     def _fetch(self, draft_id: int, file_id: str, file_name: str | None) -> tuple[bytes, str | None]:
         try:
@@ -239,30 +238,24 @@ class UploadService:
                 return None
         return self._bot_user_id or None
 
-    def _retry_later(self, draft_id: int, attempts: int) -> None:
+    def _finish(self, draft_id: int, holder: int, *, status: str) -> None:
         with self.database.write() as session:
-            draft = session.get(CsvDraft, draft_id)
-            if draft is not None:
-                draft.claimed_until = self.clock() + timedelta(seconds=min(5 * 2**attempts, 300))
-
-    def _finish(self, draft_id: int, *, status: str) -> None:
-        with self.database.write() as session:
-            draft = session.get(CsvDraft, draft_id)
+            draft = self._held(session, draft_id, holder)
             if draft is not None:
                 draft.status = status
-                draft.claimed_until = None
+                draft.claimed_by = None
                 draft.content = None
 
-    def _fail(self, draft_id: int, key: str, file_name: str | None, **params: object) -> None:
+    def _fail(self, draft_id: int, holder: int, key: str, file_name: str | None, **params: object) -> None:
         """One clear reply, and nothing else, for a file that cannot be used."""
         now = self.clock()
         with self.database.write() as session:
-            draft = session.get(CsvDraft, draft_id)
+            draft = self._held(session, draft_id, holder)
             if draft is None:
                 return
             draft.status = DraftStatus.FAILED
             draft.error_key = key
-            draft.claimed_until = None
+            draft.claimed_by = None
             draft.content = None
             shown = formatting.escape(file_name or draft.file_name or "your file")
             escaped = {name: formatting.escape(str(value)) for name, value in params.items()}
@@ -280,10 +273,11 @@ class UploadService:
     def _pause(self) -> None:
         """Called every thousand rows while a file is read: requests in flight (acknowledgements, due within
         3 seconds) finish first. Without it, acks during an import waited for the import's GIL time slices."""
+        crashpoints.reach("csv_reading")
         if self.foreground is not None:
             self.foreground.yield_to_requests(max_wait=PAUSE_MAX_WAIT, quiet=0.0)
 
-    def _read_and_preview(self, draft_id: int) -> None:
+    def _read_and_preview(self, draft_id: int, holder: int) -> None:
         now = self.clock()
         with self.database.read() as session:
             draft = session.get(CsvDraft, draft_id)
@@ -297,25 +291,25 @@ class UploadService:
             parsed = parsing.parse(content, pause=self._pause)
             extraction = parsing.extract(parsed, known_mapping or dict(parsed.mapping), pause=self._pause)
         except CsvProblem as problem:
-            self._fail(draft_id, problem.key, file_name, **problem.params)
+            self._fail(draft_id, holder, problem.key, file_name, **problem.params)
             return
         refusal: tuple[str, str] | None = None
         with self.database.write() as session:
-            stored = session.get(CsvDraft, draft_id)
+            stored = self._held(session, draft_id, holder)
             if stored is None or stored.status != DraftStatus.PENDING:
-                return
+                return  # taken over by another process, which previews it
             if not stored.headers:
                 stored.headers = list(parsed.headers)
                 stored.mapping = dict(parsed.mapping)
             refusal = self._choose_rollout(session, stored)
             if refusal is None:
                 stored.status = DraftStatus.READY
-                stored.claimed_until = None
+                stored.claimed_by = None
                 if _mapping(stored) != (known_mapping or dict(parsed.mapping)):
                     extraction = parsing.extract(parsed, _mapping(stored))  # changed meanwhile
                 self.render(session, draft=stored, parsed=parsed, now=now, extraction=extraction)
         if refusal is not None:
-            self._fail(draft_id, refusal[0], file_name, rollout=refusal[1])
+            self._fail(draft_id, holder, refusal[0], file_name, rollout=refusal[1])
 
     def _choose_rollout(self, session: Session, draft: CsvDraft) -> tuple[str, str] | None:
         """Pick the rollout by where the file was shared; None when fine (chosen, or left to the uploader)."""
@@ -593,7 +587,8 @@ class UploadService:
                 return
             draft.mapping = {name: mapping.get(name) for name in parsing.FIELDS}
             draft.status = DraftStatus.PENDING
-            draft.claimed_until = None
+            draft.claimed_by = None
+            draft.not_before = now
 
     @answers_refusals
     def choose_rollout(self, *, draft_id: int, click: Click, rollout_id: int) -> None:
@@ -611,7 +606,8 @@ class UploadService:
                 return
             draft.rollout_id = rollout_id
             draft.status = DraftStatus.PENDING
-            draft.claimed_until = None
+            draft.claimed_by = None
+            draft.not_before = now
 
     def _expire(self, session: Session, *, draft: CsvDraft, now: datetime) -> None:
         draft.status = DraftStatus.EXPIRED
@@ -631,6 +627,17 @@ class UploadService:
             for draft in old:
                 self._expire(session, draft=draft, now=now)
             return len(old)
+
+    def retry_later(self, draft_id: int) -> None:
+        """After an unforeseen failure: the draft is tried again after its back-off."""
+        with self.database.write() as session:
+            draft = session.get(CsvDraft, draft_id)
+            if draft is not None:
+                self.queue.retry_later(session, draft_id, now=self.clock(), attempts=draft.attempts)
+
+
+def _pending() -> ColumnElement[bool]:
+    return col(CsvDraft.status) == DraftStatus.PENDING
 
 
 class _Ignore(Exception):
@@ -775,6 +782,8 @@ class ImportWorker(PollingWorker):
             self.uploads.process(draft_id)
         except Exception as error:
             if is_outage(error):
-                raise  # the loop waits out the outage, logged once; the claim lapses and the draft is retried
+                self.uploads.queue.abandon(draft_id)
+                raise  # the loop waits out the outage, logged once; the draft is retried afterwards
             logger.exception("reading upload draft %s failed; it will be tried again", draft_id)
+            self.uploads.retry_later(draft_id)
         return True

@@ -391,7 +391,7 @@ def upload_waiting(bot: RunningBot) -> bool:
     """The file for the task's thread is queued and not being sent this very moment."""
     with bot.database.read() as session:
         return any(
-            item.claimed_until is None
+            item.claimed_by is None
             for item in session.scalars(
                 select(OutboxItem).where(OutboxItem.kind == "upload", OutboxItem.status == "pending")
             )

@@ -1,5 +1,8 @@
 """Crash points: the process kills itself (SIGKILL) at a named point; after a restart on the same database
-everything is consistent, nothing confirmed is lost, pending deliveries complete, nothing is done twice."""
+everything is consistent, nothing confirmed is lost, pending deliveries complete, nothing is done twice.
+
+Nothing here frees the dead process's claims by hand: the restarted process (or one that was running all
+along) takes them over once the dead one's heartbeat is stale, within seconds (bot/platform/leases.py)."""
 
 from __future__ import annotations
 
@@ -14,10 +17,10 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from storage.db import Database
-from storage.models import Approval, AuditEvent, CsvDraft, OutboxItem, PendingClick, Rollout, Step
+from storage.models import Approval, AuditEvent, OutboxItem, PendingClick, Rollout, Step
 from tests.fake_slack import FakeSlack
 from tests.flow_helpers import is_step_message, text_of
 from tests.harness import (
@@ -84,14 +87,6 @@ def database(database_url: str) -> Iterator[Database]:
     db.dispose()
 
 
-def expire_claims(database: Database) -> None:
-    """What a lease running out does: the dead process's claims may be taken over."""
-    with database.write() as session:
-        session.execute(update(OutboxItem).values(claimed_until=None))
-        session.execute(update(CsvDraft).values(claimed_until=None))
-        session.execute(update(PendingClick).values(claimed_until=None))
-
-
 def step_posts(fake: FakeSlack, number: int, channel: str) -> list[dict[str, Any]]:
     return [m for m in fake.posts(channel) if m["thread_ts"] is None and is_step_message(m, number)]
 
@@ -139,7 +134,6 @@ def test_a_crash_right_after_a_rollout_is_stored_loses_nothing(
     bot.wait_killed()
     with database.read() as session:
         assert len(session.scalars(select(Rollout)).all()) == 1
-    expire_claims(database)
     bot = Bot(tmp_path, database_url, fake_slack)
     try:
         fake_slack.wait_for(
@@ -158,7 +152,6 @@ def test_a_crash_right_after_a_step_is_done_opens_its_dependants_once(
     step1 = start_and_settle(bot, fake_slack)
     click(bot, fake_slack, step1, "msi_step_done", "U_MKTO")
     bot.wait_killed()
-    expire_claims(database)
     bot = Bot(tmp_path, database_url, fake_slack)
     try:
         fake_slack.wait_for(lambda: "Done by <@U_MKTO>" in text_of(step1), timeout=20)
@@ -188,7 +181,6 @@ def test_a_crash_right_after_an_approval_keeps_the_decision_and_tells_the_reques
     bot.wait_killed()
     with database.read() as session:
         assert [a.status for a in session.scalars(select(Approval))] == ["approved"]
-    expire_claims(database)
     bot = Bot(tmp_path, database_url, fake_slack)
     try:
         fake_slack.wait_for(lambda: "Approved by <@U_SFDC>" in text_of(request), timeout=20)
@@ -210,7 +202,6 @@ def test_a_crash_between_download_and_preview_still_gives_one_preview(
     bot.slack.event(message_event("F1", "users.csv"))
     send_quietly(bot.slack.event, shared_event("F1"))
     bot.wait_killed()
-    expire_claims(database)
     bot = Bot(tmp_path, database_url, fake_slack)
     try:
         fake_slack.wait_for(
@@ -230,7 +221,6 @@ def test_a_crash_after_slack_accepted_a_post_does_not_post_it_twice(
     send_quietly(bot.slack.interact, view_submission("msi_start_rollout", start_form_values()))
     bot.wait_killed()
     assert len(fake_slack.calls_to("chat.postMessage")) == 1  # Slack has it; the outbox does not know
-    expire_claims(database)
     bot = Bot(tmp_path, database_url, fake_slack)
     try:
         fake_slack.wait_for(
@@ -258,7 +248,6 @@ def test_a_crash_after_a_reminder_is_claimed_still_delivers_it_once(
     with database.read() as session:
         claimed = session.scalars(select(AuditEvent).where(AuditEvent.action == "reminder_sent")).all()
     assert len(claimed) == 1
-    expire_claims(database)
     bot = Bot(tmp_path, database_url, fake_slack, MSI_REMINDER_AFTER="1h")
     try:
         replies = fake_slack.wait_for(
@@ -283,7 +272,6 @@ def test_a_crash_between_a_files_upload_and_its_completion_shares_it_once(
     assert bot.slack.slash("audit", user="U_MKTO", channel="C_MKTO").status_code == 200
     bot.wait_killed()
     assert len(fake_slack.calls_to("files.getUploadURLExternal")) == 1 and not fake_slack.completed_uploads()
-    expire_claims(database)
     bot = Bot(tmp_path, database_url, fake_slack)
     try:
         fake_slack.wait_for(fake_slack.completed_uploads, timeout=20)
@@ -306,7 +294,6 @@ def test_a_click_stored_before_a_crash_is_acted_on_once_after_the_restart(
     with database.read() as session:
         assert [c.action_id for c in session.scalars(select(PendingClick))] == ["msi_step_done"]
         assert session.scalars(select(Step.state).where(Step.number == 1)).one() == "open"
-    expire_claims(database)
     bot = Bot(tmp_path, database_url, fake_slack)
     try:
         fake_slack.wait_for(lambda: "Done by <@U_MKTO>" in text_of(step1), timeout=20)

@@ -393,7 +393,7 @@ def test_an_upload_recorded_before_a_restart_is_previewed_after_it(
     try:
         with second.database.write() as session:  # don't wait out the back-off the failures earned
             for draft in session.scalars(select(CsvDraft)):
-                draft.claimed_until = None
+                draft.not_before = datetime.now(UTC)
         second.runtime.importer.wake()
         wait_preview(second)
         assert len(previews(second)) == 1
