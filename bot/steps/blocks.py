@@ -236,7 +236,6 @@ def override_modal(texts: Texts, step_id: int, number: int, *, checked: bool) ->
 
 
 def help_modal(texts: Texts, step_id: int, number: int) -> dict[str, Any]:
-
     return text_modal(
         callback_id=ids.HELP_VIEW,
         metadata=str(step_id),

@@ -2,7 +2,7 @@
 
 A render binds the reader's language once, `Texts.of(language)`, and hands that object to every builder it
 calls: the builders look texts up and format dates, durations and lists through it, so that the word order
-of a language lives in its table (`en`, one module per language) and never in code.
+of a language lives in its table (`en`, `ja`: one module per language) and never in code.
 Values are `str.format` templates: fill them only with values already escaped for Slack (see
 bot.slack.formatting).
 
@@ -18,10 +18,13 @@ from functools import cache
 from typing import Any, TypeVar
 
 from bot.texts.en import EN
+from bot.texts.ja import JA
 
 DEFAULT_LANGUAGE = "en"
 
-CATALOG: dict[str, dict[str, str]] = {"en": EN}
+# Which language a render uses (the rollout's for its channel posts, the reader's for private answers) is
+# issue 16's wiring; until then every render binds DEFAULT_LANGUAGE, and `ja` is reachable by Texts.of.
+CATALOG: dict[str, dict[str, str]] = {"en": EN, "ja": JA}
 
 T = TypeVar("T")
 

@@ -24,7 +24,7 @@ from bot.rollouts import blocks as rollout_blocks
 from bot.steps import blocks as step_blocks
 from bot.steps.blocks import StepCard
 from bot.steps.runbook import StepState
-from bot.texts import Texts
+from bot.texts import CATALOG, Texts
 from bot.uploads import blocks as upload_blocks
 from tests.fake_slack import refuse_payload
 
@@ -76,19 +76,19 @@ def summary(rollout_id: int) -> RolloutSummary:
     )
 
 
-def home_view(summaries: list[Any], **options: Any) -> dict[str, Any]:
+def home_view(summaries: list[Any], texts: Texts = ENGLISH, **options: Any) -> dict[str, Any]:
     """App Home as ReportService.home builds it: the other domains' buttons come from their services."""
     return report_blocks.home_view(
-        ENGLISH,
+        texts,
         "U_OWNER",
         summaries,
         decision_buttons={
-            card.approval_id: ApprovalService.decision_buttons(ENGLISH, card)
+            card.approval_id: ApprovalService.decision_buttons(texts, card)
             for s in summaries
             for card in s.approvals
         },
         cancel_buttons={
-            batch[0]: InvitationService.cancel_button(ENGLISH, batch[0], batch[1], one_of_many=True)
+            batch[0]: InvitationService.cancel_button(texts, batch[0], batch[1], one_of_many=True)
             for s in summaries
             for batch in s.open_batches
         },
@@ -96,26 +96,27 @@ def home_view(summaries: list[Any], **options: Any) -> dict[str, Any]:
     )
 
 
-def outputs() -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """(name, Web API method, params) for each builder output, as the bot would send it."""
+def outputs(texts: Texts) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(name, Web API method, params) for each builder output in one language, as the bot would send it."""
     summaries = [summary(1), summary(2)]
     home = home_view(
         summaries,
+        texts,
         may_reopen={1: {1, 2, 3}, 2: {1, 2}},
         may_decide=frozenset({101, 102, 201, 202}),
     )
     yield "home_view", "views.publish", {"view": home}
-    yield "start_modal", "views.open", {"view": rollout_blocks.start_modal(ENGLISH)}
-    yield "help_modal", "views.open", {"view": step_blocks.help_modal(ENGLISH, 42, 3)}
-    yield "reopen_modal", "views.open", {"view": step_blocks.reopen_modal(ENGLISH, 42, 3)}
-    yield "reject_modal", "views.open", {"view": approval_blocks.reject_modal(ENGLISH, approval(7))}
-    yield "override_modal", "views.open", {"view": step_blocks.override_modal(ENGLISH, 42, 6, checked=True)}
+    yield "start_modal", "views.open", {"view": rollout_blocks.start_modal(texts)}
+    yield "help_modal", "views.open", {"view": step_blocks.help_modal(texts, 42, 3)}
+    yield "reopen_modal", "views.open", {"view": step_blocks.reopen_modal(texts, 42, 3)}
+    yield "reject_modal", "views.open", {"view": approval_blocks.reject_modal(texts, approval(7))}
+    yield "override_modal", "views.open", {"view": step_blocks.override_modal(texts, 42, 6, checked=True)}
     yield (
         "mapping_modal",
         "views.open",
         {
             "view": upload_blocks.mapping_modal(
-                ENGLISH,
+                texts,
                 draft_id=5,
                 file_name="users.csv",
                 headers=["Email", "First", "Last", "Team", "Email"],
@@ -128,7 +129,7 @@ def outputs() -> Iterator[tuple[str, str, dict[str, Any]]]:
         "views.open",
         {
             "view": rollout_blocks.edit_modal(
-                ENGLISH,
+                texts,
                 rollout_id=1,
                 rollout_name="Production",
                 marketo_admins=["U_MKTO"],
@@ -141,7 +142,7 @@ def outputs() -> Iterator[tuple[str, str, dict[str, Any]]]:
     for state in StepState:
         for number in (2, 6, 7):
             _, message = step_blocks.step_message(
-                ENGLISH,
+                texts,
                 StepCard(
                     step_id=42,
                     number=number,
@@ -153,10 +154,10 @@ def outputs() -> Iterator[tuple[str, str, dict[str, Any]]]:
             )
             yield f"step_message {number} {state}", "chat.postMessage", {"blocks": message}
     for status in ("pending", "approved", "rejected"):
-        _, message = approval_blocks.approval_message(ENGLISH, approval(7, status))
+        _, message = approval_blocks.approval_message(texts, approval(7, status))
         yield f"approval_message {status}", "chat.postMessage", {"blocks": message}
-    yield "status_blocks", "chat.postEphemeral", {"blocks": report_blocks.status_blocks(ENGLISH, summary(1))}
-    yield "help_blocks", "chat.postEphemeral", {"blocks": report_blocks.help_blocks(ENGLISH)}
+    yield "status_blocks", "chat.postEphemeral", {"blocks": report_blocks.status_blocks(texts, summary(1))}
+    yield "help_blocks", "chat.postEphemeral", {"blocks": report_blocks.help_blocks(texts)}
 
 
 def action_ids_by_block(payload: list[dict[str, Any]]) -> Iterator[tuple[str, list[str]]]:
@@ -170,7 +171,13 @@ def action_ids_by_block(payload: list[dict[str, Any]]) -> Iterator[tuple[str, li
 
 
 @pytest.mark.parametrize(
-    ("name", "method", "params"), list(outputs()), ids=lambda v: v if isinstance(v, str) else ""
+    ("name", "method", "params"),
+    [
+        (f"{language} {name}", method, params)
+        for language in CATALOG
+        for name, method, params in outputs(Texts.of(language))
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
 )
 def test_no_block_repeats_an_action_id_and_no_payload_repeats_a_block_id(
     name: str, method: str, params: dict[str, Any]
