@@ -45,6 +45,9 @@ class Rollout(SQLModel, table=True):
     salesforce_channel: str = Field(max_length=32)
     status: str = Field(default=RolloutStatus.ACTIVE, max_length=16, index=True)
     reminders_paused: bool = False
+    # The language of the rollout's channel posts (a key of bot.texts.CATALOG); private answers follow
+    # each reader's own Slack locale instead (SlackPerson).
+    language: str = Field(default="en", max_length=8, sa_column_kwargs={"server_default": "en"})
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
     cancelled_at: datetime | None = _utc(nullable=True)
@@ -368,3 +371,18 @@ class WorkerProcess(SQLModel, table=True):
     pid: int
     started_at: datetime = _utc()
     heartbeat_at: datetime = _utc()
+
+
+class SlackPerson(SQLModel, table=True):
+    """What the bot learned about a Slack user from `users.info`: their locale and time zone.
+
+    Looked up after an acknowledgement, never before it, and shared by every process: a reader whose row is
+    missing or stale is answered in the rollout's language (or English) while the look-up runs, and their
+    next answer is in their own. `locale` and `tz` stay None when Slack did not say."""
+
+    __tablename__ = "slack_person"
+
+    user_id: str = Field(primary_key=True, max_length=32)
+    locale: str | None = Field(default=None, max_length=16)
+    tz: str | None = Field(default=None, max_length=64)
+    fetched_at: datetime = _utc()
