@@ -11,13 +11,13 @@ import functools
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Engine, create_engine, event, text
+from sqlalchemy import Connection, DateTime, Engine, Table, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
@@ -196,7 +196,7 @@ class _Batch:
     __slots__ = ("done", "error", "rows")
 
     def __init__(self) -> None:
-        self.rows: list[dict[str, Any]] = []
+        self.rows: list[tuple[Any, ...] | dict[str, Any]] = []
         self.done = False
         self.error: BaseException | None = None
 
@@ -209,19 +209,67 @@ class GroupInsert:
     insert, commit): under a burst of clicks that queue was most of the acknowledgement's p99. Here the
     first thread to arrive writes its row and every row that arrived meanwhile, in one transaction; the
     others wait, blocked, for the transaction that holds their row. `insert` returns once the row is
-    committed, and raises if its transaction failed, so an acknowledgement still means stored."""
+    committed, and raises if its transaction failed, so an acknowledgement still means stored.
 
-    def __init__(self, database: Database, statement: Any):
+    The rows go straight to the DB-API cursor (`executemany` of an `INSERT` compiled once for the
+    database's dialect, in its paramstyle: `?` for sqlite3, `%(name)s` for psycopg), each value through
+    its column type's bind processing, computed once: SQLAlchemy's per-execution compile-cache lookup and
+    parameter processing were half of the insert's 0.15 ms. Every row must give exactly `columns`; the
+    table's other columns get their database defaults (or NULL), not SQLAlchemy's Python-side ones."""
+
+    def __init__(self, database: Database, table: Table, columns: Sequence[str]):
         self.database = database
-        self.statement = statement
+        self.columns = tuple(columns)
+        dialect = database.engine.dialect
+        compiled = table.insert().compile(dialect=dialect, column_keys=list(self.columns))
+        self._sql = compiled.string
+        names = list(compiled.positiontup or []) if compiled.positional else list(compiled.binds)
+        if sorted(names) != sorted(self.columns):
+            raise ValueError(f"the insert's parameters {names} are not the columns {list(self.columns)}")
+        self._names = tuple(names)
+        # Per parameter, the column type's conversion to what the driver takes (UTCDateTime: naive UTC on
+        # SQLite), or None when the driver takes the Python value as it is.
+        self._processors = tuple(
+            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+        )
+        self._positional = compiled.positional
         self._state = threading.Condition(threading.Lock())
         self._filling = _Batch()
         self._writing = False
 
+    def _parameters(self, row: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+        if len(row) != len(self._names):
+            raise ValueError(f"a row must give exactly {list(self.columns)}")
+        values = tuple(
+            row[name] if process is None else process(row[name])
+            for name, process in zip(self._names, self._processors, strict=True)
+        )
+        return values if self._positional else dict(zip(self._names, values, strict=True))
+
+    def _execute(self, connection: Connection, rows: list[tuple[Any, ...] | dict[str, Any]]) -> None:
+        dialect = self.database.engine.dialect
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        cursor = driver.cursor()
+        try:
+            cursor.executemany(self._sql, rows)
+        except dialect.loaded_dbapi.Error as error:
+            # Raised as SQLAlchemy would have, so that `is_outage` and the callers' handling see the same
+            # errors as from any other statement; a lost connection is not handed out again.
+            lost = dialect.is_disconnect(error, connection.connection.dbapi_connection, cursor)
+            if lost:
+                connection.invalidate()
+            raise DBAPIError.instance(
+                self._sql, rows, error, dialect.loaded_dbapi.Error, lost, dialect=dialect
+            ) from error
+        finally:
+            cursor.close()
+
     def insert(self, row: dict[str, Any]) -> None:
+        parameters = self._parameters(row)  # a bad row fails its own insert, not its batch
         with self._state:
             batch = self._filling
-            batch.rows.append(row)
+            batch.rows.append(parameters)
             while self._writing and not batch.done:
                 self._state.wait()
             if batch.done:
@@ -232,7 +280,9 @@ class GroupInsert:
             self._filling = _Batch()
         try:
             with self.database.write_connection() as connection:
-                connection.execute(self.statement, batch.rows)
+                # Inside the transaction `write_connection` began (BEGIN IMMEDIATE on SQLite): the commit
+                # is SQLAlchemy's, the statement the driver's.
+                self._execute(connection, batch.rows)
         except BaseException as error:
             batch.error = error
             raise
