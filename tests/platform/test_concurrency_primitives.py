@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from bot.platform.foreground import Foreground
 from storage import migrate, queries
@@ -241,7 +242,19 @@ def test_when_a_batch_fails_every_row_of_it_is_refused_and_none_is_stored(tmp_pa
         thread.join(10)
     assert outcomes == {"first": "stored", "good": "refused", "bad": "refused"}
     assert stored_values(database) == ["first"]
+    group.insert(click_row("later"))  # the failed batch was rolled back: its connection works on
+    assert stored_values(database) == ["first", "later"]
     database.dispose()
+
+
+def test_a_driver_error_is_raised_as_sqlalchemys_and_the_transaction_is_rolled_back(
+    database: Database,
+) -> None:
+    group = GroupInsert(database, PendingClick.__table__, CLICK_COLUMNS)  # type: ignore[attr-defined]
+    with pytest.raises(IntegrityError):
+        group.insert(click_row("bad", action_id=None))
+    group.insert(click_row("good"))
+    assert stored_values(database) == ["good"]
 
 
 def test_rows_stored_through_the_driver_read_back_as_through_sqlalchemy(database: Database) -> None:
