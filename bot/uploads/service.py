@@ -449,15 +449,10 @@ class UploadService:
             if rollout is None or rollout.status != RolloutStatus.ACTIVE:
                 tell(session, now=now, click=click, text=texts.text("csv.expired"), rollout_id=None)
                 return
-            if not self.invitations.may_request(session, rollout=rollout, user_id=click.user_id):
-                # No longer an admin since the preview was made: refused and audited like every refusal.
-                raise Refusal(
-                    "invite.denied",
-                    {"rollout": formatting.escape(rollout.name)},
-                    attempted="csv_request",
-                    rollout_id=rollout.id,
-                    draft_id=draft.id,
-                )
+            # No longer an admin since the preview was made: refused and audited like every refusal.
+            self.invitations.check_may_request(
+                session, rollout=rollout, user_id=click.user_id, attempted="csv_request", draft_id=draft.id
+            )
             if read is None or _mapping(draft) != read_under:
                 read = _read(draft.content, _mapping(draft))  # stored or re-mapped since: read it here
             if isinstance(read, CsvProblem):
@@ -605,15 +600,10 @@ class UploadService:
             rollout = session.get(Rollout, rollout_id)
             if rollout is None or rollout.status != RolloutStatus.ACTIVE:
                 return
-            if not self.invitations.may_request(session, rollout=rollout, user_id=click.user_id):
-                # A stale picker (no longer an admin of that rollout) or a crafted choice.
-                raise Refusal(
-                    "invite.denied",
-                    {"rollout": formatting.escape(rollout.name)},
-                    attempted="csv_rollout",
-                    rollout_id=rollout.id,
-                    draft_id=draft.id,
-                )
+            # A stale picker (no longer an admin of that rollout) or a crafted choice.
+            self.invitations.check_may_request(
+                session, rollout=rollout, user_id=click.user_id, attempted="csv_rollout", draft_id=draft.id
+            )
             draft.rollout_id = rollout_id
             draft.status = DraftStatus.PENDING
             draft.claimed_by = None
