@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 
-from bot import texts
 from bot.config import Settings
+from bot.platform.people import Readers
 from bot.services import Services
 from bot.slack.intake import DeferredClicks, RequireAUser
+from bot.texts import DEFAULT_LANGUAGE, Texts
 from handlers import register_all
 
 logger = logging.getLogger(__name__)
@@ -49,6 +51,8 @@ def build_app(settings: Settings, services: Services, *, client: WebClient | Non
     )
 
     app.use(RequireAUser())
+    # Before DeferredClicks, so that a stored and acknowledged click also has its clicker looked up.
+    app.use(LookUpReaders(services.readers))
     app.use(DeferredClicks(services.clicks))
     register_all(app, services)
 
@@ -57,7 +61,7 @@ def build_app(settings: Settings, services: Services, *, client: WebClient | Non
         logger.error("a listener failed (%s)", _kind_of(body), exc_info=error)
         if body.get("command"):
             # A slash command still gets a clear private answer; its transaction rolled back.
-            payload = {"response_type": "ephemeral", "text": texts.text("error.generic")}
+            payload = {"response_type": "ephemeral", "text": _generic_error(services, body)}
             headers: dict[str, str | Sequence[str]] = {"content-type": "application/json"}
             return BoltResponse(status=200, body=json.dumps(payload), headers=headers)
         if isinstance(error, (KeyError, TypeError, AttributeError, ValueError, IndexError)):
@@ -67,6 +71,54 @@ def build_app(settings: Settings, services: Services, *, client: WebClient | Non
         return None
 
     return app
+
+
+class LookUpReaders(Middleware):
+    """Once a request from a person is acknowledged (its listener has returned its response), their Slack
+    locale is looked up in the background if it is not known yet (bot/platform/people.py): never before
+    the acknowledgement, so no answer waits for Slack. Only requests that get a private answer count."""
+
+    def __init__(self, readers: Readers):
+        self.readers = readers
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        response = next()
+        user_id = _reader_of(req.body)
+        if user_id:
+            self.readers.look_up_later(user_id)
+        return response
+
+
+def _reader_of(body: dict[str, Any]) -> str:
+    """Who gets a private answer to this request: the one who typed the command, clicked, submitted, opened
+    App Home or shared a file; empty for any other event."""
+    if body.get("command"):
+        return str(body.get("user_id") or "")
+    if body.get("type") in ("block_actions", "view_submission"):
+        user = body.get("user")
+        return str(user.get("id") or "") if isinstance(user, dict) else ""
+    event = body.get("event") if body.get("type") == "event_callback" else None
+    if not isinstance(event, dict):
+        return ""
+    if event.get("type") == "app_home_opened" or (
+        event.get("type") == "message" and event.get("subtype") == "file_share"
+    ):
+        return str(event.get("user") or "")
+    if event.get("type") == "file_shared":
+        return str(event.get("user_id") or "")
+    return ""
+
+
+def _generic_error(services: Services, body: dict[str, Any]) -> str:
+    """The failed command's answer in its reader's language, or English when even that cannot be read (the
+    failure may be the database's)."""
+    try:
+        texts = services.readers.texts(str(body.get("user_id") or ""))
+    except Exception:
+        texts = Texts.of(DEFAULT_LANGUAGE)
+    return texts.text("error.generic")
 
 
 def _kind_of(body: dict[str, Any]) -> str:

@@ -15,6 +15,7 @@ from bot.invitations.service import InvitationService
 from bot.platform.clicks import ClickQueue
 from bot.platform.foreground import Foreground
 from bot.platform.leases import Liveness
+from bot.platform.people import Readers
 from bot.reminders.service import ReminderService
 from bot.reports.service import ReportService
 from bot.rollouts.service import RolloutService
@@ -41,6 +42,8 @@ class Services:
     database: Database
     clock: Clock
     directory: SlackDirectory
+    # Looks up the Slack locale of the people who ask, after their request was acknowledged.
+    readers: Readers
     rollouts: RolloutService
     steps: StepService
     reports: ReportService
@@ -58,6 +61,7 @@ class Services:
     upload_arrived: threading.Event
 
     def close(self) -> None:
+        self.readers.close()
         self.directory.close()
         for client in self.salesforce.values():
             client.close()
@@ -77,7 +81,12 @@ def build_services(
     invitations = InvitationService(database, clock, approvals, seats=settings.msi_seats)
     steps = StepService(database, clock, approvals, on_steps_opened=[invitations.steps_opened])
     rollouts = RolloutService(
-        database, directory, clock, approvals, on_cancel=[invitations.rollout_cancelled]
+        database,
+        directory,
+        clock,
+        approvals,
+        on_cancel=[invitations.rollout_cancelled],
+        on_language_change=[approvals.language_changed, invitations.language_changed],
     )
     salesforce = {
         environment: SalesforceClient(credentials)
@@ -90,6 +99,7 @@ def build_services(
         database=database,
         clock=clock,
         directory=directory,
+        readers=Readers(database, clock, directory.profile),
         rollouts=rollouts,
         steps=steps,
         reports=ReportService(database, clock, approvals, invitations),

@@ -28,9 +28,12 @@ def split_command(text: str) -> tuple[str, str]:
     return parts[0].lower(), (parts[1].strip() if len(parts) > 1 else "")
 
 
-def _open(client: WebClient, trigger_id: str, view: dict[str, Any]) -> None:
+def _open_start(services: Services, client: WebClient, trigger_id: str, user_id: str) -> None:
+    """Open the Start a rollout modal in the owner's language, which it also preselects for the posts.
+    Runs after the ack, so it may ask Slack for the owner's locale (short timeout) when it is not known."""
     try:
-        client.views_open(trigger_id=trigger_id, view=view)
+        language = services.readers.language_now(user_id) or DEFAULT_LANGUAGE
+        client.views_open(trigger_id=trigger_id, view=rollout_blocks.start_modal(Texts.of(language)))
     except Exception:
         logger.exception("opening the Start a rollout modal failed")
 
@@ -52,20 +55,18 @@ def register(app: App, services: Services) -> None:
         channel_id = command.get("channel_id", "")
         if sub == "start":
             ack()
-            opener.submit(
-                _open, client, command["trigger_id"], rollout_blocks.start_modal(Texts.of(DEFAULT_LANGUAGE))
-            )
+            opener.submit(_open_start, services, client, command["trigger_id"], user_id)
         elif sub == "help":
-            reader_texts = Texts.of(DEFAULT_LANGUAGE)
+            reader_texts = services.readers.texts(user_id, channel_id=channel_id)
             ack(
                 response_type="ephemeral",
                 text=report_blocks.help_text(reader_texts),
                 blocks=report_blocks.help_blocks(reader_texts),
             )
         elif sub == "status":
-            private(ack, services.reports.status(name=rest, channel_id=channel_id))
+            private(ack, services.reports.status(name=rest, channel_id=channel_id, user_id=user_id))
         elif sub == "list":
-            private(ack, services.reports.list())
+            private(ack, services.reports.list(user_id=user_id))
         elif sub == "invite":
             private(
                 ack, services.invitations.invite_command(user_id=user_id, channel_id=channel_id, text=rest)
@@ -73,7 +74,7 @@ def register(app: App, services: Services) -> None:
         elif sub == "audit":
             private(ack, services.reports.request_audit(user_id=user_id, name=rest, channel_id=channel_id))
         else:
-            reader_texts = Texts.of(DEFAULT_LANGUAGE)
+            reader_texts = services.readers.texts(user_id, channel_id=channel_id)
             ack(
                 response_type="ephemeral",
                 text=report_blocks.help_text(reader_texts, sub),

@@ -95,13 +95,16 @@ class FakeSlack:
         }
         self.channel_members[channel_id] = list(members or [])
 
-    def add_user(self, user_id: str, *, tz: str = "Europe/Paris", deleted: bool = False) -> None:
+    def add_user(
+        self, user_id: str, *, tz: str = "Europe/Paris", deleted: bool = False, locale: str = "en-US"
+    ) -> None:
         self.users[user_id] = {
             "id": user_id,
             "name": user_id.lower(),
             "tz": tz,
             "deleted": deleted,
             "is_bot": False,
+            "locale": locale,
         }
 
     def add_file(
@@ -277,7 +280,20 @@ class FakeSlack:
         user = self.users.get(str(params.get("user")))
         if user is None:
             return {"ok": False, "error": "user_not_found"}
-        return {"ok": True, "user": dict(user)}
+        shown = dict(user)
+        # As Slack: the locale only for a caller that asks for it.
+        if str(params.get("include_locale", "")).lower() not in ("1", "true"):
+            shown.pop("locale", None)
+        return {"ok": True, "user": shown}
+
+    def locale_lookups(self, user_id: str | None = None) -> list[Call]:
+        """The users.info calls that asked for a locale (of `user_id`, or of anyone)."""
+        return [
+            call
+            for call in self.calls_to("users.info")
+            if str(call.params.get("include_locale", "")).lower() in ("1", "true")
+            and (user_id is None or call.params.get("user") == user_id)
+        ]
 
     def _api_views_open(self, params: dict[str, Any]) -> dict[str, Any]:
         view = _json_field(params.get("view"))

@@ -33,10 +33,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlmodel import col
 
-from bot import texts
 from bot.platform import crashpoints
 from bot.platform.foreground import Foreground
 from bot.platform.leases import LeasedQueue, Liveness
+from bot.platform.people import reader_texts
 from bot.platform.workers import PollingWorker
 from bot.slack import formatting
 from storage.db import Database, is_outage
@@ -675,7 +675,7 @@ class OutboxWorker(PollingWorker):
             now=now,
             rollout_id=rollout.id,
             channel=rollout.owner_id,
-            text=texts.text(
+            text=reader_texts(session, rollout.owner_id, fallback=rollout.language).text(
                 f"delivery.{error}",
                 channel=formatting.channel(item.target),
                 rollout=formatting.escape(rollout.name),

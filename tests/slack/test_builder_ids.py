@@ -136,6 +136,7 @@ def outputs(texts: Texts) -> Iterator[tuple[str, str, dict[str, Any]]]:
                 salesforce_admins=["U_SFDC"],
                 marketo_channel="C_MKTO",
                 salesforce_channel="C_SFDC",
+                language="ja",
             )
         },
     )
