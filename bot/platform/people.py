@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 REFRESH_AFTER = timedelta(hours=24)
 # After a failed look-up (Slack unreachable, user_not_found) this process waits before asking again.
 RETRY_AFTER_FAILURE_SECONDS = 300.0
+# How long `language_now` waits for a look-up already running (Slack's own timeout is 2 s: bot/services.py).
+LOOKUP_WAIT_SECONDS = 2.0
 
 
 def reader_language(session: Session, user_id: str, *, fallback: str | None = None) -> str:
@@ -73,13 +75,16 @@ class Readers:
         self.profile = profile
         self._pool = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="locale-lookup")
         self._lock = threading.Lock()
-        self._in_flight: set[str] = set()
+        # The look-ups running, each with the event set when it is over (`language_now` may wait for one).
+        self._in_flight: dict[str, threading.Event] = {}
         # Until when (time.monotonic) this process knows the person's row is fresh, or waits after a failure:
         # spares a database read on every request of someone already known.
         self._settled_until: dict[str, float] = {}
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+    def close(self, *, wait: bool = False) -> None:
+        """Stop: look-ups not started yet are dropped (the next request asks again), unless `wait`, which
+        lets every look-up asked for so far finish first."""
+        self._pool.shutdown(wait=wait, cancel_futures=not wait)
 
     def texts(self, user_id: str, *, rollout_id: int | None = None, channel_id: str = "") -> Texts:
         """The Texts `user_id` reads, from the cache; until it is known, the language of the rollout in
@@ -106,8 +111,13 @@ class Readers:
         with self._lock:
             if self._settled_until.get(user_id, 0.0) > time.monotonic():
                 return None  # asked lately, and Slack did not tell
-            self._in_flight.add(user_id)
-        self._refresh(user_id)
+            running = self._in_flight.get(user_id)
+            if running is None:
+                self._in_flight[user_id] = threading.Event()
+        if running is not None:
+            running.wait(LOOKUP_WAIT_SECONDS)  # the background look-up, already asking: its answer
+        else:
+            self._refresh(user_id)
         return self.known_language(user_id)
 
     def look_up_later(self, user_id: str) -> None:
@@ -118,12 +128,12 @@ class Readers:
         with self._lock:
             if user_id in self._in_flight or self._settled_until.get(user_id, 0.0) > time.monotonic():
                 return
-            self._in_flight.add(user_id)
+            self._in_flight[user_id] = threading.Event()
         try:
             self._pool.submit(self._refresh, user_id)
         except RuntimeError:  # shutting down: the next process asks
             with self._lock:
-                self._in_flight.discard(user_id)
+                self._in_flight.pop(user_id).set()
 
     def _refresh(self, user_id: str) -> None:
         settled_for = RETRY_AFTER_FAILURE_SECONDS
@@ -133,8 +143,10 @@ class Readers:
             logger.exception("storing a person's Slack locale failed")
         finally:
             with self._lock:
-                self._in_flight.discard(user_id)
                 self._settled_until[user_id] = time.monotonic() + settled_for
+                done = self._in_flight.pop(user_id, None)
+            if done is not None:
+                done.set()
 
     def _refresh_row(self, user_id: str) -> float:
         """Ask Slack unless the stored row is fresh; how long (seconds) this process need not ask again."""

@@ -299,7 +299,8 @@ def test_start_preselects_the_language_of_the_owners_slack_locale(bot: RunningBo
     (language,) = [b for b in modal["blocks"] if b.get("block_id") == "language"]
     assert language["element"]["initial_option"]["value"] == "ja"
     assert [o["text"]["text"] for o in language["element"]["options"]] == ["日本語", "English"]
-    assert bot.fake.locale_lookups("U_JA")
+    time.sleep(0.3)  # the middleware's own look-up, had it not been deduplicated, would show by now
+    assert len(bot.fake.locale_lookups("U_JA")) == 1
     # Someone English gets English, preselected.
     response = bot.slack.slash("start", user="U_OWNER")
     opened = bot.fake.wait_for(lambda: [v for v in bot.fake.views if v["method"] == "views.open"][1:])
