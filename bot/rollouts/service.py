@@ -23,7 +23,7 @@ from bot.steps.runbook import Persona, StepState
 from bot.texts import DEFAULT_LANGUAGE, Texts, known_language
 from storage import queries
 from storage.db import Database
-from storage.models import Rollout, RolloutMember, RolloutStatus, Step
+from storage.models import Rollout, RolloutMember, RolloutStatus, SlackPerson, Step
 
 logger = logging.getLogger(__name__)
 
@@ -152,6 +152,8 @@ class RolloutService:
         """
         with self.database.read() as session:
             texts = reader_texts(session, owner_id)
+            owner = session.get(SlackPerson, owner_id)
+            known_time_zone = owner.tz if owner is not None else None
         errors = check_start_form(form, texts)
         if ids.START_NAME not in errors:
             with self.database.read() as session:
@@ -171,7 +173,8 @@ class RolloutService:
             return StartOutcome(errors=errors)
 
         membership = self.directory.members_of([form.marketo_channel, form.salesforce_channel])
-        time_zone = self.directory.user_time_zone(owner_id)
+        # The owner's zone as the locale look-up stored it (opening the form looked it up), else Slack's now.
+        time_zone = known_time_zone or self.directory.user_time_zone(owner_id)
         warnings = _membership_warnings(texts, form, membership)
 
         now = self.clock()

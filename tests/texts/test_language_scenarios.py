@@ -301,6 +301,14 @@ def test_start_preselects_the_language_of_the_owners_slack_locale(bot: RunningBo
     assert [o["text"]["text"] for o in language["element"]["options"]] == ["日本語", "English"]
     time.sleep(0.3)  # the middleware's own look-up, had it not been deduplicated, would show by now
     assert len(bot.fake.locale_lookups("U_JA")) == 1
+    # Submitting the form then takes the owner's time zone from that look-up instead of asking Slack again.
+    asked = len(bot.fake.calls_to("users.info"))
+    values = {**start_form_values(), "language": language_value("ja")}
+    response = bot.slack.interact(view_submission("msi_start_rollout", values, user="U_JA"))
+    assert response.status_code == 200 and not response.content, response.text
+    with bot.database.read() as session:
+        assert session.scalars(select(Rollout)).one().time_zone == "Europe/Paris"
+    assert len(bot.fake.calls_to("users.info")) == asked
     # Someone English gets English, preselected.
     response = bot.slack.slash("start", user="U_OWNER")
     opened = bot.fake.wait_for(lambda: [v for v in bot.fake.views if v["method"] == "views.open"][1:])
