@@ -1,11 +1,16 @@
-"""`msi-bot run`: validate settings (exit 2 on problems), configure logging, run until SIGTERM/SIGINT."""
+"""`msi-bot run`: validate settings (exit 2 on problems), configure logging, run until SIGTERM/SIGINT.
+
+`msi-bot export` and `msi-bot erase` answer data requests from the database alone (no Slack settings).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from datetime import UTC, datetime
 
-from bot.config import SettingsError, load_settings
+from bot.config import SettingsError, load_data_settings, load_settings
 from bot.platform import logs
 
 
@@ -15,21 +20,85 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="start the bot (HTTP mode, or Socket Mode when SLACK_APP_TOKEN is set)")
+    export = commands.add_parser(
+        "export", help="write one rollout's whole record (steps, approvals, batches, invitees, audit) as JSON"
+    )
+    export.add_argument("--rollout", required=True, metavar="NAME", help="the rollout's name")
+    erase = commands.add_parser(
+        "erase", help="remove one person's address from everything the bot keeps, with an audit row"
+    )
+    erase.add_argument("--email", required=True, metavar="ADDRESS", help="the address to remove")
     arguments = parser.parse_args(argv)
 
     if arguments.command == "run":
         try:
             settings = load_settings()
         except SettingsError as error:
-            for problem in error.problems:
-                print(f"msi-bot: {problem}", file=sys.stderr)
-            return 2
+            return _settings_problems(error)
         logs.configure(settings.log_level, settings.secrets())
 
         from bot.runtime import run
 
         return run(settings)
+    if arguments.command in ("export", "erase"):
+        return _data_command(arguments)
     return 2
+
+
+def _settings_problems(error: SettingsError) -> int:
+    for problem in error.problems:
+        print(f"msi-bot: {problem}", file=sys.stderr)
+    return 2
+
+
+def _data_command(arguments: argparse.Namespace) -> int:
+    """Export or erase, against the database at the schema this version knows; never migrates it (that is
+    `msi-bot run`'s job, with every process of the deployment at the same version)."""
+    try:
+        settings = load_data_settings()
+    except SettingsError as error:
+        return _settings_problems(error)
+    logs.configure("WARNING", [])
+
+    from bot.records.service import RecordService
+    from storage import migrate
+    from storage.db import Database
+
+    database = Database(settings.database_url)
+    try:
+        current, head = migrate.current_and_head(database)
+        if current != head:
+            print(
+                f"msi-bot: the database is at schema {current or 'none'}, this version needs {head}: "
+                "start `msi-bot run` of this version once (it upgrades the schema), then try again",
+                file=sys.stderr,
+            )
+            return 1
+        records = RecordService(database)
+        if arguments.command == "export":
+            record, others = records.export(name=arguments.rollout)
+            if record is None:
+                print(f"msi-bot: no rollout is called {arguments.rollout!r}", file=sys.stderr)
+                return 1
+            if others:
+                print(
+                    f"msi-bot: {others} older rollout(s) share this name; this is the "
+                    f"{record['rollout']['status']} one started {record['rollout']['created_at']}",
+                    file=sys.stderr,
+                )
+            json.dump(record, sys.stdout, ensure_ascii=False, indent=2)
+            sys.stdout.write("\n")
+            return 0
+        erasure = records.erase_address(arguments.email, now=datetime.now(UTC))
+        total = erasure.total
+        if not total.any():
+            print("msi-bot: the address is not in the database; nothing changed", file=sys.stderr)
+            return 0
+        changed = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in total.as_details().items())
+        print(f"erased: {changed}; audited in {len(erasure.by_rollout)} place(s)")
+        return 0
+    finally:
+        database.dispose()
 
 
 if __name__ == "__main__":

@@ -65,7 +65,14 @@ class Runtime:
             self.services.uploads, wake_event=self.services.upload_arrived, **(importer_options or {})
         )
         self.scheduler = BackgroundScheduler(timezone="UTC")
-        housekeeping.schedule(self.scheduler, self.database, clock, self.services.uploads)
+        housekeeping.schedule(
+            self.scheduler,
+            self.database,
+            clock,
+            self.services.uploads,
+            records=self.services.records,
+            retention=settings.msi_retention,
+        )
         self.reminders.schedule(self.scheduler, settings.msi_sweep_every)
         wsgi_app = SlackWsgiApp(
             None if settings.socket_mode else self.app,

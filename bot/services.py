@@ -15,6 +15,7 @@ from bot.invitations.service import InvitationService
 from bot.platform.clicks import ClickQueue
 from bot.platform.foreground import Foreground
 from bot.platform.leases import Liveness
+from bot.records.service import RecordService
 from bot.reminders.service import ReminderService
 from bot.reports.service import ReportService
 from bot.rollouts.service import RolloutService
@@ -51,6 +52,7 @@ class Services:
     # This process's heartbeat, which every leased queue's claims name (bot/platform/leases.py).
     liveness: Liveness
     reminders: ReminderService
+    records: RecordService
     # One client per environment whose Salesforce org is configured (SALESFORCE_*, SALESFORCE_SANDBOX_*).
     salesforce: dict[str, SalesforceClient]
     verification: VerificationService | None  # only when a Salesforce org is configured
@@ -117,6 +119,7 @@ def build_services(
             working_hours=settings.msi_working_hours,
             is_active_user=directory.is_active_user,
         ),
+        records=RecordService(database),
         salesforce=salesforce,
         verification=VerificationService(database, clock, salesforce) if salesforce else None,
         upload_arrived=threading.Event(),
