@@ -9,9 +9,13 @@ import argparse
 import json
 import sys
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from bot.config import SettingsError, load_data_settings, load_settings
 from bot.platform import logs
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,45 +64,60 @@ def _data_command(arguments: argparse.Namespace) -> int:
         return _settings_problems(error)
     logs.configure("WARNING", [])
 
-    from bot.records.service import RecordService
-    from storage import migrate
+    from sqlalchemy.exc import SQLAlchemyError
+
     from storage.db import Database
 
     database = Database(settings.database_url)
     try:
-        current, head = migrate.current_and_head(database)
-        if current != head:
-            print(
-                f"msi-bot: the database is at schema {current or 'none'}, this version needs {head}: "
-                "start `msi-bot run` of this version once (it upgrades the schema), then try again",
-                file=sys.stderr,
-            )
-            return 1
-        records = RecordService(database)
-        if arguments.command == "export":
-            record, others = records.export(name=arguments.rollout)
-            if record is None:
-                print(f"msi-bot: no rollout is called {arguments.rollout!r}", file=sys.stderr)
-                return 1
-            if others:
-                print(
-                    f"msi-bot: {others} older rollout(s) share this name; this is the "
-                    f"{record['rollout']['status']} one started {record['rollout']['created_at']}",
-                    file=sys.stderr,
-                )
-            json.dump(record, sys.stdout, ensure_ascii=False, indent=2)
-            sys.stdout.write("\n")
-            return 0
-        erasure = records.erase_address(arguments.email, now=datetime.now(UTC))
-        total = erasure.total
-        if not total.any():
-            print("msi-bot: the address is not in the database; nothing changed", file=sys.stderr)
-            return 0
-        changed = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in total.as_details().items())
-        print(f"erased: {changed}; audited in {len(erasure.by_rollout)} place(s)")
-        return 0
+        return _answer_data_request(arguments, database)
+    except SQLAlchemyError as error:
+        # The class only: a driver's message can quote the URL's host or user.
+        print(
+            f"msi-bot: the database did not answer ({type(error).__name__}); check DATABASE_URL and that "
+            "the database is running",
+            file=sys.stderr,
+        )
+        return 1
     finally:
         database.dispose()
+
+
+def _answer_data_request(arguments: argparse.Namespace, database: Database) -> int:
+    from bot.records.service import RecordService
+    from storage import migrate
+
+    current, head = migrate.current_and_head(database)
+    if current != head:
+        print(
+            f"msi-bot: the database is at schema {current or 'none'}, this version needs {head}: "
+            "start `msi-bot run` of this version once (it upgrades the schema), then try again",
+            file=sys.stderr,
+        )
+        return 1
+    records = RecordService(database)
+    if arguments.command == "export":
+        record, others = records.export(name=arguments.rollout)
+        if record is None:
+            print(f"msi-bot: no rollout is called {arguments.rollout!r}", file=sys.stderr)
+            return 1
+        if others:
+            print(
+                f"msi-bot: {others} older rollout(s) share this name; this is the "
+                f"{record['rollout']['status']} one started {record['rollout']['created_at']}",
+                file=sys.stderr,
+            )
+        json.dump(record, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    erasure = records.erase_address(arguments.email, now=datetime.now(UTC))
+    total = erasure.total
+    if not total.any():
+        print("msi-bot: the address is not in the database; nothing changed", file=sys.stderr)
+        return 0
+    changed = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in total.as_details().items())
+    print(f"erased: {changed}; audited in {len(erasure.by_rollout)} place(s)")
+    return 0
 
 
 if __name__ == "__main__":

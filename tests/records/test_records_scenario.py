@@ -194,3 +194,6 @@ def test_data_commands_refuse_a_database_this_version_has_not_migrated(tmp_path:
     assert "start `msi-bot run` of this version once" in result.stderr and result.stdout == ""
     bad = msi_bot("mysql://user:hunter2@db/x", "erase", "--email", "a@example.com")
     assert bad.returncode == 2 and "DATABASE_URL" in bad.stderr and "hunter2" not in bad.stderr
+    unreachable = msi_bot("postgresql+psycopg://admin:hunter2@127.0.0.1:9/x", "export", "--rollout", "P")
+    assert unreachable.returncode == 1 and "did not answer" in unreachable.stderr
+    assert "hunter2" not in unreachable.stderr + unreachable.stdout
