@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
             settings = load_settings()
         except SettingsError as error:
             return _settings_problems(error)
-        logs.configure(settings.log_level, settings.secrets())
+        logs.configure(settings.log_level, settings.secrets(), log_format=settings.log_format)
 
         from bot.runtime import run
 

@@ -176,6 +176,7 @@ class Settings(BaseSettings):
     # None keeps personal data for ever (`never`).
     msi_retention: Annotated[timedelta | None, BeforeValidator(_retention)] = timedelta(days=365)
     log_level: str = "INFO"
+    log_format: str = "text"
     # Optional: an OAuth client-credentials app per org, to check steps 6 and 7 in Salesforce itself.
     salesforce_url: str | None = None
     salesforce_client_id: str | None = None
@@ -275,6 +276,14 @@ class Settings(BaseSettings):
         if upper not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return upper
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format_name(cls, value: str) -> str:
+        lower = value.strip().lower()
+        if lower not in ("text", "json"):
+            raise ValueError("must be text or json")
+        return lower
 
     @property
     def socket_mode(self) -> bool:
