@@ -15,6 +15,7 @@ from bot.config import SettingsError, load_data_settings, load_settings
 from bot.platform import logs
 
 if TYPE_CHECKING:
+    from bot.config import Settings
     from storage.db import Database
 
 
@@ -24,6 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="start the bot (HTTP mode, or Socket Mode when SLACK_APP_TOKEN is set)")
+    commands.add_parser(
+        "doctor", help="check the deployment (token, scopes, channels, people, Salesforce, database, outbox)"
+    )
     export = commands.add_parser(
         "export", help="write one rollout's whole record (steps, approvals, batches, invitees, audit) as JSON"
     )
@@ -44,9 +48,41 @@ def main(argv: list[str] | None = None) -> int:
         from bot.runtime import run
 
         return run(settings)
+    if arguments.command == "doctor":
+        try:
+            settings = load_settings()
+        except SettingsError as error:
+            return _settings_problems(error)
+        logs.configure("WARNING", settings.secrets(), log_format=settings.log_format)
+        return _doctor(settings)
     if arguments.command in ("export", "erase"):
         return _data_command(arguments)
     return 2
+
+
+def _doctor(settings: Settings) -> int:
+    """One line per check on stdout, in English (the service's operator reads it); exit 0 when all pass."""
+    from bot.app import slack_client
+    from bot.doctor.service import Doctor
+    from bot.steps.salesforce import SalesforceClient
+    from bot.texts import Texts
+    from storage.db import Database
+
+    database = Database(settings.database_url)
+    salesforce = {
+        environment: SalesforceClient(credentials)
+        for environment, credentials in settings.salesforce_orgs().items()
+    }
+    try:
+        doctor = Doctor(database, slack_client(settings, timeout=10), salesforce, lambda: datetime.now(UTC))
+        passed, lines = doctor.report(Texts.of("en"))
+    finally:
+        for client in salesforce.values():
+            client.close()
+        database.dispose()
+    for line in lines:
+        print(line)
+    return 0 if passed else 1
 
 
 def _settings_problems(error: SettingsError) -> int:

@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.approvals.service import ApprovalService
 from bot.config import Settings
+from bot.doctor.service import Doctor
 from bot.invitations.service import InvitationService
 from bot.platform.clicks import ClickQueue
 from bot.platform.foreground import Foreground
@@ -53,6 +54,7 @@ class Services:
     liveness: Liveness
     reminders: ReminderService
     records: RecordService
+    doctor: Doctor
     # One client per environment whose Salesforce org is configured (SALESFORCE_*, SALESFORCE_SANDBOX_*).
     salesforce: dict[str, SalesforceClient]
     verification: VerificationService | None  # only when a Salesforce org is configured
@@ -120,6 +122,7 @@ def build_services(
             is_active_user=directory.is_active_user,
         ),
         records=RecordService(database),
+        doctor=Doctor(database, slack_client(timeout=5), salesforce, clock),
         salesforce=salesforce,
         verification=VerificationService(database, clock, salesforce) if salesforce else None,
         upload_arrived=threading.Event(),
