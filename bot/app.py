@@ -13,26 +13,30 @@ from slack_sdk import WebClient
 
 from bot import texts
 from bot.config import Settings
+from bot.platform.metrics import Metrics
 from bot.services import Services
+from bot.slack.client import MeteredWebClient
 from bot.slack.intake import DeferredClicks, RequireAUser
 from handlers import register_all
 
 logger = logging.getLogger(__name__)
 
 
-def slack_client(settings: Settings, *, timeout: int = 10) -> WebClient:
-    """A Web API client bound to SLACK_API_URL, the only host besides the file hosts that sees the token."""
-    return WebClient(
+def slack_client(settings: Settings, *, timeout: int = 10, metrics: Metrics | None = None) -> WebClient:
+    """A Web API client bound to SLACK_API_URL, the only host besides the file hosts that sees the token;
+    with `metrics`, Slack's refusals are counted for /metrics."""
+    return MeteredWebClient(
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_url,
         timeout=timeout,
         retry_handlers=[],
+        metrics=metrics,
     )
 
 
 def build_app(settings: Settings, services: Services, *, client: WebClient | None = None) -> App:
     app = App(
-        client=client or slack_client(settings),
+        client=client or slack_client(settings, metrics=services.metrics),
         signing_secret=settings.slack_signing_secret.get_secret_value()
         if settings.slack_signing_secret
         else None,

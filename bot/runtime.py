@@ -15,7 +15,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.app import build_app, slack_client
 from bot.config import Settings
-from bot.platform import outbox
+from bot.platform import outbox, readiness
 from bot.platform.foreground import Foreground
 from bot.platform.outbox import OutboxWorker
 from bot.reminders import housekeeping
@@ -38,10 +38,12 @@ class Runtime:
         importer_options: dict[str, Any] | None = None,
     ):
         self.settings = settings
+        self.clock = clock
         self.database = Database(settings.database_url)
         # Requests in flight, which the background workers let go first (see bot/foreground.py).
         self.foreground = Foreground()
         migrate.upgrade(self.database)
+        self._schema_head = migrate.head()
         self.services = build_services(
             settings,
             self.database,
@@ -54,7 +56,7 @@ class Runtime:
         self.app = build_app(settings, self.services)
         self.worker = OutboxWorker(
             self.database,
-            slack_client(settings),
+            slack_client(settings, metrics=self.services.metrics),
             clock=clock,
             foreground=self.foreground,
             liveness=self.services.liveness,
@@ -81,6 +83,7 @@ class Runtime:
             if settings.slack_signing_secret
             else None,
             foreground=self.foreground,
+            metrics=self.services.metrics,
         )
         self._stopping = threading.Event()
         self.socket_mode = (
@@ -88,8 +91,7 @@ class Runtime:
             if settings.socket_mode and settings.slack_app_token is not None
             else None
         )
-        if self.socket_mode is not None:
-            wsgi_app.readiness = self.socket_mode.not_ready
+        wsgi_app.readiness = self.not_ready
         self.server = HttpServer(wsgi_app, settings.host, settings.port)
 
     def start(self) -> None:
@@ -104,6 +106,21 @@ class Runtime:
             logger.info("msi-bot connecting in Socket Mode; health check on port %s", self.server.port)
         else:
             logger.info("msi-bot listening on %s:%s", self.settings.host, self.server.port)
+
+    def not_ready(self) -> str | None:
+        """Why this process cannot do its work now, for /readyz (None: ready). The database answered."""
+        if self.socket_mode is not None:
+            reason = self.socket_mode.not_ready()
+            if reason is not None:
+                return reason
+        for name, worker in (("outbox", self.worker), ("click", self.clicks), ("import", self.importer)):
+            if not worker.alive:
+                return f"the {name} worker is not running"
+        if not self.scheduler.running:
+            return "the scheduler is not running"
+        if not self.services.liveness.beating:
+            return "this process's heartbeat is stale"
+        return readiness.not_ready(self.database, self.clock(), schema_head=self._schema_head)
 
     def request_stop(self, signum: int | None = None, _frame: FrameType | None = None) -> None:
         if signum is not None:

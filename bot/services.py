@@ -16,6 +16,7 @@ from bot.invitations.service import InvitationService
 from bot.platform.clicks import ClickQueue
 from bot.platform.foreground import Foreground
 from bot.platform.leases import Liveness
+from bot.platform.metrics import Metrics
 from bot.records.service import RecordService
 from bot.reminders.service import ReminderService
 from bot.reports.service import ReportService
@@ -54,6 +55,8 @@ class Services:
     liveness: Liveness
     reminders: ReminderService
     records: RecordService
+    # This process's counters and the queues' depths, for GET /metrics.
+    metrics: Metrics
     doctor: Doctor
     # One client per environment whose Salesforce org is configured (SALESFORCE_*, SALESFORCE_SANDBOX_*).
     salesforce: dict[str, SalesforceClient]
@@ -75,8 +78,14 @@ def build_services(
     foreground: Foreground,
     slack_client: Callable[..., Any],
 ) -> Services:
-    """Every service, wired once. `slack_client(timeout=…)` makes a Web API client with the bot token."""
-    directory = SlackDirectory(slack_client(timeout=2))
+    """Every service, wired once. `slack_client(timeout=…, metrics=…)` makes a Web API client with the bot
+    token."""
+    metrics = Metrics(database, clock)
+
+    def client(**options: Any) -> Any:
+        return slack_client(metrics=metrics, **options)
+
+    directory = SlackDirectory(client(timeout=2))
     approvals = ApprovalService(database, clock)
     invitations = InvitationService(database, clock, approvals, seats=settings.msi_seats)
     steps = StepService(database, clock, approvals, on_steps_opened=[invitations.steps_opened])
@@ -103,7 +112,7 @@ def build_services(
             database,
             clock,
             invitations,
-            slack_client(),
+            client(),
             FileFetcher(
                 settings.slack_bot_token.get_secret_value(), settings.token_hosts, max_bytes=parsing.MAX_BYTES
             ),
@@ -122,7 +131,8 @@ def build_services(
             is_active_user=directory.is_active_user,
         ),
         records=RecordService(database),
-        doctor=Doctor(database, slack_client(timeout=5), salesforce, clock),
+        metrics=metrics,
+        doctor=Doctor(database, client(timeout=5), salesforce, clock),
         salesforce=salesforce,
         verification=VerificationService(database, clock, salesforce) if salesforce else None,
         upload_arrived=threading.Event(),

@@ -39,12 +39,19 @@ def upgrade(database: Database, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
-def current_and_head(database: Database) -> tuple[str | None, str | None]:
-    """The database's revision (None for an empty database) and the newest this code knows."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+def head() -> str | None:
+    """The newest revision this code knows."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current(database: Database) -> str | None:
+    """The database's revision (None for an empty database)."""
     with database.read() as session:
-        current = MigrationContext.configure(session.connection()).get_current_revision()
-    return current, head
+        return MigrationContext.configure(session.connection()).get_current_revision()
+
+
+def current_and_head(database: Database) -> tuple[str | None, str | None]:
+    return current(database), head()
 
 
 def at_head(database: Database) -> bool:

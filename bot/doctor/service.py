@@ -15,22 +15,19 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import col
 
+from bot.platform import outbox, readiness
 from bot.slack.scopes import BOT_SCOPES
 from bot.steps.salesforce import SalesforceClient, SalesforceError
 from bot.texts import Texts
 from storage import migrate, queries
 from storage.db import Database
-from storage.models import OutboxItem, OutboxStatus, Rollout
+from storage.models import Rollout
 
 logger = logging.getLogger(__name__)
 
 NETWORK_ERRORS = (OSError, HTTPException, ValueError)
-# A notification due longer than this and still not delivered means the outbox is not draining.
-OUTBOX_STUCK_AFTER = timedelta(minutes=10)
 # Slack errors that mean the token itself is no good (the app was uninstalled, or its token revoked).
 TOKEN_REFUSED = frozenset(
     {"invalid_auth", "token_revoked", "account_inactive", "not_authed", "token_expired"}
@@ -69,7 +66,7 @@ class Doctor:
         salesforce: Mapping[str, SalesforceClient],
         clock: Callable[[], datetime],
         *,
-        outbox_stuck_after: timedelta = OUTBOX_STUCK_AFTER,
+        outbox_stuck_after: timedelta = readiness.STUCK_AFTER,
     ):
         self.database = database
         self.client = client
@@ -255,13 +252,7 @@ class Doctor:
     def _outbox(self) -> Finding:
         now = self.clock()
         with self.database.read() as session:
-            due = (
-                col(OutboxItem.status) == OutboxStatus.PENDING,
-                col(OutboxItem.not_before) <= now,
-            )
-            count, oldest = session.execute(
-                select(func.count(), func.min(col(OutboxItem.not_before))).where(*due)
-            ).one()
+            count, oldest = outbox.due_backlog(session, now=now)
         if oldest is not None and now - oldest > self.outbox_stuck_after:
             return Finding(
                 "outbox", problems=(Problem("doctor.outbox.stuck", {"count": count, "since": oldest}),)

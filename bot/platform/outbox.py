@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import ColumnElement, and_, exists, select, update
+from sqlalchemy import ColumnElement, and_, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlmodel import col
@@ -245,6 +245,16 @@ def upload(
             created_at=now,
         ),
     )
+
+
+def due_backlog(session: Session, *, now: datetime) -> tuple[int, datetime | None]:
+    """How many notifications are due and undelivered, and since when the oldest has been due."""
+    count, oldest = session.execute(
+        select(func.count(), func.min(col(OutboxItem.not_before))).where(
+            _pending(), col(OutboxItem.not_before) <= now
+        )
+    ).one()
+    return int(count), oldest
 
 
 def _pending() -> ColumnElement[bool]:
