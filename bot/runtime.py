@@ -7,16 +7,21 @@ import logging
 import signal
 import sys
 import threading
+import time
 from types import FrameType
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.socket_mode.internals import run_bolt_app, send_response
+from slack_sdk.socket_mode.client import BaseSocketModeClient as SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.app import build_app, slack_client
 from bot.config import Settings
-from bot.platform import outbox, readiness
+from bot.platform import logs, outbox, readiness
 from bot.platform.foreground import Foreground
+from bot.platform.metrics import Metrics, request_kind
 from bot.platform.outbox import OutboxWorker
 from bot.reminders import housekeeping
 from bot.services import Clock, build_services, utc_now
@@ -87,7 +92,12 @@ class Runtime:
         )
         self._stopping = threading.Event()
         self.socket_mode = (
-            SocketModeConnection(self.app, settings.slack_app_token.get_secret_value(), self._stopping)
+            SocketModeConnection(
+                self.app,
+                settings.slack_app_token.get_secret_value(),
+                self._stopping,
+                metrics=self.services.metrics,
+            )
             if settings.socket_mode and settings.slack_app_token is not None
             else None
         )
@@ -148,6 +158,26 @@ class Runtime:
         logger.info("msi-bot stopped")
 
 
+class MeteredSocketModeHandler(SocketModeHandler):
+    """Bolt's Socket Mode handler, counting each request and its acknowledgement's time as the HTTP front
+    door does, and logging within the request's kind."""
+
+    def __init__(self, app: Any, app_token: str, *, metrics: Metrics | None) -> None:
+        super().__init__(app, app_token)
+        self.metrics = metrics
+
+    def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:
+        arrived = time.perf_counter()
+        kind = request_kind(req.payload)
+        with logs.context(kind=kind):
+            response = run_bolt_app(self.app, req)
+            send_response(client, req, response, time.time())
+        if self.metrics is not None:
+            self.metrics.requests.labels(kind, str(response.status)).inc()
+            if response.status < 400:
+                self.metrics.ack_seconds.labels(kind).observe(time.perf_counter() - arrived)
+
+
 class SocketModeConnection:
     """Socket Mode, connected in a thread of its own so that a bad app token or no network never holds up
     start-up or SIGTERM: it retries with a capped back-off, says why once per distinct reason, and reports
@@ -156,8 +186,8 @@ class SocketModeConnection:
     FIRST_WAIT = 1.0
     MAX_WAIT = 60.0
 
-    def __init__(self, app: Any, app_token: str, stopping: threading.Event):
-        self.handler = SocketModeHandler(app, app_token)
+    def __init__(self, app: Any, app_token: str, stopping: threading.Event, metrics: Metrics | None = None):
+        self.handler = MeteredSocketModeHandler(app, app_token, metrics=metrics)
         # slack_sdk logs an ERROR per failed attempt; the reason is reported here, once per distinct reason.
         self.handler.client.logger.addFilter(_drop_reported_failures)
         self._stopping = stopping

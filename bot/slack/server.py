@@ -22,6 +22,7 @@ from slack_bolt import App, BoltRequest
 from slack_sdk.signature import SignatureVerifier
 from waitress import wasyncore
 
+from bot.platform import logs
 from bot.platform.foreground import Foreground
 from bot.platform.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from bot.platform.metrics import Metrics, request_kind
@@ -174,7 +175,8 @@ class SlackWsgiApp:
         if not well_formed(request.body):
             logger.warning("a signed request of an unexpected shape was refused")
             return kind, 400, _reply(start_response, "400 Bad Request", {"error": "malformed request"})
-        response = self.bolt_app.dispatch(request)
+        with logs.context(kind=kind):
+            response = self.bolt_app.dispatch(request)
         payload = (response.body or "").encode("utf-8")
         reply_headers = [
             (name, value)

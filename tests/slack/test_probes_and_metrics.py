@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot.platform import readiness
+from bot.runtime import MeteredSocketModeHandler
 from storage import migrate
 from storage.db import Database
 from storage.models import OutboxItem
@@ -108,3 +112,40 @@ def test_slack_errors_are_counted_by_method_and_error(bot: RunningBot) -> None:
             == 1
         )
     )
+
+
+class RecordingSocket:
+    """Stands for the WebSocket client: keeps the responses the handler sends back over it."""
+
+    def __init__(self) -> None:
+        self.sent: list[SocketModeResponse] = []
+        self.logger = logging.getLogger("test.socket")
+
+    def send_socket_mode_response(self, response: SocketModeResponse) -> None:
+        self.sent.append(response)
+
+
+def test_socket_mode_requests_are_answered_and_counted_like_http_ones(bot: RunningBot) -> None:
+    handler = MeteredSocketModeHandler(
+        bot.runtime.app, "xapp-1-A111-socket", metrics=bot.runtime.services.metrics
+    )
+    socket = RecordingSocket()
+    request = SocketModeRequest(
+        type="slash_commands",
+        envelope_id="env-1",
+        payload={
+            "command": "/msi",
+            "text": "help",
+            "user_id": "U_MKTO",
+            "channel_id": "C_MKTO",
+            "team_id": "T111",
+            "trigger_id": "t",
+            "response_url": bot.fake.response_url("socket"),
+        },
+    )
+    handler.handle(socket, request)  # type: ignore[arg-type]
+    (sent,) = socket.sent
+    assert sent.envelope_id == "env-1" and "/msi start" in str(sent.payload)
+    text = httpx.get(f"{bot.url}/metrics").text
+    assert metric(text, "msi_requests_total", kind="command", status="200") == 1
+    assert metric(text, "msi_ack_seconds_count", kind="command") == 1
