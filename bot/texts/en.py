@@ -249,7 +249,16 @@ EN: dict[str, str] = {
     "home.title": "*MSI Actions rollouts*",
     "home.intro": "Every active rollout and where it stands. Steps are posted in the Marketo and Salesforce admin channels.",
     "home.start": "Start a rollout",
-    "home.none": "No rollout is active. Start one to post the first steps in your admin channels.",
+    "home.welcome.title": "Welcome to the MSI Actions rollout bot",
+    "home.welcome.body": (
+        "I turn the setup of Marketo Sales Insight Actions into tracked work in Slack:\n"
+        "• each of the seven setup steps goes to the channel of the admins who must do it, Marketo or Salesforce\n"
+        "• the Salesforce admins approve with a button what touches their org\n"
+        "• the sales users are invited with `/msi invite` or a CSV file uploaded in a rollout's channel\n"
+        "• I remind people of what waits on them\n"
+        "Start a rollout to post its first steps."
+    ),
+    "home.welcome.help": "Type `/msi help` for every command.",
     "home.rollout": "*{rollout}* ({environment}) · owner {owner}\n{bar} {done}/{total} steps done · {marketo_channel} / {salesforce_channel}",
     "home.steps": "{lines}",
     "home.edit": "Edit",

@@ -257,7 +257,16 @@ JA: dict[str, str] = {
     "home.title": "*MSI Actions のロールアウト*",
     "home.intro": "進行中のすべてのロールアウトとその状況です。ステップは Marketo と Salesforce の管理者チャンネルに投稿されます。",
     "home.start": "ロールアウトを開始",
-    "home.none": "進行中のロールアウトはありません。開始すると、最初のステップが管理者チャンネルに投稿されます。",
+    "home.welcome.title": "MSI Actions ロールアウトボットへようこそ",
+    "home.welcome.body": (
+        "Marketo Sales Insight Actions の設定作業を、Slack で追跡できるようにします：\n"
+        "• 7 つの設定ステップを、担当する Marketo 管理者または Salesforce 管理者のチャンネルに投稿します\n"
+        "• Salesforce 組織に関わる作業は、Salesforce 管理者がボタンで承認します\n"
+        "• 営業ユーザーは `/msi invite` か、ロールアウトのチャンネルにアップロードした CSV ファイルで招待します\n"
+        "• 対応待ちの作業をリマインドします\n"
+        "ロールアウトを開始すると、最初のステップが投稿されます。"
+    ),
+    "home.welcome.help": "すべてのコマンドは `/msi help` で確認できます。",
     "home.rollout": "*{rollout}* （{environment}）· オーナー {owner}\n{bar} {done}/{total} ステップ完了 · {marketo_channel} / {salesforce_channel}",
     "home.steps": "{lines}",
     "home.edit": "編集",

@@ -110,6 +110,7 @@ def outputs(texts: Texts) -> Iterator[tuple[str, str, dict[str, Any]]]:
         may_decide=frozenset({101, 102, 201, 202}),
     )
     yield "home_view", "views.publish", {"view": home}
+    yield "home_welcome", "views.publish", {"view": home_view([], texts, may_reopen={})}
     yield "start_modal", "views.open", {"view": rollout_blocks.start_modal(texts)}
     yield "help_modal", "views.open", {"view": step_blocks.help_modal(texts, 42, 3)}
     yield "reopen_modal", "views.open", {"view": step_blocks.reopen_modal(texts, 42, 3)}
