@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 
 from bot import texts
 from bot.config import Settings
 from bot.platform.metrics import Metrics
 from bot.services import Services
+from bot.slack.access import SlackAccess
 from bot.slack.client import MeteredWebClient
 from bot.slack.intake import DeferredClicks, RequireAUser
 from handlers import register_all
@@ -22,21 +24,44 @@ from handlers import register_all
 logger = logging.getLogger(__name__)
 
 
-def slack_client(settings: Settings, *, timeout: int = 10, metrics: Metrics | None = None) -> WebClient:
+def slack_client(
+    settings: Settings,
+    *,
+    timeout: int = 10,
+    metrics: Metrics | None = None,
+    access: SlackAccess | None = None,
+) -> WebClient:
     """A Web API client bound to SLACK_API_URL, the only host besides the file hosts that sees the token;
-    with `metrics`, Slack's refusals are counted for /metrics."""
+    with `metrics`, Slack's refusals are counted for /metrics; with `access`, it stops calling Slack once
+    the token is refused."""
     return MeteredWebClient(
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_url,
         timeout=timeout,
         retry_handlers=[],
         metrics=metrics,
+        access=access,
     )
+
+
+class OurClientForListeners(Middleware):
+    """Listeners get our client, not the plain WebClient Bolt makes for each request: its calls are counted
+    for /metrics and stop once Slack refuses the token. It holds no per-request state (the token is fixed),
+    so one client serves every thread."""
+
+    def __init__(self, client: WebClient):
+        self.client = client
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        req.context["client"] = self.client
+        return next()
 
 
 def build_app(settings: Settings, services: Services, *, client: WebClient | None = None) -> App:
     app = App(
-        client=client or slack_client(settings, metrics=services.metrics),
+        client=client or slack_client(settings, metrics=services.metrics, access=services.slack_access),
         signing_secret=settings.slack_signing_secret.get_secret_value()
         if settings.slack_signing_secret
         else None,
@@ -54,6 +79,7 @@ def build_app(settings: Settings, services: Services, *, client: WebClient | Non
 
     app.use(RequireAUser())
     app.use(DeferredClicks(services.clicks))
+    app.use(OurClientForListeners(app.client))
     register_all(app, services)
 
     @app.error

@@ -61,10 +61,11 @@ class Runtime:
         self.app = build_app(settings, self.services)
         self.worker = OutboxWorker(
             self.database,
-            slack_client(settings, metrics=self.services.metrics),
+            slack_client(settings, metrics=self.services.metrics, access=self.services.slack_access),
             clock=clock,
             foreground=self.foreground,
             liveness=self.services.liveness,
+            access=self.services.slack_access,
             **(worker_options or {}),
         )
         self.database.on_commit(self.worker.wake, marked=outbox.QUEUED)
@@ -123,6 +124,9 @@ class Runtime:
             reason = self.socket_mode.not_ready()
             if reason is not None:
                 return reason
+        refused = self.services.slack_access.not_ready()
+        if refused is not None:
+            return refused
         for name, worker in (("outbox", self.worker), ("click", self.clicks), ("import", self.importer)):
             if not worker.alive:
                 return f"the {name} worker is not running"

@@ -21,6 +21,7 @@ from bot.records.service import RecordService
 from bot.reminders.service import ReminderService
 from bot.reports.service import ReportService
 from bot.rollouts.service import RolloutService
+from bot.slack.access import SlackAccess
 from bot.slack.directory import SlackDirectory
 from bot.slack.files import FileFetcher
 from bot.steps import cards
@@ -57,6 +58,8 @@ class Services:
     records: RecordService
     # This process's counters and the queues' depths, for GET /metrics.
     metrics: Metrics
+    # Whether Slack still accepts the token; every client of the process stops calling Slack once it does not.
+    slack_access: SlackAccess
     doctor: Doctor
     # One client per environment whose Salesforce org is configured (SALESFORCE_*, SALESFORCE_SANDBOX_*).
     salesforce: dict[str, SalesforceClient]
@@ -81,9 +84,10 @@ def build_services(
     """Every service, wired once. `slack_client(timeout=…, metrics=…)` makes a Web API client with the bot
     token."""
     metrics = Metrics(database, clock)
+    slack_access = SlackAccess()
 
     def client(**options: Any) -> Any:
-        return slack_client(metrics=metrics, **options)
+        return slack_client(metrics=metrics, access=slack_access, **options)
 
     directory = SlackDirectory(client(timeout=2))
     approvals = ApprovalService(database, clock)
@@ -132,6 +136,7 @@ def build_services(
         ),
         records=RecordService(database),
         metrics=metrics,
+        slack_access=slack_access,
         doctor=Doctor(database, client(timeout=5), salesforce, clock),
         salesforce=salesforce,
         verification=VerificationService(database, clock, salesforce) if salesforce else None,

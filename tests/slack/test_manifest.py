@@ -16,7 +16,15 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = REPO_ROOT / "manifest.yml"
 SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "slack" / "manifest.schema.1.0.0.json"
 
-EVENTS = ["app_home_opened", "file_shared", "message.channels", "message.groups", "message.im"]
+EVENTS = [
+    "app_home_opened",
+    "file_shared",
+    "message.channels",
+    "message.groups",
+    "message.im",
+    "app_uninstalled",
+    "tokens_revoked",
+]
 SCOPES = [
     "commands",
     "chat:write",
