@@ -13,8 +13,11 @@ from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 
 from bot.config import Settings
+from bot.platform.metrics import Metrics
 from bot.platform.people import Readers
 from bot.services import Services
+from bot.slack.access import SlackAccess
+from bot.slack.client import MeteredWebClient
 from bot.slack.intake import DeferredClicks, RequireAUser
 from bot.texts import DEFAULT_LANGUAGE, Texts
 from handlers import register_all
@@ -22,19 +25,44 @@ from handlers import register_all
 logger = logging.getLogger(__name__)
 
 
-def slack_client(settings: Settings, *, timeout: int = 10) -> WebClient:
-    """A Web API client bound to SLACK_API_URL, the only host besides the file hosts that sees the token."""
-    return WebClient(
+def slack_client(
+    settings: Settings,
+    *,
+    timeout: int = 10,
+    metrics: Metrics | None = None,
+    access: SlackAccess | None = None,
+) -> WebClient:
+    """A Web API client bound to SLACK_API_URL, the only host besides the file hosts that sees the token;
+    with `metrics`, Slack's refusals are counted for /metrics; with `access`, it stops calling Slack once
+    the token is refused."""
+    return MeteredWebClient(
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_url,
         timeout=timeout,
         retry_handlers=[],
+        metrics=metrics,
+        access=access,
     )
+
+
+class OurClientForListeners(Middleware):
+    """Listeners get our client, not the plain WebClient Bolt makes for each request: its calls are counted
+    for /metrics and stop once Slack refuses the token. It holds no per-request state (the token is fixed),
+    so one client serves every thread."""
+
+    def __init__(self, client: WebClient):
+        self.client = client
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        req.context["client"] = self.client
+        return next()
 
 
 def build_app(settings: Settings, services: Services, *, client: WebClient | None = None) -> App:
     app = App(
-        client=client or slack_client(settings),
+        client=client or slack_client(settings, metrics=services.metrics, access=services.slack_access),
         signing_secret=settings.slack_signing_secret.get_secret_value()
         if settings.slack_signing_secret
         else None,
@@ -54,6 +82,7 @@ def build_app(settings: Settings, services: Services, *, client: WebClient | Non
     # Before DeferredClicks, so that a stored and acknowledged click also has its clicker looked up.
     app.use(LookUpReaders(services.readers))
     app.use(DeferredClicks(services.clicks))
+    app.use(OurClientForListeners(app.client))
     register_all(app, services)
 
     @app.error

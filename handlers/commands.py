@@ -8,7 +8,9 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient
 
+from bot.doctor import blocks as doctor_blocks
 from bot.reports import blocks as report_blocks
 from bot.rollouts import blocks as rollout_blocks
 from bot.rollouts.resolution import Answer
@@ -38,6 +40,16 @@ def _open_start(services: Services, client: WebClient, trigger_id: str, user_id:
         logger.exception("opening the Start a rollout modal failed")
 
 
+def _answer_doctor(services: Services, reader_texts: Texts, response_url: str) -> None:
+    try:
+        text, blocks = doctor_blocks.doctor_answer(reader_texts, services.doctor.examine())
+        WebhookClient(response_url, timeout=10).send(
+            text=text, blocks=blocks, response_type="ephemeral", replace_original=False
+        )
+    except Exception:
+        logger.exception("answering /msi doctor failed")
+
+
 def register(app: App, services: Services) -> None:
     def private(ack: Ack, answer: Answer) -> None:
         ack(response_type="ephemeral", text=answer.text, blocks=answer.blocks)
@@ -46,6 +58,7 @@ def register(app: App, services: Services) -> None:
     # do nothing else: Bolt's lazy listeners share one pool with App Home publishing and the like, and a
     # burst of those once queued this call past the trigger's life.
     opener = ThreadPoolExecutor(max_workers=4, thread_name_prefix="views-open")
+    examiner = ThreadPoolExecutor(max_workers=2, thread_name_prefix="doctor")
 
     def answer_msi(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         # One listener for every sub-command: a second listener with a custom matcher for `start` made Bolt
@@ -73,6 +86,16 @@ def register(app: App, services: Services) -> None:
             )
         elif sub == "audit":
             private(ack, services.reports.request_audit(user_id=user_id, name=rest, channel_id=channel_id))
+        elif sub == "doctor":
+            reader_texts = services.readers.texts(user_id, channel_id=channel_id)
+            if not services.doctor.may_run(user_id):
+                ack(response_type="ephemeral", text=reader_texts.text("doctor.denied"))
+                return
+            ack(response_type="ephemeral", text=reader_texts.text("doctor.checking"))
+            # The checks call Slack and Salesforce, far longer than an ack may take: the findings follow
+            # through the command's response_url, straight from here (not the outbox, which may be what
+            # is stuck).
+            examiner.submit(_answer_doctor, services, reader_texts, command.get("response_url", ""))
         else:
             reader_texts = services.readers.texts(user_id, channel_id=channel_id)
             ack(
