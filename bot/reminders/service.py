@@ -23,7 +23,7 @@ from sqlmodel import col
 
 from bot.approvals.service import ApprovalService
 from bot.config import WorkingHours
-from bot.platform import crashpoints, outbox
+from bot.platform import crashpoints, logs, outbox
 from bot.platform.access import Click, Refusal, answers_refusals, tell
 from bot.platform.metrics import Metrics
 from bot.platform.people import reader_texts
@@ -149,7 +149,9 @@ class ReminderService:
             if not self.working_hours.contains(local):
                 continue  # waits for the next opening in the rollout's own time zone
             try:
-                if self._remind(item, now):
+                with logs.context(kind="reminder", rollout=item.rollout_id):
+                    reminded = self._remind(item, now)
+                if reminded:
                     sent += 1
                     if self.metrics is not None:
                         self.metrics.reminders_sent.labels(item.kind).inc()
