@@ -437,6 +437,7 @@ JA: dict[str, str] = {
     "csv.button.report": "レポートをダウンロード",
     "csv.report.title": "{file} の使用できない行",
     "csv.report.comment": "{file} の使用できない {count} 行です。元のファイルの列のまま、行ごとに理由を付けています。修正してから、ファイルをもう一度アップロードしてください。",
+    "csv.report.comment_cut": "{file} の使用できない {count} 行のうち、最初の {shown} 行です。元のファイルの列のまま、行ごとに理由を付けています。レポートはアップロードと同じく 5 MB までです。修正してからファイルをもう一度アップロードすると、残りを確認できます。",
     "csv.report.already_sent": "このプレビューのレポートはすでに送信しました。この会話の上のほうにあります。",
     "csv.report.nothing": "現在このファイルの行はすべて使用できるため、送信するレポートはありません。",
     "csv.report.column.line": "行",

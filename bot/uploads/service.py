@@ -610,7 +610,7 @@ class UploadService:
                 content = stored.content if stored is not None and ready else None
                 read_under = _mapping(stored) if stored is not None else {}
                 rollout_id = stored.rollout_id if stored is not None else None
-            report: tuple[str, int] | CsvProblem | None = None
+            report: tuple[str, int, int] | CsvProblem | None = None
             if content is not None:
                 # Read only when the draft is usable: _load_for below answers every other case.
                 report = self._report(content, read_under, rollout_id)
@@ -637,7 +637,7 @@ class UploadService:
                     text = texts.text(report.key, file=formatting.escape(draft.file_name or "?"), **escaped)
                     tell(session, now=now, click=click, text=text, rollout_id=draft.rollout_id)
                     return
-                content_text, rows = report
+                content_text, rows, unusable = report
                 if not rows:
                     text = texts.text("csv.report.nothing")
                     tell(session, now=now, click=click, text=text, rollout_id=draft.rollout_id)
@@ -664,14 +664,16 @@ class UploadService:
                     filename=f"msi-unusable-rows-{draft_id}.csv",
                     title=texts.text("csv.report.title", file=draft.file_name or draft.file_id),
                     content=content_text,
-                    comment=texts.text("csv.report.comment", count=rows, file=shown),
+                    comment=texts.text("csv.report.comment", count=rows, file=shown)
+                    if rows == unusable
+                    else texts.text("csv.report.comment_cut", shown=rows, count=unusable, file=shown),
                 )
                 return
 
     def _report(
         self, content: bytes, mapping: dict[str, int | None], rollout_id: int | None
-    ) -> tuple[str, int] | CsvProblem:
-        """The report's CSV text and its number of rows."""
+    ) -> tuple[str, int, int] | CsvProblem:
+        """The report's CSV text, its number of rows, and how many rows can't be used (unusable_rows_csv)."""
         try:
             parsed = parsing.parse(content, pause=self._pause)
             extraction = parsing.extract(parsed, mapping, pause=self._pause)
@@ -854,6 +856,11 @@ def _mapping_line(reader_texts: Texts, draft: CsvDraft) -> str:
 
 # The classify categories: rows the file reading accepts, that the rollout then can't take.
 _CLASSIFIED = ("already_here", "elsewhere", "over_limit")
+# Where a report stops: the upload limit, in characters. A 5 MB file can hold two million one-letter rows,
+# whose report (line, cell, category and reason each) would be over 100 MB, held in memory and in the
+# outbox, for a list nobody fixes by hand (Excel opens 1,048,576 rows at most). Fixing the rows shown and
+# uploading again reports the rest.
+REPORT_CHARACTERS = parsing.MAX_BYTES
 
 
 def classified_rows(summary: Summary) -> dict[int, tuple[str, Unusable]]:
@@ -875,10 +882,11 @@ def unusable_rows_csv(
     classified: dict[int, tuple[str, Unusable]],
     *,
     pause: Callable[[], object] | None = None,
-) -> tuple[str, int]:
+) -> tuple[str, int, int]:
     """Every row of the file that can't be used, in file order, as a formula-safe CSV (with a BOM, so Excel
     reads it as UTF-8): its line, its cells in the file's own column order, the category and the reason.
-    Returns the text and its number of rows.
+    Returns the text, its number of rows, and the number of rows that can't be used: more when the report
+    reached REPORT_CHARACTERS and the rest were only counted.
 
     `classified` is classified_rows' verdicts on the rows the file reading accepts. The invalid and repeated
     rows are found again by reading the file once more, each written as it comes and let go, so no list of
@@ -902,18 +910,20 @@ def unusable_rows_csv(
             )
         ]
     )
-    written = 0
+    written = unusable_count = 0
 
     def plain(value: str) -> str:
         return value
 
     def write(row: DataRow, problem: RowProblem | None) -> None:
-        nonlocal written
+        nonlocal written, unusable_count
+        if problem is None and row.line not in verdicts:
+            return  # accepted
+        unusable_count += 1
+        if buffer.tell() >= REPORT_CHARACTERS:
+            return
         if problem is None:
-            verdict = verdicts.get(row.line)
-            if verdict is None:
-                return  # accepted
-            category, unusable = verdict
+            category, unusable = verdicts[row.line]
         else:
             category = "duplicates" if problem.key == "email.duplicate" else "invalid"
             unusable = Unusable(problem.line, problem.raw, problem.key, problem.params, problem.detail)
@@ -923,7 +933,7 @@ def unusable_rows_csv(
         written += 1
 
     parsing.extract(parsed, mapping, pause=pause, report=write)
-    return buffer.getvalue(), written
+    return buffer.getvalue(), written, unusable_count
 
 
 def _file_summary(extraction: Extraction) -> Summary:

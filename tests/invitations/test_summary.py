@@ -11,7 +11,7 @@ import pytest
 from bot.invitations.service import Candidate, Summary, Unusable, summary_lines, summary_parts
 from bot.texts import Texts
 from bot.uploads import parsing
-from bot.uploads.service import _file_summary, classified_rows, unusable_rows_csv
+from bot.uploads.service import REPORT_CHARACTERS, _file_summary, classified_rows, unusable_rows_csv
 
 
 def row(line: int, email: str) -> Candidate:
@@ -135,11 +135,20 @@ def test_the_report_in_japanese_has_every_unusable_row_with_its_cells_category_a
     parsed = parsing.parse(data)
     accepted = parsing.extract(parsed, parsed.mapping).accepted
     classified = classified_rows(Summary(elsewhere=[(accepted[0], "本番")]))
-    text, count = unusable_rows_csv(Texts.of("ja"), parsed, parsed.mapping, classified)
-    assert count == 3
+    text, count, unusable = unusable_rows_csv(Texts.of("ja"), parsed, parsed.mapping, classified)
+    assert count == unusable == 3
     assert list(csv.reader(io.StringIO(text.lstrip("\ufeff")))) == [
         ["行", "Email", "Name", "問題", "理由"],
         ["2", "a@example.com", "Ana", "ほかのロールアウトで使用済み", "ロールアウト「本番」で使用済みです"],
         ["3", "bad", "Bo", "無効", "An email address must have an @-sign."],
         ["4", "a@example.com", "Ana again", "重複", "重複しています（最初は 2 行目）"],
     ]
+
+
+def test_a_report_stops_at_the_upload_limit_and_counts_the_rest() -> None:
+    parsed = parsing.parse(b"Email\n" + b"x\n" * 200_000)
+    text, count, unusable = unusable_rows_csv(Texts.of("en"), parsed, parsed.mapping, {})
+    assert unusable == 200_000 and 0 < count < unusable
+    assert REPORT_CHARACTERS <= len(text) < REPORT_CHARACTERS + 200  # one row past the limit at most
+    table = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert len(table) == count + 1 and [int(row[0]) for row in table[1:]] == list(range(2, count + 2))
