@@ -48,6 +48,8 @@ def csv_preview(
     ]
     if status == "requested":
         message.append(section(texts.text("csv.preview.requested", batch=batch_id, count=batch_count)))
+        if summary:
+            message.extend(lines_blocks(texts, None, summary, limit=60))
         return texts.text("csv.preview.header", file=shown_file), message
     if status in ("cancelled", "expired"):
         message.append(section(texts.text(f"csv.preview.{status}")))

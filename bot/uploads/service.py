@@ -358,8 +358,10 @@ class UploadService:
         parsed: ParsedCsv | None,
         now: datetime,
         extraction: Extraction | None = None,
+        requested_counts: Sequence[str] = (),
     ) -> None:
-        """The uploader's preview, recomputed from the stored file and the current mapping."""
+        """The uploader's preview, recomputed from the stored file and the current mapping; a requested one
+        shows `requested_counts`, the counts its batch was made under."""
         rollout = session.get(Rollout, draft.rollout_id) if draft.rollout_id is not None else None
         summary: Summary | None = None
         if draft.status != DraftStatus.READY or parsed is None:
@@ -395,7 +397,7 @@ class UploadService:
             rollout_choices=choices,
             file_line=_file_line(reader_texts, parsed, extraction),
             mapping_line=_mapping_line(reader_texts, draft),
-            summary=counts,
+            summary=counts or list(requested_counts),
             problems=problems,
             flagged=_flagged_lines(reader_texts, extraction),
             notes=notes,
@@ -495,6 +497,8 @@ class UploadService:
             summary = self.invitations.classify(
                 session, rollout=rollout, candidates=extraction.accepted, summary=_file_summary(extraction)
             )
+            # The same counts as the preview's, kept on the requested preview (the file is dropped then).
+            counts, _ = summary_parts(Texts.of(DEFAULT_LANGUAGE), summary)
             if not summary.accepted:
                 text = "\n".join(
                     [
@@ -516,7 +520,7 @@ class UploadService:
                     accepted=accepted,
                     now=now,
                 )
-                self._requested(session, draft=draft, batch_id=batch.id, now=now)
+                self._requested(session, draft=draft, batch_id=batch.id, now=now, counts=counts)
                 return
             batch = self.invitations.begin_batch(
                 session,
@@ -532,10 +536,16 @@ class UploadService:
             # while the chunks are written leaves it stored, and its next attempt discards the half batch.
             self.database.defer_finish(session)
         del read, parsed, extraction, summary  # only `accepted` is needed from here: let the rest go
-        self._write_in_chunks(draft_id=draft_id, batch=batch, accepted=accepted, click=click)
+        self._write_in_chunks(draft_id=draft_id, batch=batch, accepted=accepted, click=click, counts=counts)
 
     def _write_in_chunks(
-        self, *, draft_id: int, batch: InvitationBatch, accepted: Sequence[Addressee], click: Click
+        self,
+        *,
+        draft_id: int,
+        batch: InvitationBatch,
+        accepted: Sequence[Addressee],
+        click: Click,
+        counts: Sequence[str] = (),
     ) -> None:
         """Write a large batch's invitees a chunk per transaction, letting requests go first between chunks,
         then complete it. On SQLite one transaction of 80,000 rows held the single writer for seconds, and
@@ -562,7 +572,7 @@ class UploadService:
                 tell(session, now=now, click=click, text=texts.text("csv.expired"), rollout_id=None)
                 return
             if self.invitations.finish_batch(session, batch_id=batch.id or 0, rollout=rollout, now=now):
-                self._requested(session, draft=draft, batch_id=batch.id, now=now)
+                self._requested(session, draft=draft, batch_id=batch.id, now=now, counts=counts)
 
     def _discard_quietly(self, batch_id: int) -> None:
         try:
@@ -573,11 +583,19 @@ class UploadService:
             # The database is likely what failed; the click's next attempt (or housekeeping) removes it.
             logger.warning("could not remove half-written batch %s; it will be removed later", batch_id)
 
-    def _requested(self, session: Session, *, draft: CsvDraft, batch_id: int | None, now: datetime) -> None:
+    def _requested(
+        self,
+        session: Session,
+        *,
+        draft: CsvDraft,
+        batch_id: int | None,
+        now: datetime,
+        counts: Sequence[str] = (),
+    ) -> None:
         draft.status = DraftStatus.REQUESTED
         draft.batch_id = batch_id
         draft.content = None  # the invitees are stored; the file is no longer needed
-        self.render(session, draft=draft, parsed=None, now=now)
+        self.render(session, draft=draft, parsed=None, now=now, requested_counts=counts)
 
     @answers_refusals
     def cancel(self, *, draft_id: int, click: Click) -> None:

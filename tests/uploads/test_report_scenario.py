@@ -144,3 +144,9 @@ def test_every_category_is_counted_and_the_report_holds_exactly_the_rows_that_ca
     bot.fake.wait_for(lambda: not bot.fake.calls_to("files.getUploadURLExternal")[1:] or None, timeout=1)
     assert len(reports(bot)) == 1 and len(bot.fake.calls_to("files.getUploadURLExternal")) == 1
     assert drafts(bot)[0].report_sent_at is not None
+
+    # Request invitations checks the file again, and the requested preview keeps the same counts.
+    click(bot, preview, "msi_draft_request", "U_MKTO")
+    bot.fake.wait_for(lambda: "Requested as batch #3 (99 invitation(s))" in text_of(preview))
+    requested = text_of(preview)
+    assert [requested.index(count) for count in counts] == sorted(requested.index(count) for count in counts)
