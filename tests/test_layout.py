@@ -16,7 +16,17 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-DOMAINS = ("rollouts", "steps", "approvals", "invitations", "uploads", "reminders", "reports")
+DOMAINS = (
+    "rollouts",
+    "steps",
+    "approvals",
+    "invitations",
+    "uploads",
+    "reminders",
+    "reports",
+    "records",
+    "doctor",
+)
 SHARED = ("slack", "platform", "texts")
 
 

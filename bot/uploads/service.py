@@ -26,7 +26,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from bot import texts
 from bot.invitations.service import (
     CATEGORIES,
     CHUNK_ROWS,
@@ -43,10 +42,11 @@ from bot.platform.access import Click, Refusal, answers_refusals, tell
 from bot.platform.csv_safety import neutralise
 from bot.platform.foreground import Foreground
 from bot.platform.leases import LeasedQueue, Liveness
+from bot.platform.people import reader_texts, rollout_language
 from bot.platform.workers import PollingWorker
 from bot.slack import formatting
 from bot.slack.files import DownloadError, FileFetcher
-from bot.texts import DEFAULT_LANGUAGE, Texts
+from bot.texts import Texts
 from bot.uploads import blocks, parsing
 from bot.uploads.parsing import CsvProblem, DataRow, Extraction, FlaggedCell, ParsedCsv, RowProblem
 from storage import queries
@@ -273,6 +273,9 @@ class UploadService:
             draft.content = None
             shown = formatting.escape(file_name or draft.file_name or "your file")
             escaped = {name: formatting.escape(str(value)) for name, value in params.items()}
+            texts = reader_texts(
+                session, draft.uploader, fallback=rollout_language(session, draft.rollout_id)
+            )
             outbox.post(
                 session,
                 now=now,
@@ -381,25 +384,26 @@ class UploadService:
                 for r in queries.active_rollouts(session)
                 if self.invitations.may_request(session, rollout=r, user_id=draft.uploader)
             ]
-        reader_texts = Texts.of(DEFAULT_LANGUAGE)
+        # The uploader's own preview: in their language (until known, the rollout's).
+        uploader_texts = reader_texts(session, draft.uploader, fallback=rollout.language if rollout else None)
         counts, problems = (
-            summary_parts(reader_texts, summary, item_limit=PREVIEW_ITEMS) if summary else ([], [])
+            summary_parts(uploader_texts, summary, item_limit=PREVIEW_ITEMS) if summary else ([], [])
         )
         notes = []
         if extraction is not None and extraction.unsplit_count:
-            notes.append(reader_texts.text("csv.preview.unsplit", count=extraction.unsplit_count))
+            notes.append(uploader_texts.text("csv.preview.unsplit", count=extraction.unsplit_count))
         text, preview = blocks.csv_preview(
-            reader_texts,
+            uploader_texts,
             draft_id=draft.id or 0,
             file_name=draft.file_name or draft.file_id,
             status=draft.status,
             rollout_name=rollout.name if rollout else None,
             rollout_choices=choices,
-            file_line=_file_line(reader_texts, parsed, extraction),
-            mapping_line=_mapping_line(reader_texts, draft),
+            file_line=_file_line(uploader_texts, parsed, extraction),
+            mapping_line=_mapping_line(uploader_texts, draft),
             summary=counts or list(requested_counts),
             problems=problems,
-            flagged=_flagged_lines(reader_texts, extraction),
+            flagged=_flagged_lines(uploader_texts, extraction),
             notes=notes,
             report=summary is not None and any(summary.count(category) for category in CATEGORIES),
             expires_at=draft.expires_at,
@@ -422,6 +426,8 @@ class UploadService:
 
     def _load_for(self, session: Session, *, draft_id: int, click: Click, now: datetime) -> CsvDraft | None:
         draft = session.get(CsvDraft, draft_id, populate_existing=True)
+        fallback = rollout_language(session, draft.rollout_id) if draft is not None else None
+        texts = reader_texts(session, click.user_id, fallback=fallback)
         if draft is None:
             tell(session, now=now, click=click, text=texts.text("csv.gone"), rollout_id=None)
             return None
@@ -470,6 +476,7 @@ class UploadService:
             draft = self._load_for(session, draft_id=draft_id, click=click, now=now)
             if draft is None or draft.content is None:
                 return
+            texts = reader_texts(session, click.user_id, fallback=rollout_language(session, draft.rollout_id))
             if draft.rollout_id is None:
                 tell(session, now=now, click=click, text=texts.text("csv.no_rollout"), rollout_id=None)
                 return
@@ -498,12 +505,12 @@ class UploadService:
                 session, rollout=rollout, candidates=extraction.accepted, summary=_file_summary(extraction)
             )
             # The same counts as the preview's, kept on the requested preview (the file is dropped then).
-            counts, _ = summary_parts(Texts.of(DEFAULT_LANGUAGE), summary)
+            counts, _ = summary_parts(texts, summary)
             if not summary.accepted:
                 text = "\n".join(
                     [
                         texts.text("invite.nothing_created"),
-                        *summary_lines(Texts.of(DEFAULT_LANGUAGE), summary),
+                        *summary_lines(texts, summary),
                     ]
                 )
                 tell(session, now=now, click=click, text=text, rollout_id=rollout.id)
@@ -569,6 +576,7 @@ class UploadService:
             if rollout is None or rollout.status != RolloutStatus.ACTIVE:
                 self.invitations.discard_batch(session, batch_id=batch.id or 0)
                 draft.batch_id = None
+                texts = reader_texts(session, click.user_id)
                 tell(session, now=now, click=click, text=texts.text("csv.expired"), rollout_id=None)
                 return
             if self.invitations.finish_batch(session, batch_id=batch.id or 0, rollout=rollout, now=now):
@@ -628,15 +636,22 @@ class UploadService:
                 content = stored.content if stored is not None and ready else None
                 read_under = _mapping(stored) if stored is not None else {}
                 rollout_id = stored.rollout_id if stored is not None else None
+                # The report is the uploader's, in their language (until known, the rollout's).
+                uploader_texts = reader_texts(
+                    session, click.user_id, fallback=rollout_language(session, rollout_id)
+                )
             report: tuple[str, int, int] | CsvProblem | None = None
             if content is not None:
                 # Read only when the draft is usable: _load_for below answers every other case.
-                report = self._report(content, read_under, rollout_id)
+                report = self._report(content, read_under, rollout_id, uploader_texts)
             now = self.clock()
             with self.database.write() as session:
                 draft = self._load_for(session, draft_id=draft_id, click=click, now=now)
                 if draft is None:
                     return
+                texts = reader_texts(
+                    session, click.user_id, fallback=rollout_language(session, draft.rollout_id)
+                )
                 if draft.report_sent_at is not None:
                     text = texts.text("csv.report.already_sent")
                     tell(session, now=now, click=click, text=text, rollout_id=draft.rollout_id)
@@ -689,7 +704,7 @@ class UploadService:
                 return
 
     def _report(
-        self, content: bytes, mapping: dict[str, int | None], rollout_id: int | None
+        self, content: bytes, mapping: dict[str, int | None], rollout_id: int | None, uploader_texts: Texts
     ) -> tuple[str, int, int] | CsvProblem:
         """The report's CSV text, its number of rows, and how many rows can't be used (unusable_rows_csv)."""
         try:
@@ -709,7 +724,7 @@ class UploadService:
         # The second reading builds its own accepted rows: let this one's go first, so the report never
         # holds more rows at once than the preview does.
         del extraction, summary
-        return unusable_rows_csv(Texts.of(DEFAULT_LANGUAGE), parsed, mapping, classified, pause=self._pause)
+        return unusable_rows_csv(uploader_texts, parsed, mapping, classified, pause=self._pause)
 
     @answers_refusals
     def mapping_form(self, *, draft_id: int, click: Click) -> dict[str, Any] | None:
@@ -719,7 +734,7 @@ class UploadService:
             if draft is None:
                 return None
             return blocks.mapping_modal(
-                Texts.of(DEFAULT_LANGUAGE),
+                reader_texts(session, click.user_id, fallback=rollout_language(session, draft.rollout_id)),
                 draft_id=draft_id,
                 file_name=draft.file_name or "",
                 headers=draft.headers,
@@ -751,6 +766,7 @@ class UploadService:
             if rollout is None or rollout.status != RolloutStatus.ACTIVE:
                 return
             if not self.invitations.may_request(session, rollout=rollout, user_id=click.user_id):
+                texts = reader_texts(session, click.user_id, fallback=rollout.language)
                 text = texts.text("invite.denied", rollout=formatting.escape(rollout.name))
                 tell(session, now=now, click=click, text=text, rollout_id=rollout.id)
                 return
