@@ -150,3 +150,33 @@ def test_every_category_is_counted_and_the_report_holds_exactly_the_rows_that_ca
     bot.fake.wait_for(lambda: "Requested as batch #3 (99 invitation(s))" in text_of(preview))
     requested = text_of(preview)
     assert [requested.index(count) for count in counts] == sorted(requested.index(count) for count in counts)
+
+
+def test_a_japanese_uploader_gets_the_counts_and_the_report_in_japanese(bot: RunningBot) -> None:
+    from tests.texts.test_language_scenarios import start_in
+
+    bot.fake.add_user("U_MKTO", locale="ja-JP")
+    start_in(bot, "ja")
+    content = (
+        "メールアドレス,氏名\r\nana@example.com,山田　花子\r\nbob@,佐藤 次郎\r\nANA@example.com,=重複\r\n"
+    )
+    upload(bot, "F1", "一覧.csv", content.encode("cp932"))
+
+    def japanese_preview() -> dict[str, Any] | None:
+        return next((m for m in bot.fake.posts("D_MKTO") if "一覧.csv からの招待" in text_of(m)), None)
+
+    preview = bot.fake.wait_for(japanese_preview)
+    rendered = text_of(preview)
+    counts = ["*受け付け：* 1 件", "*無効：* 1 件", "*重複：* 1 件"]
+    assert [rendered.index(count) for count in counts] == sorted(rendered.index(count) for count in counts)
+    assert "4 行目：`ANA@example.com`：重複しています（最初は 2 行目）" in rendered
+    assert "氏名 ← 「氏名」（姓と名に分割）" in rendered
+    click(bot, preview, "msi_draft_report", "U_MKTO")
+    report = bot.fake.wait_for(lambda: reports(bot))[0]
+    table = list(csv.reader(io.StringIO(bytes(report["content"]).decode("utf-8-sig"))))
+    assert table[0] == ["行", "メールアドレス", "氏名", "問題", "理由"]
+    assert [row[:4] for row in table[1:]] == [
+        ["3", "bob@", "佐藤 次郎", "無効"],
+        ["4", "ANA@example.com", "'=重複", "重複"],
+    ]
+    assert table[2][4] == "重複しています（最初は 2 行目）"
