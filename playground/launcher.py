@@ -92,6 +92,7 @@ class Playground:
             self._start_bot()
 
     def stop(self) -> None:
+        self.workspace.close()
         if self.runtime is not None:
             self.runtime.stop()
         self.server.stop()

@@ -100,6 +100,7 @@ class Workspace:
         self.bot_token = bot_token
         self.lock = threading.RLock()
         self.changed = threading.Condition(self.lock)
+        self.closing = False
         self.reset()
 
     # ---------------------------------------------------------------- state
@@ -153,8 +154,14 @@ class Workspace:
 
     def wait_for_change(self, since: int, timeout: float) -> int:
         with self.changed:
-            self.changed.wait_for(lambda: self.version != since, timeout=timeout)
+            self.changed.wait_for(lambda: self.version != since or self.closing, timeout=timeout)
             return self.version
+
+    def close(self) -> None:
+        """Answers every page waiting for news at once, so stopping never waits on a long poll."""
+        with self.changed:
+            self.closing = True
+            self.changed.notify_all()
 
     def next_ts(self) -> str:
         # Increasing and unique, like Slack's, even for several messages in one microsecond.

@@ -72,12 +72,12 @@ function timeOf(ts, viewer) {
 // ---------------------------------------------------------------- Block Kit
 
 function plainText(object) {
-  return object ? h(object.text || "") : "";
+  return object ? h(Mrkdwn.emoji(object.text || "")) : "";
 }
 
 function textObject(object, ctx) {
   if (!object) return "";
-  return object.type === "mrkdwn" ? Mrkdwn.render(object.text, ctx) : h(object.text || "").replace(/\n/g, "<br>");
+  return object.type === "mrkdwn" ? Mrkdwn.render(object.text, ctx) : plainText(object).replace(/\n/g, "<br>");
 }
 
 // `where` says where an element lives: {ts} for a message or ephemeral, {view_id} for a modal or Home tab.

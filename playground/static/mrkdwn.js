@@ -111,7 +111,23 @@ const Mrkdwn = (() => {
     return at < 0 ? [text, ""] : [text.slice(0, at), text.slice(at + 1)];
   }
 
+  // The shortcodes the bot's messages use, and a few common ones; others are shown as typed, like Slack
+  // shows a custom emoji it does not know.
+  const EMOJI = {
+    white_check_mark: "✅", heavy_minus_sign: "➖", alarm_clock: "⏰", x: "❌", warning: "⚠️",
+    large_blue_circle: "🔵", hourglass_flowing_sand: "⏳", ballot_box_with_check: "☑️", no_entry: "⛔",
+    leftwards_arrow_with_hook: "↩️", hourglass: "⌛", double_vertical_bar: "⏸️", arrow_right: "➡️", lock: "🔒",
+    tada: "🎉", wave: "👋", eyes: "👀", rocket: "🚀", bell: "🔔", memo: "📝", inbox_tray: "📥",
+    heavy_check_mark: "✔️", red_circle: "🔴", large_green_circle: "🟢", large_yellow_circle: "🟡",
+    white_circle: "⚪", information_source: "ℹ️", calendar: "📆", bust_in_silhouette: "👤", busts_in_silhouette: "👥",
+  };
+
+  function emoji(text) {
+    return text.replace(/:([a-z0-9_+-]+):/g, (whole, name) => EMOJI[name] || whole);
+  }
+
   function inline(text) {
+    text = emoji(text);
     // Bold, italic and strike need a non-word character (or an edge) on their outer sides, as in Slack.
     return text
       .replace(/(^|[^\w*])\*(?!\s)([^*\n]*?\S)\*(?!\w)/g, "$1<b>$2</b>")
@@ -155,5 +171,5 @@ const Mrkdwn = (() => {
     return rendered;
   }
 
-  return { render, html, formatDate };
+  return { render, html, formatDate, emoji };
 })();
