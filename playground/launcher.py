@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 import signal
+import sys
 import threading
 from pathlib import Path
 from typing import Any, cast
@@ -101,7 +102,14 @@ class Playground:
 
 def run(port: int, database: str) -> int:
     """Runs until SIGTERM or SIGINT, like `msi-bot run`."""
-    playground = Playground(port=port, database=database)
+    try:
+        playground = Playground(port=port, database=database)
+    except OSError as error:
+        print(
+            f"msi-bot: cannot listen on 127.0.0.1:{port} ({error.strerror}); choose another --port",
+            file=sys.stderr,
+        )
+        return 2
     logs.configure(playground.settings.log_level, playground.settings.secrets())
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())

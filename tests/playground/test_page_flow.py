@@ -143,3 +143,32 @@ def test_reset_starts_a_fresh_workspace_with_an_empty_database(page: Page, playg
     listing = page.ephemerals(OWNER, "CMKTO")
     assert len(listing) == 1 and "Production" not in everything_said(listing[0])
     start_rollout(page)  # the same name is free again
+
+
+def test_the_salesforce_admin_approves_step_2_and_app_home_shows_the_progress(page: Page) -> None:
+    start_rollout(page)
+    assert page.click(KENJI, page.wait(lambda: step_card(page, KENJI, "CMKTO", 1)), "msi_step_done")["ok"]
+    second = page.wait(lambda: step_card(page, KENJI, "CMKTO", 2))
+    assert page.click(KENJI, second, "msi_step_done") == {"ok": True}
+
+    def approval_request() -> dict[str, Any] | None:
+        return next((m for m in page.messages(SAM, "CSFDC") if header(m) == "Approval needed"), None)
+
+    request = page.wait(approval_request)
+    assert "Step 2 of 7" in everything_said(request)
+    # A Marketo admin may not approve what touches the Salesforce org: refused, privately.
+    page.post("join", KENJI, channel="CSFDC")
+    assert page.click(KENJI, request, "msi_approval_approve") == {"ok": True}
+    assert page.wait(lambda: page.ephemerals(KENJI, "CSFDC"))
+    assert page.ephemerals(SAM) == []
+    assert page.click(SAM, request, "msi_approval_approve") == {"ok": True}
+    page.wait(lambda: "Approved by" in everything_said(approval_request() or {}))
+    approved = page.wait(lambda: "Approved by" in everything_said(step_card(page, KENJI, "CMKTO", 2) or {}))
+    assert approved
+    # Approved: the Marketo admin does the step and marks it done; the card changes in place.
+    assert page.click(KENJI, second, "msi_step_done") == {"ok": True}
+    page.wait(lambda: "msi_step_done" not in everything_said(step_card(page, KENJI, "CMKTO", 2) or {}))
+    assert (step_card(page, KENJI, "CMKTO", 2) or {})["ts"] == second["ts"]
+
+    assert page.post("home", OWNER) == {"ok": True}
+    page.wait(lambda: "2/7 steps done" in everything_said(page.state(OWNER)["home"] or {}))
