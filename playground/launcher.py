@@ -58,6 +58,7 @@ class Playground:
         signing_secret = secrets.token_hex(16)
         self.workspace = Workspace(bot_token=self.bot_token)
         self.slack = SlackSide(self.workspace, signing_secret, lambda: self.bot_url)
+        self.workspace.emit = self.slack.event
         self.emulator = Emulator(self.workspace, self.slack, self.reset)
         # The page and the emulated Slack are served like the bot: waitress, safe from slow clients.
         self.server = HttpServer(cast(Any, self.emulator), host, port, threads=48)

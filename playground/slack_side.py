@@ -49,8 +49,10 @@ class SlackSide:
         self.http = httpx.Client(timeout=ACK_SECONDS)
         self._event_serial = 0
         self._serial_lock = threading.Lock()
+        self._closed = threading.Event()
 
     def close(self) -> None:
+        self._closed.set()  # events still waiting to be retried are dropped, as when Slack gives up
         self.http.close()
 
     def _post(self, body: str, content_type: str, headers: dict[str, str] | None = None) -> Answer:
@@ -68,6 +70,8 @@ class SlackSide:
         except httpx.TimeoutException:
             return Answer(0, "", "")  # not acknowledged within 3 seconds: Slack gives up on it
         except httpx.HTTPError:
+            return Answer(-1, "", "")
+        except RuntimeError:  # closed while this request was on its way: the playground is stopping
             return Answer(-1, "", "")
         return Answer(response.status_code, response.text, response.headers.get("content-type", ""))
 
@@ -103,6 +107,8 @@ class SlackSide:
     def event(self, event: dict[str, Any]) -> None:
         """An Events API callback, delivered from a thread of its own (Slack does not wait on the page), and
         retried with X-Slack-Retry-Num when not acknowledged."""
+        if self._closed.is_set():
+            return
         with self._serial_lock:
             self._event_serial += 1
             event_id = f"Ev{int(time.time())}{self._event_serial:05d}"
@@ -125,11 +131,10 @@ class SlackSide:
         body = json.dumps(envelope)
         answer = self._post(body, "application/json")
         for number, wait in enumerate(EVENT_RETRY_WAITS, start=1):
-            if answer.status == 200:
+            if answer.status == 200 or self._closed.wait(wait):
                 return
-            time.sleep(wait)
             reason = "http_timeout" if answer.status == 0 else "http_error"
             headers = {"X-Slack-Retry-Num": str(number), "X-Slack-Retry-Reason": reason}
             answer = self._post(body, "application/json", headers)
-        if answer.status != 200:
+        if answer.status != 200 and not self._closed.is_set():
             logger.warning("the bot never acknowledged event %s", envelope["event"].get("type"))

@@ -10,6 +10,7 @@ import itertools
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,6 +102,8 @@ class Workspace:
         self.lock = threading.RLock()
         self.changed = threading.Condition(self.lock)
         self.closing = False
+        # Where the Events API callbacks of what the bot does itself go (set by the playground: to the bot).
+        self.emit: Callable[[dict[str, Any]], None] = lambda event: None
         self.reset()
 
     # ---------------------------------------------------------------- state
@@ -296,6 +299,8 @@ class Workspace:
             thread_ts=thread_ts,
             metadata=json_field(params.get("metadata")),
         )
+        # Slack tells the bot of its own posts too, in every channel it is subscribed to.
+        self.emit({**message_event(message), "event_ts": message["ts"]})
         return {"ok": True, "channel": channel, "ts": message["ts"], "message": public(message)}
 
     def api_chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -308,6 +313,7 @@ class Workspace:
             return {"ok": False, "error": "message_not_found"}
         if message["user"] != BOT_USER:
             return {"ok": False, "error": "cant_update_message"}
+        previous = message_event(message)
         if "text" in params:
             message["text"] = params.get("text") or ""
         if "blocks" in params:
@@ -317,6 +323,19 @@ class Workspace:
             message["metadata"] = json_field(params.get("metadata"))
         message["edited"] = True
         self.touch()
+        self.emit(
+            {
+                "type": "message",
+                "subtype": "message_changed",
+                "hidden": True,
+                "channel": channel,
+                "channel_type": previous["channel_type"],
+                "ts": self.next_ts(),
+                "event_ts": ts,
+                "message": message_event(message),
+                "previous_message": previous,
+            }
+        )
         return {"ok": True, "channel": channel, "ts": ts, "text": message["text"]}
 
     def api_chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -653,6 +672,28 @@ class Workspace:
                 self.files[file_id]["shares"].append(
                     {"channel": channel, "ts": message["ts"], "thread_ts": thread_ts}
                 )
+            # One upload, two events, for the bot's own files as for anyone's.
+            files = [self.file_info(file_id) for file_id in ids]
+            self.emit(
+                {
+                    **message_event(message),
+                    "subtype": "file_share",
+                    "files": files,
+                    "upload": False,
+                    "event_ts": message["ts"],
+                }
+            )
+            for file_id in ids:
+                self.emit(
+                    {
+                        "type": "file_shared",
+                        "channel_id": channel,
+                        "file_id": file_id,
+                        "user_id": BOT_USER,
+                        "file": {"id": file_id},
+                        "event_ts": message["ts"],
+                    }
+                )
         return {
             "ok": True,
             "files": [{"id": file_id, "title": self.files[file_id]["title"]} for file_id in ids],
@@ -682,6 +723,14 @@ def with_block_ids(blocks: list[Any]) -> list[Any]:
                 block[key] = {**block[key], "action_id": block[key].get("action_id") or "a0"}
         stored.append(block)
     return stored
+
+
+def message_event(message: dict[str, Any]) -> dict[str, Any]:
+    """A message as the Events API describes it."""
+    event = {key: value for key, value in public(message).items() if key != "metadata"}
+    event["channel"] = message["channel"]
+    event["channel_type"] = "im" if message["channel"].startswith("D") else "channel"
+    return event
 
 
 def public(message: dict[str, Any]) -> dict[str, Any]:

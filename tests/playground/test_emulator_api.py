@@ -215,3 +215,27 @@ def test_slack_sdk_talks_to_the_emulator_over_http(playground: Any) -> None:
     posted = client.chat_postMessage(channel="CMKTO", text="over HTTP")
     history = client.conversations_history(channel="CMKTO")["messages"]
     assert [m["ts"] for m in history] == [posted["ts"]]
+
+
+def test_the_bot_hears_of_its_own_posts_and_updates_as_slack_tells_it(workspace: Workspace) -> None:
+    heard: list[dict[str, Any]] = []
+    workspace.emit = heard.append
+    posted = call(workspace, "chat.postMessage", channel="CMKTO", text="v1")
+    call(workspace, "chat.update", channel="CMKTO", ts=posted["ts"], text="v2")
+    assert [(e["type"], e.get("subtype"), e.get("bot_id")) for e in heard] == [
+        ("message", None, "BBOT"),
+        ("message", "message_changed", None),
+    ]
+    assert heard[1]["previous_message"]["text"] == "v1" and heard[1]["message"]["text"] == "v2"
+    started = call(workspace, "files.getUploadURLExternal", filename="audit.csv", length="4")
+    workspace.receive_upload(started["file_id"], b"a,b\n")
+    call(
+        workspace,
+        "files.completeUploadExternal",
+        files=json.dumps([{"id": started["file_id"]}]),
+        channel_id="CMKTO",
+    )
+    assert [(e["type"], e.get("subtype")) for e in heard[2:]] == [
+        ("message", "file_share"),
+        ("file_shared", None),
+    ]
