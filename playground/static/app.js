@@ -368,7 +368,8 @@ function render() {
   const me = ctx.viewer;
   $("#me-card").innerHTML = `${h(me.real_name)}<br><small>${h(me.title)} · ${h(me.tz)} · ${h(me.locale)}</small>`;
   if (page.current !== "home" && !state.channels.some((c) => c.id === page.current)) {
-    page.current = "CGENERAL";
+    // Someone else's direct message is not this person's to see: theirs is shown instead.
+    page.current = page.current.startsWith("D") ? dmOf(page.me) : "CGENERAL";
   }
   $("#channel-list").innerHTML = state.channels.filter((c) => !c.is_im).map((c) =>
     `<li><button type="button" class="nav-item${c.id === page.current ? " active" : ""}" data-channel="${h(c.id)}"

@@ -172,3 +172,15 @@ def test_the_salesforce_admin_approves_step_2_and_app_home_shows_the_progress(pa
 
     assert page.post("home", OWNER) == {"ok": True}
     page.wait(lambda: "2/7 steps done" in everything_said(page.state(OWNER)["home"] or {}))
+
+
+def test_the_audit_trail_arrives_as_a_file_to_download_in_the_owners_direct_message(page: Page) -> None:
+    start_rollout(page)
+    assert page.type(OWNER, "CMKTO", "/msi audit Production") == {"ok": True}
+    shared = page.wait(lambda: [m for m in page.messages(OWNER, dm_of(OWNER)) if m["files"]])
+    file_id = shared[0]["files"][0]
+    described = page.state(OWNER)["files"][file_id]
+    assert described["name"].endswith(".csv")
+    download = page.http.get(f"/pg/files/{file_id}/{described['name']}")
+    assert download.status_code == 200 and b",UOWNER,rollout_started," in download.content
+    assert all(not m["files"] for m in page.state(KENJI)["messages"])  # only the owner's DM has it
