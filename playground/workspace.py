@@ -640,7 +640,7 @@ class Workspace:
 
     def api_files_completeUploadExternal(self, params: dict[str, Any]) -> dict[str, Any]:
         entries = json_field(params.get("files")) or []
-        if not isinstance(entries, list) or not entries:
+        if not isinstance(entries, list) or not entries or not all(isinstance(e, dict) for e in entries):
             return {"ok": False, "error": "invalid_arguments"}
         for entry in entries:
             stored = self.files.get(str(entry.get("id")))
