@@ -92,9 +92,11 @@ function element(el, blockId, where, ctx) {
     case "overflow": {
       const options = (el.options || []).concat(...(el.option_groups || []).map((group) => group.options || []));
       const placeholder = el.type === "overflow" ? "⋯" : plainText(el.placeholder) || "Select an item";
+      const initial = el.type === "static_select" && el.initial_option ? el.initial_option.value : null;
+      const mark = (option) => (option.value === initial ? " selected" : "");
       return `<select class="bk-select ${el.type}" ${data} ${whereData}${confirm} aria-label="${placeholder}">
-        <option value="" selected>${placeholder}</option>
-        ${options.map((option) => `<option value="${h(option.value)}">${plainText(option.text)}</option>`).join("")}
+        <option value=""${initial === null ? " selected" : ""}>${placeholder}</option>
+        ${options.map((option) => `<option value="${h(option.value)}"${mark(option)}>${plainText(option.text)}</option>`).join("")}
       </select>`;
     }
     case "users_select":
