@@ -239,3 +239,23 @@ def test_the_bot_hears_of_its_own_posts_and_updates_as_slack_tells_it(workspace:
         ("message", "file_share"),
         ("file_shared", None),
     ]
+
+
+def test_a_response_url_takes_five_answers_and_shows_them_only_to_its_reader(playground: Any) -> None:
+    import httpx
+
+    workspace = playground.workspace
+    with workspace.lock:
+        url = workspace.issue_response_url("UMKTO1", "CMKTO", None, ephemeral=True)
+    for number in range(5):
+        answer = httpx.post(url, json={"response_type": "ephemeral", "text": f"answer {number}"}, timeout=5)
+        assert answer.status_code == 200
+    assert httpx.post(url, json={"text": "one too many"}, timeout=5).status_code == 404
+    assert [e["text"] for e in workspace.ephemerals] == [f"answer {n}" for n in range(5)]
+    assert {e["for_user"] for e in workspace.ephemerals} == {"UMKTO1"}
+    with workspace.lock:
+        other = workspace.issue_response_url("UMKTO1", "CMKTO", None, ephemeral=True)
+    too_many = [{"type": "divider"}] * (limits.MESSAGE_BLOCKS + 1)
+    assert httpx.post(other, json={"text": "x", "blocks": too_many}, timeout=5).status_code == 400
+    assert workspace.refused
+    workspace.refused.clear()  # refused on purpose: the fixture checks the bot never sent such a thing
