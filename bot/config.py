@@ -103,6 +103,13 @@ def _duration(value: Any) -> Any:
     return parse_duration(value) if isinstance(value, str) else value
 
 
+def _retention(value: Any) -> Any:
+    """`never`, or a duration such as `365d`: how long personal data of ended rollouts is kept."""
+    if isinstance(value, str):
+        return None if value.strip().lower() == "never" else parse_duration(value)
+    return value
+
+
 def _working_hours(value: Any) -> Any:
     return parse_working_hours(value) if isinstance(value, str) else value
 
@@ -110,17 +117,44 @@ def _working_hours(value: Any) -> Any:
 Duration = Annotated[timedelta, BeforeValidator(_duration)]
 
 
+def check_database_url(value: str) -> str:
+    try:
+        url = make_url(value)
+    except (ArgumentError, ValueError):  # make_url's ValueError quotes part of the URL
+        raise ValueError("is not a database URL such as sqlite:///msi-bot.db") from None
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ValueError("must be a sqlite:// or postgresql+psycopg:// URL")
+    return value
+
+
+_SETTINGS_SOURCES = SettingsConfigDict(
+    env_file=".env",
+    env_file_encoding="utf-8",
+    extra="ignore",
+    case_sensitive=False,
+    hide_input_in_errors=True,
+    arbitrary_types_allowed=True,
+)
+
+
+class DataSettings(BaseSettings):
+    """The variables the data commands (`msi-bot export`, `msi-bot erase`) need: no Slack token, since
+    they only read and change the database."""
+
+    model_config = _SETTINGS_SOURCES
+
+    database_url: str = "sqlite:///msi-bot.db"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_shape(cls, value: str) -> str:
+        return check_database_url(value)
+
+
 class Settings(BaseSettings):
     """One validated object for every variable of SPEC section 1; field names are the variable names."""
 
-    model_config = SettingsConfigDict(
-        env_file=".env",
-        env_file_encoding="utf-8",
-        extra="ignore",
-        case_sensitive=False,
-        hide_input_in_errors=True,
-        arbitrary_types_allowed=True,
-    )
+    model_config = _SETTINGS_SOURCES
 
     slack_bot_token: SecretStr
     # Declared before the signing secret, whose check needs to know whether Socket Mode is on.
@@ -139,7 +173,10 @@ class Settings(BaseSettings):
         always=False, weekdays=frozenset(range(5)), start=time(9), end=time(18)
     )
     msi_seats: int = Field(default=100, ge=1)
+    # None keeps personal data for ever (`never`).
+    msi_retention: Annotated[timedelta | None, BeforeValidator(_retention)] = timedelta(days=365)
     log_level: str = "INFO"
+    log_format: str = "text"
     # Optional: an OAuth client-credentials app per org, to check steps 6 and 7 in Salesforce itself.
     salesforce_url: str | None = None
     salesforce_client_id: str | None = None
@@ -192,13 +229,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_url_shape(cls, value: str) -> str:
-        try:
-            url = make_url(value)
-        except (ArgumentError, ValueError):  # make_url's ValueError quotes part of the URL
-            raise ValueError("is not a database URL such as sqlite:///msi-bot.db") from None
-        if url.get_backend_name() not in ("sqlite", "postgresql"):
-            raise ValueError("must be a sqlite:// or postgresql+psycopg:// URL")
-        return value
+        return check_database_url(value)
 
     @field_validator("salesforce_url", "salesforce_sandbox_url")
     @classmethod
@@ -245,6 +276,14 @@ class Settings(BaseSettings):
         if upper not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return upper
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format_name(cls, value: str) -> str:
+        lower = value.strip().lower()
+        if lower not in ("text", "json"):
+            raise ValueError("must be text or json")
+        return lower
 
     @property
     def socket_mode(self) -> bool:
@@ -295,6 +334,13 @@ class SettingsError(Exception):
 def load_settings(**overrides: Any) -> Settings:
     try:
         return Settings(**overrides)
+    except ValidationError as error:
+        raise SettingsError(describe_errors(error)) from None
+
+
+def load_data_settings(**overrides: Any) -> DataSettings:
+    try:
+        return DataSettings(**overrides)
     except ValidationError as error:
         raise SettingsError(describe_errors(error)) from None
 

@@ -7,16 +7,21 @@ import logging
 import signal
 import sys
 import threading
+import time
 from types import FrameType
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.socket_mode.internals import run_bolt_app, send_response
+from slack_sdk.socket_mode.client import BaseSocketModeClient as SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.app import build_app, slack_client
 from bot.config import Settings
-from bot.platform import outbox
+from bot.platform import logs, outbox, readiness
 from bot.platform.foreground import Foreground
+from bot.platform.metrics import Metrics, request_kind
 from bot.platform.outbox import OutboxWorker
 from bot.reminders import housekeeping
 from bot.services import Clock, build_services, utc_now
@@ -38,10 +43,12 @@ class Runtime:
         importer_options: dict[str, Any] | None = None,
     ):
         self.settings = settings
+        self.clock = clock
         self.database = Database(settings.database_url)
         # Requests in flight, which the background workers let go first (see bot/foreground.py).
         self.foreground = Foreground()
         migrate.upgrade(self.database)
+        self._schema_head = migrate.head()
         self.services = build_services(
             settings,
             self.database,
@@ -54,10 +61,11 @@ class Runtime:
         self.app = build_app(settings, self.services)
         self.worker = OutboxWorker(
             self.database,
-            slack_client(settings),
+            slack_client(settings, metrics=self.services.metrics, access=self.services.slack_access),
             clock=clock,
             foreground=self.foreground,
             liveness=self.services.liveness,
+            access=self.services.slack_access,
             **(worker_options or {}),
         )
         self.database.on_commit(self.worker.wake, marked=outbox.QUEUED)
@@ -65,7 +73,14 @@ class Runtime:
             self.services.uploads, wake_event=self.services.upload_arrived, **(importer_options or {})
         )
         self.scheduler = BackgroundScheduler(timezone="UTC")
-        housekeeping.schedule(self.scheduler, self.database, clock, self.services.uploads)
+        housekeeping.schedule(
+            self.scheduler,
+            self.database,
+            clock,
+            self.services.uploads,
+            records=self.services.records,
+            retention=settings.msi_retention,
+        )
         self.reminders.schedule(self.scheduler, settings.msi_sweep_every)
         wsgi_app = SlackWsgiApp(
             None if settings.socket_mode else self.app,
@@ -74,15 +89,20 @@ class Runtime:
             if settings.slack_signing_secret
             else None,
             foreground=self.foreground,
+            metrics=self.services.metrics,
         )
         self._stopping = threading.Event()
         self.socket_mode = (
-            SocketModeConnection(self.app, settings.slack_app_token.get_secret_value(), self._stopping)
+            SocketModeConnection(
+                self.app,
+                settings.slack_app_token.get_secret_value(),
+                self._stopping,
+                metrics=self.services.metrics,
+            )
             if settings.socket_mode and settings.slack_app_token is not None
             else None
         )
-        if self.socket_mode is not None:
-            wsgi_app.readiness = self.socket_mode.not_ready
+        wsgi_app.readiness = self.not_ready
         self.server = HttpServer(wsgi_app, settings.host, settings.port)
 
     def start(self) -> None:
@@ -97,6 +117,24 @@ class Runtime:
             logger.info("msi-bot connecting in Socket Mode; health check on port %s", self.server.port)
         else:
             logger.info("msi-bot listening on %s:%s", self.settings.host, self.server.port)
+
+    def not_ready(self) -> str | None:
+        """Why this process cannot do its work now, for /readyz (None: ready). The database answered."""
+        if self.socket_mode is not None:
+            reason = self.socket_mode.not_ready()
+            if reason is not None:
+                return reason
+        refused = self.services.slack_access.not_ready()
+        if refused is not None:
+            return refused
+        for name, worker in (("outbox", self.worker), ("click", self.clicks), ("import", self.importer)):
+            if not worker.alive:
+                return f"the {name} worker is not running"
+        if not self.scheduler.running:
+            return "the scheduler is not running"
+        if not self.services.liveness.beating:
+            return "this process's heartbeat is stale"
+        return readiness.not_ready(self.database, self.clock(), schema_head=self._schema_head)
 
     def request_stop(self, signum: int | None = None, _frame: FrameType | None = None) -> None:
         if signum is not None:
@@ -124,6 +162,26 @@ class Runtime:
         logger.info("msi-bot stopped")
 
 
+class MeteredSocketModeHandler(SocketModeHandler):
+    """Bolt's Socket Mode handler, counting each request and its acknowledgement's time as the HTTP front
+    door does, and logging within the request's kind."""
+
+    def __init__(self, app: Any, app_token: str, *, metrics: Metrics | None) -> None:
+        super().__init__(app, app_token)
+        self.metrics = metrics
+
+    def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:
+        arrived = time.perf_counter()
+        kind = request_kind(req.payload)
+        with logs.context(kind=kind):
+            response = run_bolt_app(self.app, req)
+            send_response(client, req, response, time.time())
+        if self.metrics is not None:
+            self.metrics.requests.labels(kind, str(response.status)).inc()
+            if response.status < 400:
+                self.metrics.ack_seconds.labels(kind).observe(time.perf_counter() - arrived)
+
+
 class SocketModeConnection:
     """Socket Mode, connected in a thread of its own so that a bad app token or no network never holds up
     start-up or SIGTERM: it retries with a capped back-off, says why once per distinct reason, and reports
@@ -132,8 +190,8 @@ class SocketModeConnection:
     FIRST_WAIT = 1.0
     MAX_WAIT = 60.0
 
-    def __init__(self, app: Any, app_token: str, stopping: threading.Event):
-        self.handler = SocketModeHandler(app, app_token)
+    def __init__(self, app: Any, app_token: str, stopping: threading.Event, metrics: Metrics | None = None):
+        self.handler = MeteredSocketModeHandler(app, app_token, metrics=metrics)
         # slack_sdk logs an ERROR per failed attempt; the reason is reported here, once per distinct reason.
         self.handler.client.logger.addFilter(_drop_reported_failures)
         self._stopping = stopping

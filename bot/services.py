@@ -11,13 +11,18 @@ from typing import Any
 
 from bot.approvals.service import ApprovalService
 from bot.config import Settings
+from bot.doctor.service import Doctor
 from bot.invitations.service import InvitationService
 from bot.platform.clicks import ClickQueue
 from bot.platform.foreground import Foreground
 from bot.platform.leases import Liveness
+from bot.platform.metrics import Metrics
+from bot.platform.people import Readers
+from bot.records.service import RecordService
 from bot.reminders.service import ReminderService
 from bot.reports.service import ReportService
 from bot.rollouts.service import RolloutService
+from bot.slack.access import SlackAccess
 from bot.slack.directory import SlackDirectory
 from bot.slack.files import FileFetcher
 from bot.steps import cards
@@ -41,6 +46,8 @@ class Services:
     database: Database
     clock: Clock
     directory: SlackDirectory
+    # Looks up the Slack locale of the people who ask, after their request was acknowledged.
+    readers: Readers
     rollouts: RolloutService
     steps: StepService
     reports: ReportService
@@ -51,6 +58,12 @@ class Services:
     # This process's heartbeat, which every leased queue's claims name (bot/platform/leases.py).
     liveness: Liveness
     reminders: ReminderService
+    records: RecordService
+    # This process's counters and the queues' depths, for GET /metrics.
+    metrics: Metrics
+    # Whether Slack still accepts the token; every client of the process stops calling Slack once it does not.
+    slack_access: SlackAccess
+    doctor: Doctor
     # One client per environment whose Salesforce org is configured (SALESFORCE_*, SALESFORCE_SANDBOX_*).
     salesforce: dict[str, SalesforceClient]
     verification: VerificationService | None  # only when a Salesforce org is configured
@@ -58,6 +71,7 @@ class Services:
     upload_arrived: threading.Event
 
     def close(self) -> None:
+        self.readers.close()
         self.directory.close()
         for client in self.salesforce.values():
             client.close()
@@ -71,13 +85,25 @@ def build_services(
     foreground: Foreground,
     slack_client: Callable[..., Any],
 ) -> Services:
-    """Every service, wired once. `slack_client(timeout=…)` makes a Web API client with the bot token."""
-    directory = SlackDirectory(slack_client(timeout=2))
+    """Every service, wired once. `slack_client(timeout=…, metrics=…)` makes a Web API client with the bot
+    token."""
+    metrics = Metrics(database, clock)
+    slack_access = SlackAccess()
+
+    def client(**options: Any) -> Any:
+        return slack_client(metrics=metrics, access=slack_access, **options)
+
+    directory = SlackDirectory(client(timeout=2))
     approvals = ApprovalService(database, clock)
     invitations = InvitationService(database, clock, approvals, seats=settings.msi_seats)
     steps = StepService(database, clock, approvals, on_steps_opened=[invitations.steps_opened])
     rollouts = RolloutService(
-        database, directory, clock, approvals, on_cancel=[invitations.rollout_cancelled]
+        database,
+        directory,
+        clock,
+        approvals,
+        on_cancel=[invitations.rollout_cancelled],
+        on_language_change=[approvals.language_changed, invitations.language_changed],
     )
     salesforce = {
         environment: SalesforceClient(credentials)
@@ -90,6 +116,7 @@ def build_services(
         database=database,
         clock=clock,
         directory=directory,
+        readers=Readers(database, clock, directory.profile),
         rollouts=rollouts,
         steps=steps,
         reports=ReportService(database, clock, approvals, invitations),
@@ -99,7 +126,7 @@ def build_services(
             database,
             clock,
             invitations,
-            slack_client(),
+            client(),
             FileFetcher(
                 settings.slack_bot_token.get_secret_value(), settings.token_hosts, max_bytes=parsing.MAX_BYTES
             ),
@@ -117,6 +144,10 @@ def build_services(
             working_hours=settings.msi_working_hours,
             is_active_user=directory.is_active_user,
         ),
+        records=RecordService(database),
+        metrics=metrics,
+        slack_access=slack_access,
+        doctor=Doctor(database, client(timeout=5), salesforce, clock),
         salesforce=salesforce,
         verification=VerificationService(database, clock, salesforce) if salesforce else None,
         upload_arrived=threading.Event(),

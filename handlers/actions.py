@@ -14,7 +14,6 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.approvals import blocks as approval_blocks
 from bot.platform import crashpoints
 from bot.platform.access import Click
 from bot.platform.clicks import QueuedClick
@@ -22,7 +21,6 @@ from bot.rollouts import blocks as rollout_blocks
 from bot.services import Services
 from bot.slack import ids
 from bot.steps import blocks as step_blocks
-from bot.texts import DEFAULT_LANGUAGE, Texts
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +81,7 @@ def register(app: App, services: Services) -> None:
         crashpoints.reach("step_done")
         if override is not None:
             modal = step_blocks.override_modal(
-                Texts.of(DEFAULT_LANGUAGE), override.step_id, override.number, checked=override.checked
+                override.texts, override.step_id, override.number, checked=override.checked
             )
             client.views_open(trigger_id=body["trigger_id"], view=modal)
 
@@ -105,25 +103,27 @@ def register(app: App, services: Services) -> None:
         if allowed is not None:
             client.views_open(
                 trigger_id=body["trigger_id"],
-                view=step_blocks.help_modal(Texts.of(DEFAULT_LANGUAGE), allowed.step_id, allowed.number),
+                view=step_blocks.help_modal(allowed.texts, allowed.step_id, allowed.number),
             )
 
     def home_start(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        client.views_open(
-            trigger_id=body["trigger_id"], view=rollout_blocks.start_modal(Texts.of(DEFAULT_LANGUAGE))
-        )
+        # The cached language only: this listener's response is sent when it returns, so Slack is not asked
+        # here (opening App Home, where this button is, already had the owner's locale looked up).
+        reader_texts = services.readers.texts(click_of(body).user_id)
+        client.views_open(trigger_id=body["trigger_id"], view=rollout_blocks.start_modal(reader_texts))
 
     def home_edit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         rollout_id = clicked_id(body)
         if rollout_id is None:
             return
-        if services.rollouts.owner_check(rollout_id=rollout_id, click=click_of(body)) is not None:
+        click = click_of(body)
+        if services.rollouts.owner_check(rollout_id=rollout_id, click=click) is not None:
             values = services.rollouts.edit_form_values(rollout_id)
+            reader_texts = services.readers.texts(click.user_id, rollout_id=rollout_id)
             client.views_open(
-                trigger_id=body["trigger_id"],
-                view=rollout_blocks.edit_modal(Texts.of(DEFAULT_LANGUAGE), **values),
+                trigger_id=body["trigger_id"], view=rollout_blocks.edit_modal(reader_texts, **values)
             )
 
     def home_cancel(rollout_id: int, queued: QueuedClick) -> None:
@@ -140,7 +140,7 @@ def register(app: App, services: Services) -> None:
         if allowed is not None:
             client.views_open(
                 trigger_id=body["trigger_id"],
-                view=step_blocks.reopen_modal(Texts.of(DEFAULT_LANGUAGE), allowed.step_id, allowed.number),
+                view=step_blocks.reopen_modal(allowed.texts, allowed.step_id, allowed.number),
             )
 
     def approve(approval_id: int, queued: QueuedClick) -> None:
@@ -154,12 +154,9 @@ def register(app: App, services: Services) -> None:
         approval_id = clicked_id(body)
         if approval_id is None:
             return
-        card = services.approvals.check_reject(approval_id=approval_id, click=click_of(body))
-        if card is not None:
-            client.views_open(
-                trigger_id=body["trigger_id"],
-                view=approval_blocks.reject_modal(Texts.of(DEFAULT_LANGUAGE), card),
-            )
+        modal = services.approvals.check_reject(approval_id=approval_id, click=click_of(body))
+        if modal is not None:
+            client.views_open(trigger_id=body["trigger_id"], view=modal)
 
     def batch_cancel(batch_id: int, queued: QueuedClick) -> None:
         services.invitations.cancel(batch_id=batch_id, click=queued.click)

@@ -64,7 +64,13 @@ def register(app: App, services: Services) -> None:
     def wake_importer() -> None:
         services.upload_arrived.set()
 
+    def access_ended(ack: Ack, event: dict[str, Any]) -> None:
+        ack()
+        services.slack_access.refuse(str(event.get("type", "tokens_revoked")))
+
     app.event("app_home_opened")(ack=acknowledge, lazy=[publish_home])
+    app.event("app_uninstalled")(access_ended)
+    app.event("tokens_revoked")(access_ended)
     app.event({"type": "message", "subtype": "file_share"})(file_message)
     app.event("message")(acknowledge)
     app.event("file_shared")(file_shared)

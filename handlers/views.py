@@ -10,7 +10,6 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import texts
 from bot.platform import submissions
 from bot.platform.access import Click
 from bot.rollouts.service import read_start_form
@@ -60,6 +59,7 @@ def register(app: App, services: Services) -> None:
         problem = typed_text(view, ids.HELP_PROBLEM)
         step_id = metadata_id(view)
         if not problem:
+            texts = services.readers.texts(body["user"]["id"])
             ack(response_action="errors", errors={ids.HELP_PROBLEM: texts.text("help_modal.error.empty")})
             return
         ack()
@@ -75,6 +75,7 @@ def register(app: App, services: Services) -> None:
         reason = typed_text(view, ids.REOPEN_REASON)
         step_id = metadata_id(view)
         if not reason:
+            texts = services.readers.texts(body["user"]["id"])
             ack(response_action="errors", errors={ids.REOPEN_REASON: texts.text("reopen_modal.error.empty")})
             return
         ack()
@@ -104,6 +105,7 @@ def register(app: App, services: Services) -> None:
         reason = typed_text(view, ids.REJECT_REASON)
         approval_id = metadata_id(view)
         if not reason:
+            texts = services.readers.texts(body["user"]["id"])
             ack(
                 response_action="errors",
                 errors={ids.REJECT_REASON: texts.text("approval.reject_modal.error.empty")},
@@ -127,6 +129,7 @@ def register(app: App, services: Services) -> None:
             selected = (values.get(field_name, {}).get(field_name, {}) or {}).get("selected_option") or {}
             value = str(selected.get("value", upload_blocks.NO_COLUMN))
             mapping[field_name] = ids.database_id(value)  # a column index, carried the same way
+        texts = services.readers.texts(body["user"]["id"])
         if mapping.get("email") is None:
             errors["email"] = texts.text("csv.mapping.error.email")
         used: set[int] = set()
@@ -153,6 +156,7 @@ def register(app: App, services: Services) -> None:
         reason = typed_text(view, ids.OVERRIDE_REASON)
         step_id = metadata_id(view)
         if not reason:
+            texts = services.readers.texts(body["user"]["id"])
             ack(response_action="errors", errors={ids.OVERRIDE_REASON: texts.text("override.error.empty")})
             return
         ack()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+from bot.slack.scopes import BOT_SCOPES
 from playground.limits import json_field, refuse_payload
 from playground.slack_side import Answer, SlackSide
 from playground.workspace import (
@@ -68,8 +69,12 @@ class Emulator:
                 params.update(parse_body(raw, content_type))
                 token = headers.get("authorization", "").removeprefix("Bearer ").strip()
                 token = token or str(params.pop("token", ""))
-                return self._json(
-                    start_response, self.workspace.call(path.removeprefix("/api/"), params, token)
+                answer = self.workspace.call(path.removeprefix("/api/"), params, token)
+                # As Slack does in every Web API answer: the scopes the app was granted at install, which
+                # for an app created from manifest.yml are the ones it asks for.
+                granted = [("X-OAuth-Scopes", ",".join(sorted(BOT_SCOPES)))]
+                return self._send(
+                    start_response, "200 OK", json.dumps(answer).encode(), "application/json", granted
                 )
             if path.startswith("/upload/") and method == "POST":
                 received = self.workspace.receive_upload(path.removeprefix("/upload/"), raw)

@@ -111,7 +111,8 @@ def run(port: int, database: str) -> int:
             file=sys.stderr,
         )
         return 2
-    logs.configure(playground.settings.log_level, playground.settings.secrets())
+    settings = playground.settings
+    logs.configure(settings.log_level, settings.secrets(), log_format=settings.log_format)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from storage.db import Database
@@ -35,3 +37,23 @@ def upgrade(database: Database, revision: str = "head") -> None:
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def head() -> str | None:
+    """The newest revision this code knows."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current(database: Database) -> str | None:
+    """The database's revision (None for an empty database)."""
+    with database.read() as session:
+        return MigrationContext.configure(session.connection()).get_current_revision()
+
+
+def current_and_head(database: Database) -> tuple[str | None, str | None]:
+    return current(database), head()
+
+
+def at_head(database: Database) -> bool:
+    current, head = current_and_head(database)
+    return current == head

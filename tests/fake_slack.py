@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from bot.slack.scopes import BOT_SCOPES as MANIFEST_SCOPES
 from playground.limits import TRIGGER_SECONDS, json_field, refuse_payload
 
 __all__ = ["Call", "Failure", "FakeSlack", "refuse_payload"]
@@ -57,6 +58,10 @@ class FakeSlack:
         self.socket_mode_error: str | None = None  # method -> seconds Slack takes to answer it
         self.lock = threading.Lock()
         self.expected_token = "xoxb-test-token-1234567890"
+        # The scopes the app was granted (Slack names them in every Web API answer's X-OAuth-Scopes), and,
+        # once the app is uninstalled or its token revoked, the error every call then gets.
+        self.granted_scopes: list[str] = list(MANIFEST_SCOPES)
+        self.revoked: str | None = None
         self._ts = itertools.count(1)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self.server.daemon_threads = True
@@ -99,13 +104,16 @@ class FakeSlack:
         }
         self.channel_members[channel_id] = list(members or [])
 
-    def add_user(self, user_id: str, *, tz: str = "Europe/Paris", deleted: bool = False) -> None:
+    def add_user(
+        self, user_id: str, *, tz: str = "Europe/Paris", deleted: bool = False, locale: str = "en-US"
+    ) -> None:
         self.users[user_id] = {
             "id": user_id,
             "name": user_id.lower(),
             "tz": tz,
             "deleted": deleted,
             "is_bot": False,
+            "locale": locale,
         }
 
     def add_file(
@@ -281,7 +289,20 @@ class FakeSlack:
         user = self.users.get(str(params.get("user")))
         if user is None:
             return {"ok": False, "error": "user_not_found"}
-        return {"ok": True, "user": dict(user)}
+        shown = dict(user)
+        # As Slack: the locale only for a caller that asks for it.
+        if str(params.get("include_locale", "")).lower() not in ("1", "true"):
+            shown.pop("locale", None)
+        return {"ok": True, "user": shown}
+
+    def locale_lookups(self, user_id: str | None = None) -> list[Call]:
+        """The users.info calls that asked for a locale (of `user_id`, or of anyone)."""
+        return [
+            call
+            for call in self.calls_to("users.info")
+            if str(call.params.get("include_locale", "")).lower() in ("1", "true")
+            and (user_id is None or call.params.get("user") == user_id)
+        ]
 
     def _api_views_open(self, params: dict[str, Any]) -> dict[str, Any]:
         view = json_field(params.get("view"))
@@ -498,13 +519,19 @@ class FakeSlack:
                 token_kind = "Bearer xapp-" if method == "apps.connections.open" else "Bearer xoxb-"
                 if not headers.get("authorization", "").startswith(token_kind):
                     result = {"ok": False, "error": "not_authed"}
+                elif fake.revoked is not None and token_kind == "Bearer xoxb-":
+                    result = {"ok": False, "error": fake.revoked}
                 else:
                     with fake.lock:
                         result = fake.handle(method, params)
                 if failure is not None and failure.kind == "drop_after":
                     self._drop()
                     return
-                self._send(200, json.dumps(result).encode())
+                self._send(
+                    200,
+                    json.dumps(result).encode(),
+                    headers={"X-OAuth-Scopes": ",".join(sorted(fake.granted_scopes))},
+                )
 
             def _drop(self) -> None:
                 self.close_connection = True

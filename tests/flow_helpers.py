@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import SQLModel
 
-from storage.models import AuditEvent, Rollout, Step, WorkerProcess
+from storage.models import AuditEvent, Rollout, SlackPerson, Step, WorkerProcess
 from tests.conftest import RunningBot
 from tests.harness import block_action, start_form_values, view_submission
 
@@ -103,11 +103,12 @@ def wait_private_answer(bot: RunningBot, response_url: str) -> dict[str, Any]:
 
 def snapshot(bot: RunningBot) -> dict[str, list[tuple[str, ...]]]:
     """Every row of every table (as reprs, sorted), to tell what a request changed; but the process's own
-    heartbeat, refreshed every second whatever the requests do."""
+    heartbeat, refreshed every second whatever the requests do, and the cache of people's Slack locales,
+    filled after any request of someone not known yet (bot/platform/people.py)."""
     tables: dict[str, list[tuple[str, ...]]] = {}
     with bot.database.read() as session:
         for table in SQLModel.metadata.sorted_tables:
-            if table.name == WorkerProcess.__tablename__:
+            if table.name in (WorkerProcess.__tablename__, SlackPerson.__tablename__):
                 continue
             rows = session.execute(select(table)).all()
             tables[table.name] = sorted(tuple(repr(value) for value in row) for row in rows)

@@ -11,7 +11,6 @@ import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot import texts
 from bot.reports import blocks as report_blocks
 from bot.rollouts import blocks as rollout_blocks
 from bot.slack import blockkit, formatting, ids
@@ -19,6 +18,8 @@ from bot.steps import blocks as step_blocks
 from bot.steps.blocks import StepCard
 from bot.steps.runbook import StepState
 from bot.texts import Texts
+
+texts = Texts.of("en")  # the English table, which these checks read
 
 OPENED = datetime(2024, 6, 3, 9, 0, tzinfo=UTC)
 DONE_AT = datetime(2024, 6, 4, 14, 30, tzinfo=UTC)
@@ -163,12 +164,13 @@ def test_every_step_message_stays_within_slacks_limits(number: int, state: StepS
 # ---------------------------------------------------------------- the Start a rollout modal
 
 
-def test_the_start_modal_asks_for_the_seven_inputs() -> None:
+def test_the_start_modal_asks_for_the_eight_inputs() -> None:
     modal = rollout_blocks.start_modal(ENGLISH)
     inputs = [block["block_id"] for block in modal["blocks"] if block["type"] == "input"]
     assert inputs == [
         ids.START_NAME,
         ids.START_ENVIRONMENT,
+        ids.START_LANGUAGE,
         ids.START_MARKETO_ADMINS,
         ids.START_MARKETO_CHANNEL,
         ids.START_SALESFORCE_ADMINS,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -223,3 +224,50 @@ def test_socket_mode_with_a_bad_app_token_is_not_ready_says_why_once_and_stops_o
     assert "cannot schedule new futures" not in output
     assert "Traceback" not in output
     assert "xapp-1-A111-socket-token" not in output
+
+
+def test_log_format_json_writes_one_json_object_per_line_without_library_start_up_noise(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    port = free_port()
+    env = bot_env(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.url,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
+        HOST="127.0.0.1",
+        PORT=str(port),
+        LOG_FORMAT="JSON",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert health(port).status_code == 200
+        stdout, stderr = stop_within_10_seconds(process)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    lines = [line for line in (stdout + stderr).splitlines() if line.strip()]
+    entries = [json.loads(line) for line in lines]  # every line is one JSON object
+    assert {"time", "level", "logger", "message"} <= set(entries[0])
+    messages = [entry["message"] for entry in entries]
+    assert any(message.startswith("msi-bot listening on 127.0.0.1:") for message in messages)
+    assert "msi-bot stopped" in messages
+    # Alembic's and APScheduler's start-up narration stays below INFO.
+    assert not [e for e in entries if e["logger"].startswith(("alembic", "apscheduler"))], entries
+    assert BOT_TOKEN not in stdout + stderr and SIGNING_SECRET not in stdout + stderr
+
+
+def test_an_unknown_log_format_exits_2_naming_the_variable(tmp_path: Path) -> None:
+    finished = run_to_end(
+        tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, LOG_FORMAT="yaml"
+    )
+    assert finished.status == 2
+    assert finished.lines_naming("LOG_FORMAT") == ["msi-bot: LOG_FORMAT: must be text or json"]

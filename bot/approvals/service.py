@@ -18,14 +18,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from bot import texts
 from bot.approvals import blocks
 from bot.approvals import cards as approval_cards
 from bot.platform import outbox
 from bot.platform.access import Click, Refusal, answers_refusals, tell
+from bot.platform.people import reader_texts
 from bot.slack import formatting
 from bot.steps.runbook import Persona
-from bot.texts import DEFAULT_LANGUAGE, Texts
+from bot.texts import Texts, known_language
 from storage import queries
 from storage.db import Database, affected_rows
 from storage.models import Approval, ApprovalStatus, Rollout, RolloutStatus
@@ -43,7 +43,9 @@ class SubjectText:
 class ApprovalSubject(Protocol):
     kind: str
 
-    def describe(self, session: Session, *, approval: Approval, rollout: Rollout) -> SubjectText: ...
+    def describe(
+        self, session: Session, texts: Texts, *, approval: Approval, rollout: Rollout
+    ) -> SubjectText: ...
 
     def decided(self, session: Session, *, approval: Approval, rollout: Rollout, now: datetime) -> None:
         """Apply the decision (approved, rejected or cancelled) to the subject."""
@@ -147,8 +149,10 @@ class ApprovalService:
             )
 
     def render(self, session: Session, *, approval: Approval, rollout: Rollout, now: datetime) -> None:
-        card = self.card(session, approval=approval, rollout=rollout)
-        text, message_blocks = blocks.approval_message(Texts.of(DEFAULT_LANGUAGE), card)
+        # A channel post: in the rollout's language.
+        rollout_texts = Texts.of(known_language(rollout.language))
+        card = self.card(session, rollout_texts, approval=approval, rollout=rollout)
+        text, message_blocks = blocks.approval_message(rollout_texts, card)
         outbox.keep_message(
             session,
             now=now,
@@ -159,8 +163,18 @@ class ApprovalService:
             blocks=message_blocks,
         )
 
-    def card(self, session: Session, *, approval: Approval, rollout: Rollout) -> approval_cards.ApprovalCard:
-        described = self.subjects[approval.subject_kind].describe(session, approval=approval, rollout=rollout)
+    def language_changed(self, session: Session, rollout: Rollout, now: datetime) -> None:
+        """The rollout's posts changed language: every approval request it posted is updated in place."""
+        for approval in session.scalars(select(Approval).where(col(Approval.rollout_id) == rollout.id)):
+            self.render(session, approval=approval, rollout=rollout, now=now)
+
+    def card(
+        self, session: Session, texts: Texts, *, approval: Approval, rollout: Rollout
+    ) -> approval_cards.ApprovalCard:
+        """What an approval shows, its subject described in `texts` (the reader's or the rollout's)."""
+        described = self.subjects[approval.subject_kind].describe(
+            session, texts, approval=approval, rollout=rollout
+        )
         return approval_cards.ApprovalCard(
             approval_id=approval.id or 0,
             rollout_name=rollout.name,
@@ -207,6 +221,7 @@ class ApprovalService:
         rollout = queries.lock_rollout(session, rollout_id=rollout_id) if rollout_id is not None else None
         approval = session.get(Approval, approval_id, populate_existing=True) if rollout is not None else None
         if rollout is None or approval is None:
+            texts = reader_texts(session, click.user_id)
             tell(session, now=now, click=click, text=texts.text("approval.gone"), rollout_id=None)
             return None
         refusal = None
@@ -232,6 +247,8 @@ class ApprovalService:
         return approval, rollout
 
     def _tell_already(self, session: Session, *, approval: Approval, click: Click, now: datetime) -> None:
+        rollout = session.get(Rollout, approval.rollout_id)
+        texts = reader_texts(session, click.user_id, fallback=rollout.language if rollout else None)
         text = texts.text(
             "approval.already",
             outcome=texts.text(f"approval.already.{approval.status}"),
@@ -241,15 +258,16 @@ class ApprovalService:
         tell(session, now=now, click=click, text=text, rollout_id=approval.rollout_id)
 
     @answers_refusals
-    def check_reject(self, *, approval_id: int, click: Click) -> approval_cards.ApprovalCard | None:
-        """May the clicker reject? Returns what the reason modal shows; refusals are answered here."""
+    def check_reject(self, *, approval_id: int, click: Click) -> dict[str, Any] | None:
+        """May the clicker reject? Returns the reason modal, in their language; refusals are answered here."""
         now = self.clock()
         with self.database.write() as session:
             gated = self._gate(session, approval_id=approval_id, click=click, now=now)
             if gated is None:
                 return None
             approval, rollout = gated
-            return self.card(session, approval=approval, rollout=rollout)
+            texts = reader_texts(session, click.user_id, fallback=rollout.language)
+            return blocks.reject_modal(texts, self.card(session, texts, approval=approval, rollout=rollout))
 
     def approve(self, *, approval_id: int, click: Click) -> None:
         self._conclude(approval_id=approval_id, click=click, status=ApprovalStatus.APPROVED, reason=None)
@@ -273,7 +291,9 @@ class ApprovalService:
             subject = self.subjects[approval.subject_kind]
             subject.decided(session, approval=approval, rollout=rollout, now=now)
             self.render(session, approval=approval, rollout=rollout, now=now)
-            described = subject.describe(session, approval=approval, rollout=rollout)
+            # The requester's direct message: in their language.
+            texts = reader_texts(session, approval.requested_by, fallback=rollout.language)
+            described = subject.describe(session, texts, approval=approval, rollout=rollout)
             key = (
                 "approval.notify.approved"
                 if status == ApprovalStatus.APPROVED

@@ -18,17 +18,17 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from bot import texts
 from bot.approvals.service import ApprovalService, SubjectText
 from bot.invitations import blocks
 from bot.invitations.emails import check_address, split_addresses
 from bot.platform import outbox
 from bot.platform.access import Click, Refusal, answers_refusals, answers_refusals_as, tell
 from bot.platform.csv_safety import write_csv
+from bot.platform.people import reader_texts, rollout_language
 from bot.rollouts.resolution import Answer, resolve_rollout
 from bot.slack import blockkit, formatting
 from bot.steps.runbook import Persona, StepState
-from bot.texts import DEFAULT_LANGUAGE, Texts
+from bot.texts import Texts, known_language
 from storage import queries
 from storage.db import Database, affected_rows
 from storage.models import (
@@ -110,7 +110,7 @@ class Summary:
     limit: int = 0
 
 
-def invalid_line(address: str, reason_key: str, detail: str = "") -> str:
+def invalid_line(texts: Texts, address: str, reason_key: str, detail: str = "") -> str:
     reason = detail or texts.text(reason_key)
     return texts.text(
         "invite.item.invalid", address=formatting.clip(formatting.escape(address), 120), reason=reason
@@ -243,17 +243,19 @@ class InvitationService:
 
     # ---------------------------------------------------------------- /msi invite
 
-    @answers_refusals_as(lambda text: _answer(text))  # a lambda: `_answer` is defined further down
+    @answers_refusals_as(lambda text: Answer(text=text, blocks=[blockkit.section(text)]))
     def invite_command(self, *, user_id: str, channel_id: str, text: str) -> Answer:
         now = self.clock()
         pieces = split_addresses(text)
         with self.database.write() as session:
             found = resolve_rollout(session, name="", channel_id=channel_id)
+            fallback = found.rollout.language if found.rollout is not None else None
+            texts = reader_texts(session, user_id, fallback=fallback)
             if found.rollout is None:
                 if not found.candidates:
-                    return _answer(texts.text("invite.none_active"))
+                    return _answer(texts, texts.text("invite.none_active"))
                 names = texts.quoted(formatting.escape(r.name) for r in found.candidates)
-                return _answer(texts.text("invite.where", names=names))
+                return _answer(texts, texts.text("invite.where", names=names))
             rollout = queries.lock_rollout(session, rollout_id=found.rollout.id or 0)
             assert rollout is not None
             if not self.may_request(session, rollout=rollout, user_id=user_id):
@@ -264,19 +266,19 @@ class InvitationService:
                     rollout_id=rollout.id,
                 )
             if not pieces:
-                return _answer(texts.text("invite.usage"))
+                return _answer(texts, texts.text("invite.usage"))
             summary = Summary()
             candidates = []
             for piece in pieces:
                 checked = check_address(piece)
                 if checked.normalized is None or checked.key is None:
                     summary.invalid.append(
-                        invalid_line(piece, checked.problem or "email.invalid", checked.detail)
+                        invalid_line(texts, piece, checked.problem or "email.invalid", checked.detail)
                     )
                 else:
                     candidates.append(Candidate(email=checked.normalized, key=checked.key))
             self.classify(session, rollout=rollout, candidates=candidates, summary=summary)
-            lines = summary_lines(Texts.of(DEFAULT_LANGUAGE), summary)
+            lines = summary_lines(texts, summary)
             if summary.accepted:
                 batch = self.create_batch(
                     session,
@@ -299,7 +301,7 @@ class InvitationService:
                 )
             else:
                 lines.insert(0, texts.text("invite.nothing_created"))
-            return _answer("\n".join(lines))
+            return _answer(texts, "\n".join(lines))
 
     def may_request(self, session: Session, *, rollout: Rollout, user_id: str) -> bool:
         return user_id == rollout.owner_id or bool(
@@ -499,14 +501,16 @@ class InvitationService:
         if batch.status == BatchStatus.APPROVED and not step5_ready:
             state_key = "batch.state.approved_waiting"
         may_cancel = batch.status in OPEN_BATCH_STATES and rollout.status == RolloutStatus.ACTIVE
-        reader_texts = Texts.of(DEFAULT_LANGUAGE)
+        # The requester's direct message is in their language; the Marketo admins' task in the rollout's.
+        requester_texts = reader_texts(session, batch.requested_by, fallback=rollout.language)
+        rollout_texts = Texts.of(known_language(rollout.language))
         text, requester_blocks = blocks.batch_requester_message(
-            reader_texts,
+            requester_texts,
             batch_id=batch.id or 0,
             count=count,
             rollout_name=rollout.name,
             file_name=batch.file_name,
-            state=reader_texts.text(state_key),
+            state=requester_texts.text(state_key),
             may_cancel=may_cancel,
         )
         outbox.keep_message(
@@ -523,7 +527,7 @@ class InvitationService:
             return
         approval = queries.latest_approval(session, subject_kind=BATCH_SUBJECT, subject_id=batch.id or 0)
         text, task_blocks = blocks.batch_task_message(
-            reader_texts,
+            rollout_texts,
             batch_id=batch.id or 0,
             count=count,
             rollout_name=rollout.name,
@@ -544,11 +548,14 @@ class InvitationService:
             blocks=task_blocks,
         )
         if not task_exists:
-            self._attach_list(session, batch=batch, rollout=rollout, task=task, count=count, now=now)
+            self._attach_list(
+                session, rollout_texts, batch=batch, rollout=rollout, task=task, count=count, now=now
+            )
 
     def _attach_list(
         self,
         session: Session,
+        texts: Texts,
         *,
         batch: InvitationBatch,
         rollout: Rollout,
@@ -581,6 +588,13 @@ class InvitationService:
     def steps_opened(self, session: Session, rollout: Rollout, numbers: list[int], now: datetime) -> None:
         if INVITE_STEP in numbers:
             self.post_waiting_tasks(session, rollout=rollout, now=now)
+
+    def language_changed(self, session: Session, rollout: Rollout, now: datetime) -> None:
+        """The rollout's posts changed language: its batches' Marketo tasks are updated in place."""
+        for batch in session.scalars(
+            select(InvitationBatch).where(col(InvitationBatch.rollout_id) == rollout.id)
+        ):
+            self.render(session, batch=batch, rollout=rollout, now=now)
 
     def rollout_cancelled(self, session: Session, rollout: Rollout, by: str, now: datetime) -> None:
         self.cancel_all_open(session, rollout=rollout, by=by, now=now)
@@ -617,6 +631,7 @@ class InvitationService:
         return batch, rollout
 
     def _tell_state(self, session: Session, *, click: Click, batch: InvitationBatch, now: datetime) -> None:
+        texts = reader_texts(session, click.user_id, fallback=rollout_language(session, batch.rollout_id))
         text = texts.text("batch.already", batch=batch.id, state=texts.text(f"batch.state.{batch.status}"))
         tell(session, now=now, click=click, text=text, rollout_id=batch.rollout_id)
 
@@ -626,6 +641,7 @@ class InvitationService:
         with self.database.write() as session:
             loaded = self._load(session, batch_id)
             if loaded is None:
+                texts = reader_texts(session, click.user_id)
                 tell(session, now=now, click=click, text=texts.text("approval.gone"), rollout_id=None)
                 return
             batch, rollout = loaded
@@ -668,7 +684,7 @@ class InvitationService:
                 now=now,
                 rollout_id=rollout.id,
                 channel=batch.requested_by,
-                text=texts.text(
+                text=reader_texts(session, batch.requested_by, fallback=rollout.language).text(
                     "batch.notify.sent",
                     count=count,
                     batch=batch_id,
@@ -683,6 +699,7 @@ class InvitationService:
         with self.database.write() as session:
             loaded = self._load(session, batch_id)
             if loaded is None:
+                texts = reader_texts(session, click.user_id)
                 tell(session, now=now, click=click, text=texts.text("approval.gone"), rollout_id=None)
                 return
             batch, rollout = loaded
@@ -699,7 +716,7 @@ class InvitationService:
                     now=now,
                     rollout_id=rollout.id,
                     channel=batch.requested_by,
-                    text=texts.text(
+                    text=reader_texts(session, batch.requested_by, fallback=rollout.language).text(
                         "batch.notify.cancelled",
                         batch=batch_id,
                         rollout=formatting.escape(rollout.name),
@@ -801,7 +818,9 @@ class BatchApprovals:
     def __init__(self, service: InvitationService):
         self.service = service
 
-    def describe(self, session: Session, *, approval: Approval, rollout: Rollout) -> SubjectText:
+    def describe(
+        self, session: Session, texts: Texts, *, approval: Approval, rollout: Rollout
+    ) -> SubjectText:
         count = self.service.invitee_count(session, batch_id=approval.subject_id)
         return SubjectText(
             subject=texts.text("batch.subject", batch=approval.subject_id, count=count),
@@ -845,8 +864,6 @@ def invitee_rows(batch: InvitationBatch, accepted: Sequence[Addressee]) -> list[
     ]
 
 
-def _answer(text: str) -> Answer:
-    """A one-off answer in the default language, cut to fit a message."""
-    return Answer(
-        text=text, blocks=blockkit.lines_blocks(Texts.of(DEFAULT_LANGUAGE), None, text.split("\n"), limit=60)
-    )
+def _answer(texts: Texts, text: str) -> Answer:
+    """A one-off answer in the reader's language `texts`, cut to fit a message."""
+    return Answer(text=text, blocks=blockkit.lines_blocks(texts, None, text.split("\n"), limit=60))

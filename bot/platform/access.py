@@ -10,8 +10,9 @@ from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
-from bot import texts
 from bot.platform import outbox
+from bot.platform.people import reader_texts, rollout_language
+from bot.texts import Texts
 from storage import queries
 from storage.db import Database
 
@@ -42,7 +43,7 @@ class Refusal(Exception):
     def __init__(
         self,
         message_id: str,
-        params: dict[str, Any] | None = None,
+        params: dict[str, object | Callable[[Texts], str]] | None = None,
         /,
         *,
         attempted: str,
@@ -56,9 +57,11 @@ class Refusal(Exception):
         self.rollout_id = rollout_id
         self.details = details
 
-    def text(self) -> str:
-        """The reader's answer (params are escaped where they are raised, as for any catalog text)."""
-        return texts.text(self.message_id, **self.params)
+    def text(self, texts: Texts) -> str:
+        """The answer in the reader's language `texts` (params are escaped where they are raised, as for any
+        catalog text; a param that is itself a text is given as a function of the Texts, rendered here)."""
+        params = {name: value(texts) if callable(value) else value for name, value in self.params.items()}
+        return texts.text(self.message_id, **params)
 
 
 def refuse(
@@ -66,9 +69,11 @@ def refuse(
 ) -> str:
     """Audit the refusal and, for a click, answer it privately, in one transaction of its own (the one a
     queued click is finished with: see `Database.finishing_with`). Returns the answer's text, for answers
-    that go back in the acknowledgement instead (a slash command's, a modal's field error)."""
-    text = refusal.text()
+    that go back in the acknowledgement instead (a slash command's, a modal's field error). The answer is in
+    the language `actor` reads (until known, the refused rollout's)."""
     with database.write() as session:
+        fallback = rollout_language(session, refusal.rollout_id)
+        text = refusal.text(reader_texts(session, actor, fallback=fallback))
         if click is not None:
             tell(session, now=now, click=click, text=text, rollout_id=refusal.rollout_id)
         queries.audit(

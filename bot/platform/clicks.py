@@ -20,11 +20,11 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from bot import texts
 from bot.platform import crashpoints
 from bot.platform.access import Click, tell
 from bot.platform.foreground import Foreground
 from bot.platform.leases import LeasedQueue, Liveness
+from bot.platform.people import reader_texts
 from bot.platform.workers import PollingWorker
 from bot.slack import ids
 from storage.db import Database, GroupInsert, affected_rows, is_outage
@@ -231,7 +231,7 @@ class ClickQueue(PollingWorker):
                     session,
                     now=now,
                     click=queued.click,
-                    text=texts.text("answer.click_failed"),
+                    text=reader_texts(session, queued.click.user_id).text("answer.click_failed"),
                     rollout_id=None,
                 )
                 return

@@ -87,6 +87,12 @@ class Liveness:
         with self._state:
             return self._id
 
+    @property
+    def beating(self) -> bool:
+        """Whether the last heartbeat is recent enough for this process's claims to be safe (/readyz)."""
+        with self._state:
+            return self._fresh()
+
     def holder(self, wait: float | None = None) -> int:
         """The id to claim under, once the last heartbeat is recent enough; waits up to `wait` seconds
         (two beats by default) for one, then raises NotAlive."""

@@ -28,17 +28,18 @@ from typing import Any
 import httpx
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import ColumnElement, and_, exists, select, update
+from sqlalchemy import ColumnElement, and_, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlmodel import col
 
-from bot import texts
 from bot.platform import crashpoints
 from bot.platform.foreground import Foreground
 from bot.platform.leases import LeasedQueue, Liveness
+from bot.platform.people import reader_texts
 from bot.platform.workers import PollingWorker
 from bot.slack import formatting
+from bot.slack.access import TOKEN_ERRORS, SlackAccess
 from storage.db import Database, is_outage
 from storage.models import OutboxItem, OutboxStatus, Rollout, SlackMessage
 
@@ -63,11 +64,6 @@ PERMANENT_ERRORS = CHANNEL_ERRORS | frozenset(
         "too_many_attachments",
         "cant_update_message",
         "edit_window_closed",
-        "invalid_auth",
-        "not_authed",
-        "account_inactive",
-        "token_revoked",
-        "token_expired",
         "missing_scope",
         "restricted_action",
         "user_not_found",
@@ -247,6 +243,16 @@ def upload(
     )
 
 
+def due_backlog(session: Session, *, now: datetime) -> tuple[int, datetime | None]:
+    """How many notifications are due and undelivered, and since when the oldest has been due."""
+    count, oldest = session.execute(
+        select(func.count(), func.min(col(OutboxItem.not_before))).where(
+            _pending(), col(OutboxItem.not_before) <= now
+        )
+    ).one()
+    return int(count), oldest
+
+
 def _pending() -> ColumnElement[bool]:
     return col(OutboxItem.status) == OutboxStatus.PENDING
 
@@ -287,11 +293,13 @@ class OutboxWorker(PollingWorker):
         pace: timedelta = PACE,
         liveness: Liveness | None = None,
         foreground: Foreground | None = None,
+        access: SlackAccess | None = None,
     ):
         super().__init__("outbox-worker", idle_wait=idle_wait, outage=database.outage)
         self.database = database
         self.foreground = foreground
         self.client = client
+        self.access = access
         self.clock = clock
         self.http = http or httpx.Client(timeout=10.0, follow_redirects=False)
         self.batch_size = batch_size
@@ -308,6 +316,8 @@ class OutboxWorker(PollingWorker):
 
     def run_once(self) -> int:
         """Deliver what is due now; returns how many items were attempted."""
+        if self.access is not None and self.access.refused is not None:
+            return 0  # Slack refuses the token: every item stays in the database for a restart
         holder = self.queue.liveness.holder()
         rows = self.queue.due(
             now=self.clock(), limit=self.batch_size, columns=[col(OutboxItem.id), col(OutboxItem.target)]
@@ -585,6 +595,11 @@ class OutboxWorker(PollingWorker):
         if status >= 500 or status == 408 or code in ("internal_error", "fatal_error", "service_unavailable"):
             logger.warning("Slack failed with HTTP %s for outbox item %s; will retry", status, item.id)
             return Outcome(retry_after=self._backoff(item.attempts), reason=f"http_{status}")
+        if code in TOKEN_ERRORS:
+            # Not the item's fault: it waits, undelivered, until a process with a working token takes it.
+            # This process stops delivering (SlackAccess), so the short wait costs no calls, and a restart
+            # with a working token delivers at once.
+            return Outcome(retry_after=1.0, reason=code)
         if code == "message_not_found" and item.kind == KIND_SYNC:
             return Outcome(permanent_error="message_not_found")
         if code in PERMANENT_ERRORS or 400 <= status < 500:
@@ -675,7 +690,7 @@ class OutboxWorker(PollingWorker):
             now=now,
             rollout_id=rollout.id,
             channel=rollout.owner_id,
-            text=texts.text(
+            text=reader_texts(session, rollout.owner_id, fallback=rollout.language).text(
                 f"delivery.{error}",
                 channel=formatting.channel(item.target),
                 rollout=formatting.escape(rollout.name),

@@ -35,6 +35,11 @@ class PollingWorker:
     def run_once(self) -> int | bool:
         raise NotImplementedError
 
+    @property
+    def alive(self) -> bool:
+        """Its thread runs (for /readyz): started, and neither stopped nor dead of an exception."""
+        return self._thread is not None and self._thread.is_alive()
+
     def wake(self) -> None:
         self._wake.set()
 

@@ -1,4 +1,5 @@
-"""Scheduled housekeeping: delivered outbox rows are kept a week for inspection, then removed."""
+"""Scheduled housekeeping: delivered outbox rows are kept a week for inspection, then removed; personal data
+of ended rollouts is erased after MSI_RETENTION (bot/records)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import delete
 from sqlmodel import col
 
 from bot.platform import submissions
+from bot.records.service import RecordService
 from bot.uploads.service import UploadService
 from storage.db import Database, affected_rows
 from storage.models import OutboxItem, OutboxStatus
@@ -39,10 +41,17 @@ def prune_outbox(database: Database, now: datetime) -> int:
 
 SUBMISSIONS_JOB_ID = "msi-prune-acted-submissions"
 ABANDONED_JOB_ID = "msi-discard-abandoned-batches"
+RETENTION_JOB_ID = "msi-erase-expired-personal-data"
 
 
 def schedule(
-    scheduler: BaseScheduler, database: Database, clock: Callable[[], datetime], uploads: UploadService
+    scheduler: BaseScheduler,
+    database: Database,
+    clock: Callable[[], datetime],
+    uploads: UploadService,
+    *,
+    records: RecordService,
+    retention: timedelta | None,
 ) -> None:
     def every(job: Callable[[], object], job_id: str, period: timedelta) -> None:
         # Explicit ids with replace_existing: a restart replaces the jobs instead of adding them again.
@@ -62,3 +71,7 @@ def schedule(
     every(uploads.expire_old, EXPIRE_JOB_ID, timedelta(minutes=10))
     # A batch left half written by a click that was given up (invitations.ABANDONED_AFTER).
     every(uploads.invitations.discard_abandoned, ABANDONED_JOB_ID, timedelta(minutes=10))
+    if retention is not None:
+        # Hourly, though retention counts in days: a restart never postpones an erasure by more than an hour.
+        keep = retention
+        every(lambda: records.expire(now=clock(), keep=keep), RETENTION_JOB_ID, timedelta(hours=1))

@@ -21,16 +21,16 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from bot import texts
 from bot.approvals.service import ApprovalService
 from bot.config import WorkingHours
 from bot.platform import crashpoints, outbox
 from bot.platform.access import Click, Refusal, answers_refusals, tell
+from bot.platform.people import reader_texts
 from bot.reminders import blocks
 from bot.slack import formatting, ids
 from bot.steps import cards, runbook
 from bot.steps.runbook import Persona
-from bot.texts import DEFAULT_LANGUAGE, Texts
+from bot.texts import Texts, known_language
 from storage import queries
 from storage.db import Database, affected_rows
 from storage.models import Approval, ApprovalStatus, Rollout, RolloutStatus, Step
@@ -204,13 +204,14 @@ class ReminderService:
                 self._remind_approval(
                     session, rollout=rollout, approval_id=item.item_id, people=active, now=now
                 )
+            owner_texts = reader_texts(session, rollout.owner_id, fallback=rollout.language)
             for person in departed:
                 outbox.post(
                     session,
                     now=now,
                     rollout_id=rollout.id,
                     channel=rollout.owner_id,
-                    text=texts.text(
+                    text=owner_texts.text(
                         "reminder.departed",
                         who=formatting.user(person),
                         rollout=formatting.escape(rollout.name),
@@ -224,13 +225,14 @@ class ReminderService:
     ) -> None:
         step = session.get(Step, step_id, populate_existing=True)
         assert step is not None
-        reader_texts = Texts.of(DEFAULT_LANGUAGE)
-        title = reader_texts.text(f"step.{step.number}.title")
-        how_long = reader_texts.duration(now - step.changed_at)
+        # In the step's thread: the rollout's language.
+        rollout_texts = Texts.of(known_language(rollout.language))
+        title = rollout_texts.text(f"step.{step.number}.title")
+        how_long = rollout_texts.duration(now - step.changed_at)
         key = "reminder.step" if people else "reminder.step.nobody"
-        mentions = reader_texts.join(formatting.user(person) for person in people)
-        text = reader_texts.text(key, people=mentions, number=step.number, title=title, waited=how_long)
-        reminder_blocks = blocks.reminder_message(reader_texts, text, f"step:{step_id}")
+        mentions = rollout_texts.join(formatting.user(person) for person in people)
+        text = rollout_texts.text(key, people=mentions, number=step.number, title=title, waited=how_long)
+        reminder_blocks = blocks.reminder_message(rollout_texts, text, f"step:{step_id}")
         for message in cards.step_messages(session, step=step):
             if message.channel_id in cards.step_channels(rollout, step.number):
                 outbox.post(
@@ -251,7 +253,9 @@ class ReminderService:
             details={"step": step.number, "count": step.reminder_count, "mentioned": people},
         )
         if step.reminder_count == self.escalate_after:
-            channels = reader_texts.join(
+            # The owner's direct message: in their language.
+            owner_texts = reader_texts(session, rollout.owner_id, fallback=rollout.language)
+            channels = owner_texts.join(
                 formatting.channel(c) for c in cards.step_channels(rollout, step.number)
             )
             outbox.post(
@@ -259,12 +263,12 @@ class ReminderService:
                 now=now,
                 rollout_id=rollout.id,
                 channel=rollout.owner_id,
-                text=reader_texts.text(
+                text=owner_texts.text(
                     "reminder.escalation.step",
                     number=step.number,
-                    title=title,
+                    title=owner_texts.text(f"step.{step.number}.title"),
                     rollout=formatting.escape(rollout.name),
-                    waited=how_long,
+                    waited=owner_texts.duration(now - step.changed_at),
                     count=step.reminder_count,
                     channel=channels,
                 ),
@@ -275,11 +279,12 @@ class ReminderService:
     ) -> None:
         approval = session.get(Approval, approval_id, populate_existing=True)
         assert approval is not None
-        reader_texts = Texts.of(DEFAULT_LANGUAGE)
-        how_long = reader_texts.duration(now - approval.requested_at)
+        # In the request's thread: the rollout's language.
+        rollout_texts = Texts.of(known_language(rollout.language))
+        how_long = rollout_texts.duration(now - approval.requested_at)
         key = "reminder.approval" if people else "reminder.approval.nobody"
-        mentions = reader_texts.join(formatting.user(person) for person in people)
-        text = reader_texts.text(key, people=mentions, waited=how_long)
+        mentions = rollout_texts.join(formatting.user(person) for person in people)
+        text = rollout_texts.text(key, people=mentions, waited=how_long)
         request = queries.kept_message(session, purpose=f"approval:{approval_id}")
         if request is not None:
             outbox.post(
@@ -288,7 +293,7 @@ class ReminderService:
                 rollout_id=rollout.id,
                 channel=request.channel_id,
                 text=text,
-                blocks=blocks.reminder_message(reader_texts, text, f"approval:{approval_id}"),
+                blocks=blocks.reminder_message(rollout_texts, text, f"approval:{approval_id}"),
                 thread_of=request,
             )
         queries.audit(
@@ -300,17 +305,18 @@ class ReminderService:
             details={"approval": approval_id, "count": approval.reminder_count, "mentioned": people},
         )
         if approval.reminder_count == self.escalate_after:
-            subject = self.approvals.card(session, approval=approval, rollout=rollout).subject
+            owner_texts = reader_texts(session, rollout.owner_id, fallback=rollout.language)
+            subject = self.approvals.card(session, owner_texts, approval=approval, rollout=rollout).subject
             outbox.post(
                 session,
                 now=now,
                 rollout_id=rollout.id,
                 channel=rollout.owner_id,
-                text=reader_texts.text(
+                text=owner_texts.text(
                     "reminder.escalation.approval",
                     subject=subject,
                     rollout=formatting.escape(rollout.name),
-                    waited=how_long,
+                    waited=owner_texts.duration(now - approval.requested_at),
                     count=approval.reminder_count,
                 ),
             )
@@ -330,6 +336,7 @@ class ReminderService:
                 session.get(Step, item_id) if kind == "step" else session.get(Approval, item_id)
             )
             rollout = session.get(Rollout, row.rollout_id) if row is not None else None
+            texts = reader_texts(session, click.user_id, fallback=rollout.language if rollout else None)
             if row is None or rollout is None or row.remind_from is None:
                 tell(session, now=now, click=click, text=texts.text("reminder.nothing"), rollout_id=None)
                 return

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.approvals.cards import ApprovalCard
 from bot.slack import formatting, ids
-from bot.slack.blockkit import Block, button, confirm_dialog, context, section
+from bot.slack.blockkit import HEADER_LIMIT, Block, button, confirm_dialog, context, plain, section
 from bot.steps import runbook
 from bot.steps.labels import BLOCKED_ICON, STATE_ICONS, progress_bar
 from bot.steps.runbook import StepState
@@ -181,16 +181,23 @@ def home_view(
     The buttons of other domains come built by their services: `decision_buttons` by approval id
     (Approve, Reject), `cancel_buttons` by invitation batch id."""
 
-    blocks: list[Block] = [
-        section(texts.text("home.title") + "\n" + texts.text("home.intro")),
-        {
-            "type": "actions",
-            "block_id": "home_start",
-            "elements": [button(texts.text("home.start"), ids.HOME_START, "start", style="primary")],
-        },
-    ]
+    start = {
+        "type": "actions",
+        "block_id": "home_start",
+        "elements": [button(texts.text("home.start"), ids.HOME_START, "start", style="primary")],
+    }
     if not summaries:
-        blocks.append(section(texts.text("home.none")))
+        # Nothing to track yet (a first visit, usually): what the bot does, in place of an empty list.
+        return {
+            "type": "home",
+            "blocks": [
+                {"type": "header", "text": plain(texts.text("home.welcome.title"), HEADER_LIMIT)},
+                section(texts.text("home.welcome.body")),
+                start,
+                context(texts.text("home.welcome.help")),
+            ],
+        }
+    blocks: list[Block] = [section(texts.text("home.title") + "\n" + texts.text("home.intro")), start]
     for summary in summaries[:HOME_ROLLOUT_LIMIT]:
         blocks.append({"type": "divider"})
         blocks.append(section(rollout_line(texts, summary, "home.rollout")))

@@ -13,20 +13,20 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot import texts
 from bot.approvals import cards as approval_cards
 from bot.approvals.service import ApprovalService
 from bot.invitations.service import InvitationService
 from bot.platform import outbox
 from bot.platform.access import Refusal, answers_refusals_as
 from bot.platform.csv_safety import write_csv
+from bot.platform.people import known_language_of, reader_texts
 from bot.reports import blocks
 from bot.reports.blocks import RolloutSummary, StepSummary
 from bot.rollouts.resolution import Answer, resolve_rollout
 from bot.slack import blockkit, formatting
 from bot.steps import runbook
 from bot.steps.runbook import Persona, StepState
-from bot.texts import DEFAULT_LANGUAGE, Texts
+from bot.texts import Texts, known_language
 from storage import queries
 from storage.db import Database
 from storage.models import Rollout, Step
@@ -34,6 +34,7 @@ from storage.models import Rollout, Step
 
 def summarize(
     session: Session,
+    texts: Texts,
     rollout: Rollout,
     approvals: ApprovalService | None = None,
     invitations: InvitationService | None = None,
@@ -43,7 +44,9 @@ def summarize(
     cards: tuple[approval_cards.ApprovalCard, ...] = ()
     if approvals is not None:
         pending = approvals.pending_in(session, rollout_id=rollout.id)
-        cards = tuple(approvals.card(session, approval=approval, rollout=rollout) for approval in pending)
+        cards = tuple(
+            approvals.card(session, texts, approval=approval, rollout=rollout) for approval in pending
+        )
     return RolloutSummary(
         rollout_id=rollout.id,
         name=rollout.name,
@@ -89,7 +92,7 @@ def _step_summary(row: Step) -> StepSummary:
     )
 
 
-def _names(rollouts: Sequence[Rollout]) -> str:
+def _names(texts: Texts, rollouts: Sequence[Rollout]) -> str:
     return texts.quoted(formatting.escape(r.name) for r in rollouts)
 
 
@@ -105,45 +108,54 @@ class ReportService:
         self.clock = clock
         self.approvals = approvals
         self.invitations = invitations
-        # The last status answer per rollout, with the audit revision it was built at. A status reads
-        # some ten queries and renders some forty blocks; most asks come between two changes.
-        self._status_cache: dict[int, tuple[tuple[int, int], Answer]] = {}
-        # On SQLite: the last answer per channel for a status asked without a name, by audit generation.
-        self._status_here: dict[str, tuple[int, Answer]] = {}
+        # The last status answer per rollout and reader's language (None: not known yet, so the rollout's),
+        # with the audit revision it was built at. A status reads some ten queries and renders some forty
+        # blocks; most asks come between two changes.
+        self._status_cache: dict[tuple[int, str | None], tuple[tuple[int, int], Answer]] = {}
+        # On SQLite: the last answer per channel and reader's language for a status asked without a name,
+        # by audit generation.
+        self._status_here: dict[tuple[str, str | None], tuple[int, Answer]] = {}
 
     # ---------------------------------------------------------------- /msi status and /msi list
 
-    def status(self, *, name: str, channel_id: str) -> Answer:
+    def status(self, *, name: str, channel_id: str, user_id: str = "") -> Answer:
+        """The status answer, in the language `user_id` reads (the rollout's while it is not known)."""
+        with self.database.read() as session:
+            language = known_language_of(session, user_id)
         if name:
-            return self._status(name=name, channel_id=channel_id)
+            return self._status(name=name, channel_id=channel_id, language=language)
         if self.database.is_sqlite:
             # On SQLite one process owns the database, so its count of audited commits tells exactly when
             # an answer may have changed: no query at all while nothing did. Read before any data, so a
             # kept answer is never older than the count it is kept under.
             generation = self.database.audit_generation
-            kept = self._status_here.get(channel_id)
+            kept = self._status_here.get((channel_id, language))
             if kept is not None and kept[0] == generation:
                 return kept[1]
-            answer = self._status(name="", channel_id=channel_id)
-            self._status_here[channel_id] = (generation, answer)
+            answer = self._status(name="", channel_id=channel_id, language=language)
+            self._status_here[(channel_id, language)] = (generation, answer)
             return answer
-        return self._cached_status_by_revision(channel_id) or self._status(name="", channel_id=channel_id)
+        return self._cached_status_by_revision(channel_id, language) or self._status(
+            name="", channel_id=channel_id, language=language
+        )
 
-    def _status(self, *, name: str, channel_id: str) -> Answer:
+    def _status(self, *, name: str, channel_id: str, language: str | None) -> Answer:
         with self.database.read() as session:
             found = resolve_rollout(session, name=name, channel_id=channel_id)
             if found.rollout is not None and found.rollout.id is not None:
-                return self._rollout_status(session, found.rollout, found.rollout.id)
+                return self._rollout_status(session, found.rollout, found.rollout.id, language)
+            texts = Texts.of(known_language(language))
             if found.named:
                 key = "status.not_found" if found.candidates else "status.not_found_none"
-                text = texts.text(key, name=formatting.escape(name), names=_names(found.candidates))
+                text = texts.text(key, name=formatting.escape(name), names=_names(texts, found.candidates))
                 return Answer(text=text, blocks=[blockkit.section(text)])
             if not found.candidates:
                 text = texts.text("status.none")
                 return Answer(text=text, blocks=[blockkit.section(text)])
-            reader_texts = Texts.of(DEFAULT_LANGUAGE)
+            reader_texts = texts
             lines = [
-                blocks.rollout_line(reader_texts, summarize(session, rollout)) for rollout in found.candidates
+                blocks.rollout_line(reader_texts, summarize(session, reader_texts, rollout))
+                for rollout in found.candidates
             ]
             heading = None
             if queries.rollouts_using_channel(session, channel_id=channel_id):
@@ -152,7 +164,7 @@ class ReportService:
                 )
             return Answer(text="\n".join(lines), blocks=blockkit.lines_blocks(reader_texts, heading, lines))
 
-    def _cached_status_by_revision(self, channel_id: str) -> Answer | None:
+    def _cached_status_by_revision(self, channel_id: str, language: str | None) -> Answer | None:
         """The kept answer for the one rollout using this channel if its audit revision has not moved:
         one statement, no ORM objects (several processes may share a PostgreSQL database)."""
         with self.database.read() as session:
@@ -160,38 +172,42 @@ class ReportService:
         if len(found) != 1:
             return None
         rollout_id, count, newest = found[0]
-        cached = self._status_cache.get(rollout_id)
+        cached = self._status_cache.get((rollout_id, language))
         return cached[1] if cached is not None and cached[0] == (count, newest) else None
 
-    def _rollout_status(self, session: Session, rollout: Rollout, rollout_id: int) -> Answer:
+    def _rollout_status(
+        self, session: Session, rollout: Rollout, rollout_id: int, language: str | None
+    ) -> Answer:
         revision = queries.audit_revision(session, rollout_id=rollout_id)
-        cached = self._status_cache.get(rollout_id)
+        cached = self._status_cache.get((rollout_id, language))
         if cached is not None and cached[0] == revision:
             return cached[1]
-        summary = summarize(session, rollout, self.approvals, self.invitations)
-        reader_texts = Texts.of(DEFAULT_LANGUAGE)
+        # A reader whose language is not known yet is answered in the rollout's (a change of it in Edit is
+        # audited, so moves the revision).
+        reader_texts = Texts.of(known_language(language or rollout.language))
+        summary = summarize(session, reader_texts, rollout, self.approvals, self.invitations)
         answer = Answer(
             text=blocks.rollout_line(reader_texts, summary),
             blocks=blocks.status_blocks(reader_texts, summary),
         )
         # The revision is read first: an answer may be newer than the revision it is kept under (a change
         # committed in between, then the next ask recomputes), never older.
-        self._status_cache[rollout_id] = (revision, answer)
+        self._status_cache[(rollout_id, language)] = (revision, answer)
         return answer
 
-    def list(self) -> Answer:
+    def list(self, *, user_id: str = "") -> Answer:
         with self.database.read() as session:
+            reader = reader_texts(session, user_id)
             active = queries.active_rollouts(session)
             if not active:
-                text = texts.text("status.none")
+                text = reader.text("status.none")
                 return Answer(text=text, blocks=[blockkit.section(text)])
-            reader_texts = Texts.of(DEFAULT_LANGUAGE)
             lines = [
-                blocks.rollout_line(reader_texts, summarize(session, rollout), "list.line")
+                blocks.rollout_line(reader, summarize(session, reader, rollout), "list.line")
                 for rollout in active
             ]
-        heading = reader_texts.text("list.title")
-        return Answer(text="\n".join(lines), blocks=blockkit.lines_blocks(reader_texts, heading, lines))
+        heading = reader.text("list.title")
+        return Answer(text="\n".join(lines), blocks=blockkit.lines_blocks(reader, heading, lines))
 
     # ---------------------------------------------------------------- /msi audit
 
@@ -202,15 +218,18 @@ class ReportService:
         with self.database.write() as session:
             found = resolve_rollout(session, name=name, channel_id=channel_id)
             rollout = found.rollout
+            texts = reader_texts(session, user_id, fallback=rollout.language if rollout else None)
             if rollout is None:
                 if found.named:
                     key = "status.not_found" if found.candidates else "status.not_found_none"
-                    text = texts.text(key, name=formatting.escape(name), names=_names(found.candidates))
+                    text = texts.text(
+                        key, name=formatting.escape(name), names=_names(texts, found.candidates)
+                    )
                 elif not found.candidates:
                     text = texts.text("status.none")
                 else:
                     example = formatting.escape(found.candidates[0].name)
-                    text = texts.text("audit.pick", example=example, names=_names(found.candidates))
+                    text = texts.text("audit.pick", example=example, names=_names(texts, found.candidates))
                 return Answer(text=text, blocks=[blockkit.section(text)])
             assert rollout.id is not None
             personas = queries.personas_of(session, rollout_id=rollout.id, user_id=user_id)
@@ -257,8 +276,9 @@ class ReportService:
             summaries = []
             may_reopen: dict[int, set[int]] = {}
             may_decide: set[int] = set()
+            reader = reader_texts(session, user_id)
             for rollout in queries.active_rollouts(session):
-                summary = summarize(session, rollout, self.approvals, self.invitations)
+                summary = summarize(session, reader, rollout, self.approvals, self.invitations)
                 summaries.append(summary)
                 personas = {
                     Persona(p)
@@ -274,20 +294,19 @@ class ReportService:
                 }
                 if reopenable:
                     may_reopen[summary.rollout_id] = reopenable
-        reader_texts = Texts.of(DEFAULT_LANGUAGE)
         decision_buttons = {
-            card.approval_id: self.approvals.decision_buttons(reader_texts, card)
+            card.approval_id: self.approvals.decision_buttons(reader, card)
             for summary in summaries
             if summary.rollout_id in may_decide
             for card in summary.approvals
         }
         cancel_buttons = {
-            batch_id: self.invitations.cancel_button(reader_texts, batch_id, count, one_of_many=True)
+            batch_id: self.invitations.cancel_button(reader, batch_id, count, one_of_many=True)
             for summary in summaries
             for batch_id, count, _state, _requester in summary.open_batches
         }
         return blocks.home_view(
-            reader_texts,
+            reader,
             user_id,
             summaries,
             may_reopen=may_reopen,

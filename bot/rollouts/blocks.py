@@ -8,8 +8,30 @@ from bot.slack import formatting, ids
 from bot.slack.blockkit import option, plain, section
 from bot.texts import Texts
 
+# The languages a rollout's channel posts can be in, as the select offers them (catalog keys of bot.texts).
+LANGUAGES = ("ja", "en")
 
-def start_modal(texts: Texts) -> dict[str, Any]:
+
+def language_input(texts: Texts, language: str) -> dict[str, Any]:
+    """The 日本語 / English select of the Start and Edit modals; each option in its own language's name."""
+    options = {code: option(texts.text(f"language.{code}"), code) for code in LANGUAGES}
+    return {
+        "type": "input",
+        "block_id": ids.START_LANGUAGE,
+        "label": plain(texts.text("start.language.label")),
+        "hint": plain(texts.text("start.language.hint")),
+        "element": {
+            "type": "static_select",
+            "action_id": ids.START_LANGUAGE,
+            "initial_option": options.get(language, options["en"]),
+            "options": list(options.values()),
+        },
+    }
+
+
+def start_modal(texts: Texts, *, language: str | None = None) -> dict[str, Any]:
+    """The Start a rollout modal in the reader's language; the posts' language preselected as `language`
+    (the owner's Slack language; by default the modal's own)."""
 
     channel_filter = {"include": ["public", "private"], "exclude_external_shared_channels": True}
     return {
@@ -46,6 +68,7 @@ def start_modal(texts: Texts) -> dict[str, Any]:
                     ],
                 },
             },
+            language_input(texts, language or texts.language),
             {
                 "type": "input",
                 "block_id": ids.START_MARKETO_ADMINS,
@@ -112,6 +135,7 @@ def edit_modal(
     salesforce_admins: list[str],
     marketo_channel: str,
     salesforce_channel: str,
+    language: str,
 ) -> dict[str, Any]:
     channel_filter = {"include": ["public", "private"], "exclude_external_shared_channels": True}
     return {
@@ -123,6 +147,7 @@ def edit_modal(
         "close": plain(texts.text("start.close"), 24),
         "blocks": [
             section(texts.text("edit.intro", rollout=formatting.escape(rollout_name))),
+            language_input(texts, language),
             {
                 "type": "input",
                 "block_id": ids.START_MARKETO_ADMINS,

@@ -11,18 +11,19 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import texts
 from bot.approvals.service import ApprovalService
 from bot.platform import crashpoints, outbox
 from bot.platform.access import Click, Refusal, answers_refusals, answers_refusals_as
-from bot.rollouts.blocks import NAME_LIMIT
+from bot.platform.people import reader_texts
+from bot.rollouts.blocks import LANGUAGES, NAME_LIMIT
 from bot.slack import formatting, ids
 from bot.slack.directory import SlackDirectory
 from bot.steps import cards, runbook
 from bot.steps.runbook import Persona, StepState
+from bot.texts import DEFAULT_LANGUAGE, Texts, known_language
 from storage import queries
 from storage.db import Database
-from storage.models import Rollout, RolloutMember, RolloutStatus, Step
+from storage.models import Rollout, RolloutMember, RolloutStatus, SlackPerson, Step
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,9 @@ class StartForm:
     marketo_channel: str
     salesforce_channel: str
     prerequisites: frozenset[str]
+    # The language of the rollout's channel posts as chosen; None when the form had no such field (a
+    # client that never showed it: a start is then in English, an edit keeps the rollout's language).
+    language: str | None = None
 
 
 @dataclass
@@ -58,6 +62,8 @@ def read_start_form(state_values: dict[str, Any]) -> StartForm:
 
     selected_environment = element(ids.START_ENVIRONMENT).get("selected_option") or {}
     checked = element(ids.START_PREREQUISITES).get("selected_options") or []
+    selected_language = element(ids.START_LANGUAGE).get("selected_option")
+    language = str(selected_language.get("value") or "") if isinstance(selected_language, dict) else None
     return StartForm(
         name=" ".join(formatting.typed(element(ids.START_NAME).get("value"), 400).split()),
         environment=str(selected_environment.get("value") or ""),
@@ -66,6 +72,7 @@ def read_start_form(state_values: dict[str, Any]) -> StartForm:
         marketo_channel=_channel(element(ids.START_MARKETO_CHANNEL).get("selected_conversation")),
         salesforce_channel=_channel(element(ids.START_SALESFORCE_CHANNEL).get("selected_conversation")),
         prerequisites=frozenset(str(option.get("value")) for option in checked if isinstance(option, dict)),
+        language=language,
     )
 
 
@@ -84,8 +91,8 @@ def _channel(value: Any) -> str:
     return str(value) if formatting.is_slack_id(value, "CG") else ""
 
 
-def check_start_form(form: StartForm) -> dict[str, str]:
-    """The checks that need neither the database nor Slack."""
+def check_start_form(form: StartForm, texts: Texts) -> dict[str, str]:
+    """The checks that need neither the database nor Slack; errors in the submitter's language `texts`."""
     errors: dict[str, str] = {}
     if not form.name:
         errors[ids.START_NAME] = texts.text("start.error.name_empty")
@@ -93,15 +100,17 @@ def check_start_form(form: StartForm) -> dict[str, str]:
         errors[ids.START_NAME] = texts.text("start.error.name_too_long", limit=NAME_LIMIT)
     if form.environment not in ENVIRONMENTS:
         errors[ids.START_ENVIRONMENT] = texts.text("start.error.environment")
-    errors.update(check_people_and_channels(form))
+    errors.update(check_people_and_channels(form, texts))
     if form.prerequisites != {ids.PREREQUISITE_ENABLED, ids.PREREQUISITE_SYNC}:
         errors[ids.START_PREREQUISITES] = texts.text("start.error.prerequisites")
     return errors
 
 
-def check_people_and_channels(form: StartForm) -> dict[str, str]:
+def check_people_and_channels(form: StartForm, texts: Texts) -> dict[str, str]:
     """The checks shared by the Start and Edit modals."""
     errors: dict[str, str] = {}
+    if form.language is not None and form.language not in LANGUAGES:
+        errors[ids.START_LANGUAGE] = texts.text("start.error.language")
     if not form.marketo_admins:
         errors[ids.START_MARKETO_ADMINS] = texts.text("start.error.no_admins")
     if not form.salesforce_admins:
@@ -124,6 +133,7 @@ class RolloutService:
         approvals: ApprovalService,
         *,
         on_cancel: Sequence[Callable[[Session, Rollout, str, datetime], None]] = (),
+        on_language_change: Sequence[Callable[[Session, Rollout, datetime], None]] = (),
     ):
         self.database = database
         self.directory = directory
@@ -131,17 +141,24 @@ class RolloutService:
         self.approvals = approvals
         # Called inside the cancelling transaction (e.g. open invitation batches are cancelled too).
         self.on_cancel = tuple(on_cancel)
+        # Called inside the editing transaction when the posts' language changed: each domain re-renders
+        # its kept channel posts (approval requests, the Marketo admins' tasks) in the new language.
+        self.on_language_change = tuple(on_language_change)
 
     def start(self, *, owner_id: str, form: StartForm) -> StartOutcome:
         """Check the form completely, then store the rollout and open its first steps in one transaction.
 
         Slack is asked about the channels before the transaction opens: no Slack call happens inside it.
         """
-        errors = check_start_form(form)
+        with self.database.read() as session:
+            texts = reader_texts(session, owner_id)
+            owner = session.get(SlackPerson, owner_id)
+            known_time_zone = owner.tz if owner is not None else None
+        errors = check_start_form(form, texts)
         if ids.START_NAME not in errors:
             with self.database.read() as session:
                 if queries.active_rollout_by_name(session, name=form.name) is not None:
-                    errors[ids.START_NAME] = self._name_taken(form.name)
+                    errors[ids.START_NAME] = self._name_taken(texts, form.name)
         if errors:
             return StartOutcome(errors=errors)
 
@@ -156,23 +173,32 @@ class RolloutService:
             return StartOutcome(errors=errors)
 
         membership = self.directory.members_of([form.marketo_channel, form.salesforce_channel])
-        time_zone = self.directory.user_time_zone(owner_id)
-        warnings = _membership_warnings(form, membership)
+        # The owner's zone as the locale look-up stored it (opening the form looked it up), else Slack's now.
+        time_zone = known_time_zone or self.directory.user_time_zone(owner_id)
+        warnings = _membership_warnings(texts, form, membership)
 
         now = self.clock()
         try:
             with self.database.write() as session:
                 rollout_id = self._store(
-                    session, owner_id=owner_id, form=form, time_zone=time_zone, now=now, warnings=warnings
+                    session,
+                    owner_id=owner_id,
+                    form=form,
+                    time_zone=time_zone,
+                    now=now,
+                    texts=texts,
+                    warnings=warnings,
                 )
         except IntegrityError:
             # Another start with the same name committed between our check and our insert.
-            return StartOutcome(errors={ids.START_NAME: self._name_taken(form.name)})
+            return StartOutcome(errors={ids.START_NAME: self._name_taken(texts, form.name)})
         crashpoints.reach("rollout_started")
         logger.info("rollout %s started", rollout_id)
         return StartOutcome(rollout_id=rollout_id)
 
-    def _check_channels(self, form: StartForm, unchanged: frozenset[str] = frozenset()) -> dict[str, str]:
+    def _check_channels(
+        self, form: StartForm, texts: Texts, unchanged: frozenset[str] = frozenset()
+    ) -> dict[str, str]:
         """Slack's word on each channel the bot must post in (channels already in use are not asked again)."""
         channel_blocks = {
             form.marketo_channel: ids.START_MARKETO_CHANNEL,
@@ -223,6 +249,7 @@ class RolloutService:
                 ),
                 "marketo_channel": rollout.marketo_channel,
                 "salesforce_channel": rollout.salesforce_channel,
+                "language": known_language(rollout.language),
             }
 
     @staticmethod
@@ -245,19 +272,20 @@ class RolloutService:
 
     @answers_refusals_as(lambda text: StartOutcome(errors={ids.START_MARKETO_ADMINS: text}))
     def edit(self, *, rollout_id: int, user_id: str, form: StartForm) -> StartOutcome:
-        errors = check_people_and_channels(form)
-        if errors:
-            return StartOutcome(errors=errors)
         with self.database.read() as session:
             current = session.get(Rollout, rollout_id)
-            self._check_editor(current, user_id)
-            assert current is not None
-            unchanged = frozenset({current.marketo_channel, current.salesforce_channel})
-        errors = self._check_channels(form, unchanged)
+            texts = reader_texts(session, user_id, fallback=current.language if current else None)
+        errors = check_people_and_channels(form, texts)
+        if errors:
+            return StartOutcome(errors=errors)
+        self._check_editor(current, user_id)
+        assert current is not None
+        unchanged = frozenset({current.marketo_channel, current.salesforce_channel})
+        errors = self._check_channels(form, texts, unchanged)
         if errors:
             return StartOutcome(errors=errors)
         membership = self.directory.members_of([form.marketo_channel, form.salesforce_channel])
-        warnings = _membership_warnings(form, membership)
+        warnings = _membership_warnings(texts, form, membership)
         now = self.clock()
         with self.database.write() as session:
             rollout = queries.lock_rollout(session, rollout_id=rollout_id)
@@ -272,7 +300,9 @@ class RolloutService:
                 ),
                 "marketo_channel": rollout.marketo_channel,
                 "salesforce_channel": rollout.salesforce_channel,
+                "language": rollout.language,
             }
+            language = form.language or rollout.language
             queries.replace_members(
                 session,
                 rollout_id=rollout_id,
@@ -283,14 +313,21 @@ class RolloutService:
             )
             rollout.marketo_channel = form.marketo_channel
             rollout.salesforce_channel = form.salesforce_channel
+            rollout.language = language
             rollout.updated_at = now
+            # Every kept channel post follows: a moved channel gets the card, a changed language updates
+            # each card in place (the outbox sends chat.update for a kept message whose content changed).
             for step in queries.steps_of(session, rollout_id=rollout_id):
                 cards.render(session, rollout=rollout, step=step, now=now)
+            if language != before["language"]:
+                for hook in self.on_language_change:
+                    hook(session, rollout, now)
             after = {
                 "marketo_admins": list(form.marketo_admins),
                 "salesforce_admins": list(form.salesforce_admins),
                 "marketo_channel": form.marketo_channel,
                 "salesforce_channel": form.salesforce_channel,
+                "language": language,
             }
             queries.audit(
                 session,
@@ -336,7 +373,7 @@ class RolloutService:
             queries.audit(
                 session, now=now, rollout_id=rollout_id, actor=click.user_id, action="rollout_cancelled"
             )
-            notice = texts.text(
+            notice = Texts.of(known_language(rollout.language)).text(
                 "notice.cancelled",
                 rollout=formatting.escape(rollout.name),
                 who=formatting.user(click.user_id),
@@ -346,7 +383,7 @@ class RolloutService:
         return True
 
     @staticmethod
-    def _name_taken(name: str) -> str:
+    def _name_taken(texts: Texts, name: str) -> str:
         return texts.text("start.error.name_taken", name=formatting.escape(name))
 
     def _store(
@@ -357,6 +394,7 @@ class RolloutService:
         form: StartForm,
         time_zone: str,
         now: datetime,
+        texts: Texts,
         warnings: list[str],
     ) -> int:
         rollout = Rollout(
@@ -365,6 +403,7 @@ class RolloutService:
             environment=form.environment,
             owner_id=owner_id,
             time_zone=time_zone,
+            language=form.language or DEFAULT_LANGUAGE,
             marketo_channel=form.marketo_channel,
             salesforce_channel=form.salesforce_channel,
             created_at=now,
@@ -398,6 +437,7 @@ class RolloutService:
                 "salesforce_admins": list(form.salesforce_admins),
                 "marketo_channel": form.marketo_channel,
                 "salesforce_channel": form.salesforce_channel,
+                "language": rollout.language,
             },
         )
         by_number = {row.number: row for row in step_rows}
@@ -420,7 +460,7 @@ class RolloutService:
         return rollout.id
 
 
-def _membership_warnings(form: StartForm, membership: dict[str, set[str] | None]) -> list[str]:
+def _membership_warnings(texts: Texts, form: StartForm, membership: dict[str, set[str] | None]) -> list[str]:
     warnings = []
     for people, channel in (
         (form.marketo_admins, form.marketo_channel),

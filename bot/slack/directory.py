@@ -1,7 +1,8 @@
 """Read-only look-ups in Slack (channels, members, users) with short timeouts, for checks made before an ack.
 
-Called only from request paths that must answer within Slack's 3 seconds (modal validation), so each
-call has a short timeout and failures become a clear "try again" instead of an exception.
+Called mostly from request paths that must answer within Slack's 3 seconds (modal validation), so each
+call has a short timeout and failures become a clear "try again" instead of an exception. `profile`, a
+person's locale, is the exception: it is only ever asked after the acknowledgement (bot/platform/people.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,14 @@ logger = logging.getLogger(__name__)
 
 NETWORK_ERRORS = (OSError, HTTPException, ValueError)
 ACTIVE_CACHE_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class SlackProfile:
+    """What `users.info` says of a person's language and time zone (None where Slack does not say)."""
+
+    locale: str | None
+    tz: str | None
 
 
 @dataclass(frozen=True)
@@ -120,3 +129,18 @@ class SlackDirectory:
             logger.info("users.info failed for a user: %s", type(error).__name__)
             return "UTC"
         return str(user.get("tz") or "UTC")
+
+    def profile(self, user_id: str) -> SlackProfile | None:
+        """The user's locale (`ja-JP`) and time zone; None when Slack could not tell (asked again later).
+
+        Slack only includes `locale` when asked with `include_locale=true`."""
+        try:
+            user = self.client.users_info(user=user_id, include_locale=True)["user"]
+        except (SlackApiError, *NETWORK_ERRORS) as error:
+            logger.info("users.info (locale) failed for a user: %s", type(error).__name__)
+            return None
+        locale, tz = user.get("locale"), user.get("tz")
+        return SlackProfile(
+            locale=str(locale)[:16] if isinstance(locale, str) and locale else None,
+            tz=str(tz)[:64] if isinstance(tz, str) and tz else None,
+        )

@@ -39,6 +39,7 @@ START_SALESFORCE_ADMINS = "salesforce_admins"
 START_MARKETO_CHANNEL = "marketo_channel"
 START_SALESFORCE_CHANNEL = "salesforce_channel"
 START_PREREQUISITES = "prerequisites"
+START_LANGUAGE = "language"
 PREREQUISITE_ENABLED = "actions_enabled"
 PREREQUISITE_SYNC = "crm_sync"
 

@@ -1,4 +1,5 @@
-"""The HTTP front door: `POST /slack/events` into Bolt, `GET /healthz`, served by waitress.
+"""The HTTP front door: `POST /slack/events` into Bolt, and the probes (`GET /livez`, `/readyz`, `/healthz`)
+and `GET /metrics`, served by waitress.
 
 This layer refuses oversized bodies with 413 before reading them, checks the signature (401 for a missing,
 wrong or stale one) before parsing the body, and refuses bodies of an unexpected shape with 400, so none of
@@ -21,14 +22,20 @@ from slack_bolt import App, BoltRequest
 from slack_sdk.signature import SignatureVerifier
 from waitress import wasyncore
 
+from bot.platform import logs
 from bot.platform.foreground import Foreground
+from bot.platform.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from bot.platform.metrics import Metrics, request_kind
 from storage.db import Database, urgent_writes
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
 EVENTS_PATH = "/slack/events"
-HEALTH_PATH = "/healthz"
+LIVE_PATH = "/livez"
+READY_PATH = "/readyz"
+HEALTH_PATH = "/healthz"  # an alias of /readyz, for probes configured before /readyz existed
+METRICS_PATH = "/metrics"
 
 StartResponse = Callable[..., Any]
 
@@ -62,6 +69,7 @@ class SlackWsgiApp:
         max_body: int = MAX_BODY_BYTES,
         signing_secret: str | None = None,
         foreground: Foreground | None = None,
+        metrics: Metrics | None = None,
     ):
         if bolt_app is not None and not signing_secret:
             # Bolt's own check is off; without a secret nothing would check who sent a request.
@@ -71,31 +79,58 @@ class SlackWsgiApp:
         self.max_body = max_body
         self.foreground = foreground or Foreground()
         self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
-        # Why the bot cannot take Slack's requests right now (Socket Mode not connected), or None.
+        self.metrics = metrics
+        # Why the bot cannot do its work right now (Socket Mode not connected, a worker stopped, the
+        # outbox stuck, the schema behind…), or None; checked after the database answered.
         self.readiness: Callable[[], str | None] | None = None
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
-        if path == HEALTH_PATH:
+        if path in (LIVE_PATH, READY_PATH, HEALTH_PATH, METRICS_PATH):
             if method not in ("GET", "HEAD"):
                 return _reply(start_response, "405 Method Not Allowed", {"error": "method not allowed"})
-            not_ready = self.readiness() if self.readiness is not None else None
-            if not_ready is not None:
-                return _reply(
-                    start_response, "503 Service Unavailable", {"status": "unavailable", "reason": not_ready}
-                )
-            if self.database.ping():
+            if path == LIVE_PATH:
+                # The process answers: nothing else is checked, so a database blip restarts nobody.
                 return _reply(start_response, "200 OK", {"status": "ok"})
-            return _reply(
-                start_response, "503 Service Unavailable", {"status": "unavailable", "database": "down"}
-            )
+            if path == METRICS_PATH:
+                return self._metrics(start_response)
+            return self._ready(start_response)
         if path != EVENTS_PATH or self.bolt_app is None:
             return _reply(start_response, "404 Not Found", {"error": "not found"})
         if method != "POST":
             return _reply(start_response, "405 Method Not Allowed", {"error": "method not allowed"})
+        arrived = time.perf_counter()
         with self.foreground.request(), urgent_writes():
-            return self._dispatch(environ, start_response)
+            kind, status, reply = self._dispatch(environ, start_response)
+        if self.metrics is not None:
+            self.metrics.requests.labels(kind, str(status)).inc()
+            if status < 400:
+                self.metrics.ack_seconds.labels(kind).observe(time.perf_counter() - arrived)
+        return reply
+
+    def _ready(self, start_response: StartResponse) -> list[bytes]:
+        if not self.database.ping():
+            return _reply(
+                start_response,
+                "503 Service Unavailable",
+                {"status": "unavailable", "database": "down", "reason": "the database does not answer"},
+            )
+        not_ready = self.readiness() if self.readiness is not None else None
+        if not_ready is not None:
+            return _reply(
+                start_response, "503 Service Unavailable", {"status": "unavailable", "reason": not_ready}
+            )
+        return _reply(start_response, "200 OK", {"status": "ok"})
+
+    def _metrics(self, start_response: StartResponse) -> list[bytes]:
+        if self.metrics is None:
+            return _reply(start_response, "404 Not Found", {"error": "not found"})
+        payload = self.metrics.exposition()
+        start_response(
+            "200 OK", [("Content-Type", METRICS_CONTENT_TYPE), ("Content-Length", str(len(payload)))]
+        )
+        return [payload]
 
     def _signed(self, body: str, headers: dict[str, str | Sequence[str]]) -> bool:
         if self.verifier is None:
@@ -106,32 +141,42 @@ class SlackWsgiApp:
             return False
         return self.verifier.is_valid(body=body, timestamp=timestamp, signature=signature)
 
-    def _dispatch(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    def _dispatch(
+        self, environ: dict[str, Any], start_response: StartResponse
+    ) -> tuple[str, int, Iterable[bytes]]:
+        """The request's kind (for metrics; "unverified" until its signature is checked), the status
+        answered, and the answer."""
         assert self.bolt_app is not None
         try:
             declared = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return _reply(start_response, "400 Bad Request", {"error": "bad content length"})
+            return (
+                "unverified",
+                400,
+                _reply(start_response, "400 Bad Request", {"error": "bad content length"}),
+            )
         if declared > self.max_body:
-            return _reply(start_response, "413 Payload Too Large", {"error": "payload too large"})
+            return "unverified", 413, _too_large(start_response)
         stream = environ["wsgi.input"]
         raw = stream.read(declared) if declared else stream.read(self.max_body + 1)
         if len(raw) > self.max_body:
-            return _reply(start_response, "413 Payload Too Large", {"error": "payload too large"})
+            return "unverified", 413, _too_large(start_response)
         body = raw.decode("utf-8", errors="replace")
         headers = _headers(environ)
         if not self._signed(body, headers):
             # Checked before Bolt parses the body, so nothing unsigned is even read.
-            return _reply(start_response, "401 Unauthorized", {"error": "invalid request"})
+            return "unverified", 401, _reply(start_response, "401 Unauthorized", {"error": "invalid request"})
         try:
             request = BoltRequest(body=body, query=environ.get("QUERY_STRING", ""), headers=headers)
         except (ValueError, TypeError, AttributeError, KeyError):
             logger.warning("a signed request with a malformed body was refused")
-            return _reply(start_response, "400 Bad Request", {"error": "malformed request"})
+            return "other", 400, _reply(start_response, "400 Bad Request", {"error": "malformed request"})
+        kind = request_kind(request.body)
         if not well_formed(request.body):
             logger.warning("a signed request of an unexpected shape was refused")
-            return _reply(start_response, "400 Bad Request", {"error": "malformed request"})
-        response = self.bolt_app.dispatch(request)
+            return kind, 400, _reply(start_response, "400 Bad Request", {"error": "malformed request"})
+        with logs.context(kind=kind):
+            response = self.bolt_app.dispatch(request)
         payload = (response.body or "").encode("utf-8")
         reply_headers = [
             (name, value)
@@ -141,7 +186,11 @@ class SlackWsgiApp:
         ]
         reply_headers.append(("Content-Length", str(len(payload))))
         start_response(f"{response.status} {_REASONS.get(response.status, 'OK')}", reply_headers)
-        return [payload]
+        return kind, response.status, [payload]
+
+
+def _too_large(start_response: StartResponse) -> list[bytes]:
+    return _reply(start_response, "413 Payload Too Large", {"error": "payload too large"})
 
 
 _REASONS = {

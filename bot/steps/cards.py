@@ -11,7 +11,7 @@ from sqlmodel import col
 from bot.platform import outbox
 from bot.steps import blocks, runbook
 from bot.steps.runbook import Persona, StepState
-from bot.texts import DEFAULT_LANGUAGE, Texts
+from bot.texts import Texts, known_language
 from storage import queries
 from storage.db import affected_rows
 from storage.models import Approval, Rollout, RolloutStatus, SlackMessage, Step
@@ -101,8 +101,9 @@ def render(session: Session, *, rollout: Rollout, step: Step, now: datetime) -> 
         return
     channels = step_channels(rollout, step.number)
     approval = queries.latest_approval(session, subject_kind=STEP_SUBJECT, subject_id=step.id or 0)
-    reader_texts = Texts.of(DEFAULT_LANGUAGE)
-    text, step_blocks = blocks.step_message(reader_texts, card_for(rollout, step, approval=approval))
+    # A channel post: in the rollout's language, whoever reads it.
+    rollout_texts = Texts.of(known_language(rollout.language))
+    text, step_blocks = blocks.step_message(rollout_texts, card_for(rollout, step, approval=approval))
     for channel in channels:
         outbox.keep_message(
             session,
@@ -120,7 +121,7 @@ def render(session: Session, *, rollout: Rollout, step: Step, now: datetime) -> 
     ).all()
     for message in stale:
         moved_text, moved_blocks = blocks.step_message(
-            reader_texts, card_for(rollout, step, moved_to=channels[0])
+            rollout_texts, card_for(rollout, step, moved_to=channels[0])
         )
         outbox.keep_message(
             session,

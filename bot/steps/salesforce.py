@@ -305,6 +305,11 @@ class SalesforceClient:
 
     # ------------------------------------------------------------ the token
 
+    def check_credentials(self) -> None:
+        """Ask the org for a fresh access token; raises SalesforceError saying what is wrong (`doctor`)."""
+        with self._lock:
+            self._token = self._fetch_token()
+
     def _current_token(self) -> _Token:
         with self._lock:
             if self._token is None or self._clock() >= self._token.expires_at:

@@ -18,15 +18,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from bot import texts
 from bot.approvals.service import ApprovalService, SubjectText
 from bot.platform import outbox
 from bot.platform.access import Click, Refusal, answers_refusals, tell
+from bot.platform.people import reader_texts
 from bot.slack import formatting
 from bot.steps import cards, runbook
 from bot.steps.labels import persona_label
 from bot.steps.runbook import Persona, StepState
-from bot.texts import DEFAULT_LANGUAGE, Texts
+from bot.texts import Texts
 from storage import queries
 from storage.db import Database, affected_rows
 from storage.models import Approval, ApprovalStatus, Rollout, RolloutStatus, Step
@@ -51,14 +51,16 @@ class Override:
     step_id: int
     number: int
     checked: bool
+    texts: Texts  # the clicker's language, for the modal
 
 
 @dataclass(frozen=True)
 class Allowed:
-    """A permitted action on a step: enough to open its modal."""
+    """A permitted action on a step: enough to open its modal (in the clicker's language, `texts`)."""
 
     step_id: int
     number: int
+    texts: Texts
 
 
 def user_personas(session: Session, *, rollout_id: int, user_id: str) -> set[Persona]:
@@ -70,7 +72,9 @@ class StepApprovals:
 
     kind = cards.STEP_SUBJECT
 
-    def describe(self, session: Session, *, approval: Approval, rollout: Rollout) -> SubjectText:
+    def describe(
+        self, session: Session, texts: Texts, *, approval: Approval, rollout: Rollout
+    ) -> SubjectText:
         step = session.get(Step, approval.subject_id)
         number = step.number if step is not None else 0
         return SubjectText(
@@ -175,7 +179,7 @@ class StepService:
         if not in_persona and not (owner_may and click.user_id == rollout.owner_id):
             raise Refusal(
                 deny_key,
-                {"persona": persona_label(Texts.of(DEFAULT_LANGUAGE), spec.personas), "number": step.number},
+                {"persona": lambda texts: persona_label(texts, spec.personas), "number": step.number},
                 attempted=action,
                 rollout_id=rollout.id,
                 step=step.number,
@@ -191,6 +195,7 @@ class StepService:
         now = self.clock()
         with self.database.write() as session:
             rollout, step, personas = self._gate(session, click=click, step_id=step_id, action="mark_done")
+            texts = reader_texts(session, click.user_id, fallback=rollout.language)
             if step.state == StepState.DONE:
                 text = texts.text(
                     "answer.step_already_done",
@@ -232,7 +237,7 @@ class StepService:
                     if checked and step.verification and step.verification.get("passed"):
                         evidence = {"verification": step.verification}
                     elif override is None:
-                        return Override(step_id=step_id, number=step.number, checked=checked)
+                        return Override(step_id=step_id, number=step.number, checked=checked, texts=texts)
                     else:
                         evidence = {"override": override, "verification": step.verification}
                 self._complete(
@@ -264,7 +269,7 @@ class StepService:
             now=now,
         )
         cards.render(session, rollout=rollout, step=step, now=now)
-        text = texts.text(
+        text = reader_texts(session, click.user_id, fallback=rollout.language).text(
             "answer.approval_requested",
             number=step.number,
             channel=formatting.channel(rollout.salesforce_channel),
@@ -335,8 +340,9 @@ class StepService:
     def check_help(self, *, step_id: int, click: Click) -> Allowed | None:
         """May the clicker ask for help on this step? Refusals are answered and audited by the decorator."""
         with self.database.write() as session:
-            _rollout, step, _personas = self._gate(session, click=click, step_id=step_id, action="need_help")
-            return Allowed(step_id=step_id, number=step.number)
+            rollout, step, _personas = self._gate(session, click=click, step_id=step_id, action="need_help")
+            texts = reader_texts(session, click.user_id, fallback=rollout.language)
+            return Allowed(step_id=step_id, number=step.number, texts=texts)
 
     @answers_refusals
     def flag_blocked(self, *, step_id: int, click: Click, problem: str) -> None:
@@ -361,6 +367,7 @@ class StepService:
                 details={"step": step.number, "problem": problem},
             )
             if rollout.owner_id != click.user_id:
+                texts = reader_texts(session, rollout.owner_id, fallback=rollout.language)
                 outbox.post(
                     session,
                     now=now,
@@ -385,6 +392,7 @@ class StepService:
         with self.database.write() as session:
             rollout, step, _personas = self._gate(session, click=click, step_id=step_id, action="resolve")
             if not step.blocked:
+                texts = reader_texts(session, click.user_id, fallback=rollout.language)
                 tell(
                     session,
                     now=now,
@@ -412,6 +420,7 @@ class StepService:
         now = self.clock()
         with self.database.write() as session:
             rollout, step, _personas = self._gate(session, click=click, step_id=step_id, action="reopen")
+            texts = reader_texts(session, click.user_id, fallback=rollout.language)
             if step.state != StepState.DONE:
                 tell(
                     session,
@@ -421,7 +430,7 @@ class StepService:
                     rollout_id=rollout.id,
                 )
                 return None
-            return Allowed(step_id=step_id, number=step.number)
+            return Allowed(step_id=step_id, number=step.number, texts=texts)
 
     @answers_refusals
     def reopen(self, *, step_id: int, click: Click, reason: str) -> None:

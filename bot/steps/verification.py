@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from bot import texts
 from bot.platform.access import Click, Refusal, answers_refusals, tell
+from bot.platform.people import reader_texts
 from bot.slack import formatting
 from bot.steps import cards
 from bot.steps.runbook import Persona
@@ -69,6 +69,7 @@ class VerificationService:
         with self.database.write() as session:
             step = session.get(Step, step_id)
             rollout = session.get(Rollout, step.rollout_id) if step is not None else None
+            texts = reader_texts(session, click.user_id, fallback=rollout.language if rollout else None)
             refusal = None
             if step is None or rollout is None:
                 refusal = texts.text("deny.step_gone")
@@ -94,13 +95,14 @@ class VerificationService:
                 tell(session, now=now, click=click, text=refusal, rollout_id=rollout.id if rollout else None)
                 return
             assert step is not None and rollout is not None
-            number, environment = step.number, rollout.environment
+            number, environment, language = step.number, rollout.environment, rollout.language
         try:
             result = CHECKS[number](self.clients[environment])  # network: outside any transaction
         except SalesforceError as error:
             logger.warning("Salesforce check of step %s failed: %s", number, error.key)
             params = {name: formatting.escape(str(value)) for name, value in error.params.items()}
             with self.database.write() as session:
+                texts = reader_texts(session, click.user_id, fallback=language)
                 tell(
                     session,
                     now=self.clock(),
@@ -125,6 +127,7 @@ class VerificationService:
                 action="step_verified",
                 details={"step": number, "verification": stored.verification},
             )
+            texts = reader_texts(session, click.user_id, fallback=rollout.language)
             outcome = texts.text("verify.outcome.passed" if result.passed else "verify.outcome.failed")
             tell(
                 session,

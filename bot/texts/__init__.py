@@ -6,8 +6,9 @@ of a language lives in its table (`en`, `ja`: one module per language) and never
 Values are `str.format` templates: fill them only with values already escaped for Slack (see
 bot.slack.formatting).
 
-`text()`, `lines()`, `date()`, `join()` and `quoted()` at module level are the default language's, for
-the one-off answers (refusals, modal errors) that no render binds a language for yet.
+Which language: a rollout's channel posts are in the rollout's language (`Rollout.language`), everything
+private in the reader's (bot/platform/people.py). There is no module-level lookup: every text is looked up
+through the Texts of a language someone chose, so no answer can slip into a default by accident.
 """
 
 from __future__ import annotations
@@ -22,8 +23,7 @@ from bot.texts.ja import JA
 
 DEFAULT_LANGUAGE = "en"
 
-# Which language a render uses (the rollout's for its channel posts, the reader's for private answers) is
-# issue 16's wiring; until then every render binds DEFAULT_LANGUAGE, and `ja` is reachable by Texts.of.
+# The language of answers to a reader whose Slack locale is not known yet, outside any rollout.
 CATALOG: dict[str, dict[str, str]] = {"en": EN, "ja": JA}
 
 T = TypeVar("T")
@@ -50,13 +50,11 @@ class Texts:
     def template(self, key: str) -> str:
         """The raw catalog value of `key`, unfilled.
 
-        A key this language's table lacks is shown in English rather than not at all; the catalog tests
-        fail on such a gap, so it can only happen between a new English text and its translation."""
+        A key this language's table lacks raises: nothing falls back to English (the catalog tests check
+        that every table has every key)."""
         template = self.table.get(key)
         if template is None:
-            template = EN.get(key)
-        if template is None:
-            raise KeyError(f"no message {key!r} in the catalog")
+            raise KeyError(f"no message {key!r} in the {self.language!r} table of the catalog")
         return template
 
     def text(self, key: str, **params: Any) -> str:
@@ -116,26 +114,13 @@ class Texts:
         return shown
 
 
-def text(key: str, **params: Any) -> str:
-    """The default language's text for `key`, for one-off answers outside a render."""
-    return Texts.of(DEFAULT_LANGUAGE).text(key, **params)
+def language_of_locale(locale: str | None) -> str | None:
+    """The catalog language for a Slack locale (`ja-JP` → ja, any other → en); None when Slack did not say."""
+    if not locale:
+        return None
+    return "ja" if locale.lower().startswith("ja") else "en"
 
 
-def lines(key: str) -> list[str]:
-    """The default language's multi-line entry `key` as its lines."""
-    return Texts.of(DEFAULT_LANGUAGE).lines(key)
-
-
-def date(moment: datetime) -> str:
-    """The default language's `<!date>` token for `moment`."""
-    return Texts.of(DEFAULT_LANGUAGE).date(moment)
-
-
-def join(items: Iterable[str]) -> str:
-    """Items joined as the default language joins them."""
-    return Texts.of(DEFAULT_LANGUAGE).join(items)
-
-
-def quoted(items: Iterable[str]) -> str:
-    """Names quoted and joined as the default language does it ("none" when there are none)."""
-    return Texts.of(DEFAULT_LANGUAGE).quoted(items)
+def known_language(language: str | None) -> str:
+    """`language` when the catalog has it, else the default (a stored value from a newer or older bot)."""
+    return language if language in CATALOG else DEFAULT_LANGUAGE

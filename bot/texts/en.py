@@ -24,6 +24,7 @@ EN: dict[str, str] = {
         "`/msi list`: the active rollouts\n"
         "`/msi invite EMAILS`: request MSI Actions invitations for these addresses\n"
         "`/msi audit [rollout]`: the rollout's audit trail as a CSV file\n"
+        "`/msi doctor`: check the bot's set-up and connections (owners and admins)\n"
         "`/msi help`: this message\n"
         "Upload a CSV of users in a rollout's channel, or in a direct message with me, to request invitations.\n"
         "The App Home tab shows every rollout; owners edit or cancel theirs there."
@@ -41,6 +42,10 @@ EN: dict[str, str] = {
     "start.name.placeholder": "e.g. Production",
     "start.name.hint": "Unique among active rollouts. You'll use it in commands such as /msi status.",
     "start.environment.label": "Environment",
+    "start.language.label": "Language of the channel posts",
+    "start.language.hint": "Step cards, approval requests, reminders and the Marketo admins' tasks are posted in this language. Private answers follow each reader's Slack language.",
+    "language.ja": "日本語",
+    "language.en": "English",
     "start.marketo_admins.label": "Marketo admins",
     "start.marketo_admins.hint": "They do steps 1 to 5 in the Marketo admin channel.",
     "start.salesforce_admins.label": "Salesforce admins",
@@ -52,6 +57,7 @@ EN: dict[str, str] = {
     "start.prerequisite.enabled.hint": "Ask your Adobe account team, or Marketo Support if you have none.",
     "start.prerequisite.sync": "The Marketo and Salesforce sync is set up",
     "start.error.prerequisites": "Both must be true before the setup can start: tick both once they are.",
+    "start.error.language": "Choose 日本語 or English.",
     "start.error.name_empty": "Give the rollout a name.",
     "start.error.name_too_long": "Keep the name to {limit} characters or fewer.",
     "start.error.name_taken": "An active rollout is already called “{name}”. Pick another name.",
@@ -248,7 +254,16 @@ EN: dict[str, str] = {
     "home.title": "*MSI Actions rollouts*",
     "home.intro": "Every active rollout and where it stands. Steps are posted in the Marketo and Salesforce admin channels.",
     "home.start": "Start a rollout",
-    "home.none": "No rollout is active. Start one to post the first steps in your admin channels.",
+    "home.welcome.title": "Welcome to the MSI Actions rollout bot",
+    "home.welcome.body": (
+        "I turn the setup of Marketo Sales Insight Actions into tracked work in Slack:\n"
+        "• each of the seven setup steps goes to the channel of the admins who must do it, Marketo or Salesforce\n"
+        "• the Salesforce admins approve with a button what touches their org\n"
+        "• the sales users are invited with `/msi invite` or a CSV file uploaded in a rollout's channel\n"
+        "• I remind people of what waits on them\n"
+        "Start a rollout to post its first steps."
+    ),
+    "home.welcome.help": "Type `/msi help` for every command.",
     "home.rollout": "*{rollout}* ({environment}) · owner {owner}\n{bar} {done}/{total} steps done · {marketo_channel} / {salesforce_channel}",
     "home.steps": "{lines}",
     "home.edit": "Edit",
@@ -493,4 +508,41 @@ EN: dict[str, str] = {
     "list.quoted": "“{value}”",
     "list.none": "none",
     "list.more": "…and {count} more",
+    # ---- /msi doctor and msi-bot doctor (issue 19): one line per check, each problem saying what to fix
+    "doctor.header": "Doctor: {passed} of {total} checks passed",
+    "doctor.line": "{mark} *{check}*:",
+    "doctor.check.token": "Bot token",
+    "doctor.check.scopes": "Scopes",
+    "doctor.check.channels": "Channels",
+    "doctor.check.members": "People",
+    "doctor.check.salesforce": "Salesforce org",
+    "doctor.check.database": "Database",
+    "doctor.check.outbox": "Notifications",
+    "doctor.skipped.token": "not checked, because the bot token does not work.",
+    "doctor.skipped.database": "not checked, because the database does not answer.",
+    "doctor.token.ok": "works (workspace {team}).",
+    "doctor.token.refused": "Slack refused it ({error}): the app was uninstalled or its token revoked. Reinstall the app from manifest.yml, set the new SLACK_BOT_TOKEN and restart the bot.",
+    "doctor.token.error": "Slack's auth.test failed ({error}). Try again in a minute; if it persists, see status.slack.com.",
+    "doctor.token.unreachable": "Slack did not answer. Check that the bot's host can reach SLACK_API_URL.",
+    "doctor.scopes.ok": "all {count} scopes of manifest.yml are granted.",
+    "doctor.scopes.missing": "missing {scopes}. Update the app from manifest.yml (or add them under OAuth & Permissions) and reinstall it.",
+    "doctor.scopes.unknown": "Slack did not say which scopes are granted. Compare OAuth & Permissions with manifest.yml.",
+    "doctor.channels.ok": "the bot is in all {count} channels of the {rollouts} active rollouts.",
+    "doctor.channels.not_found": "{channel} of rollout “{rollout}” can't be found ({error}). Choose another channel with Edit on the App Home tab.",
+    "doctor.channels.archived": "{channel} of rollout “{rollout}” is archived. Unarchive it, or choose another channel with Edit.",
+    "doctor.channels.not_member": "the bot is not in {channel} (rollout “{rollout}”). Add the app to that channel.",
+    "doctor.channels.unreachable": "{channel} of rollout “{rollout}” could not be checked: Slack did not answer. Try again.",
+    "doctor.members.ok": "all {count} people named in active rollouts are in the workspace.",
+    "doctor.members.gone": "{user} (rollout “{rollout}”) is no longer in the workspace. Name someone else with Edit.",
+    "doctor.members.unreachable": "{user} (rollout “{rollout}”) could not be looked up. Try again.",
+    "doctor.salesforce.none": "no org is configured (SALESFORCE_URL), so people confirm steps 6 and 7 themselves.",
+    "doctor.salesforce.ok": "the credentials work ({environments}).",
+    "doctor.salesforce.failed": "{environment}: {reason}",
+    "doctor.database.ok": "answers, and its schema is current ({head}).",
+    "doctor.database.down": "does not answer. Check DATABASE_URL and that the database is running.",
+    "doctor.database.behind": "its schema is {current}, this version needs {head}. Restart the bot: it upgrades the schema at start.",
+    "doctor.outbox.ok": "being delivered ({count} due now).",
+    "doctor.outbox.stuck": "{count} due but undelivered since {since}. Look for Slack errors in the bot's log, and check that its processes are running.",
+    "doctor.denied": "Only rollout owners and the admins of a rollout can run the doctor.",
+    "doctor.checking": "Checking the deployment… the results follow in a moment.",
 }

@@ -29,6 +29,7 @@ JA: dict[str, str] = {
         "`/msi list` ：進行中のロールアウト\n"
         "`/msi invite EMAILS` ：これらのアドレスへの MSI Actions の招待を依頼します\n"
         "`/msi audit [rollout]` ：ロールアウトの監査ログ（CSV ファイル）\n"
+        "`/msi doctor` ：ボットの設定と接続の診断（オーナーと管理者）\n"
         "`/msi help` ：このメッセージ\n"
         "ロールアウトのチャンネル、または私とのダイレクトメッセージにユーザーの CSV をアップロードすると、招待を依頼できます。\n"
         "ホームタブにはすべてのロールアウトが表示され、オーナーはそこで自分のロールアウトを編集・中止できます。"
@@ -46,6 +47,10 @@ JA: dict[str, str] = {
     "start.name.placeholder": "例：本番環境",
     "start.name.hint": "進行中のロールアウトの間で重複しない名前にしてください。/msi status などのコマンドで使います。",
     "start.environment.label": "環境",
+    "start.language.label": "チャンネルへの投稿の言語",
+    "start.language.hint": "ステップ、承認依頼、リマインダー、Marketo 管理者へのタスクをこの言語で投稿します。本人だけに表示される返答は、各ユーザーの Slack の言語になります。",
+    "language.ja": "日本語",
+    "language.en": "English",
     "start.marketo_admins.label": "Marketo 管理者",
     "start.marketo_admins.hint": "Marketo 管理者チャンネルでステップ 1～5 を行います。",
     "start.salesforce_admins.label": "Salesforce 管理者",
@@ -57,6 +62,7 @@ JA: dict[str, str] = {
     "start.prerequisite.enabled.hint": "アドビのアカウントチーム、いない場合は Marketo サポートに確認してください。",
     "start.prerequisite.sync": "Marketo と Salesforce の同期を設定済み",
     "start.error.prerequisites": "設定を始めるには、両方が満たされている必要があります。満たされたら両方にチェックを入れてください。",
+    "start.error.language": "日本語 または English を選んでください。",
     "start.error.name_empty": "ロールアウトの名前を入力してください。",
     "start.error.name_too_long": "名前は {limit} 文字以内にしてください。",
     "start.error.name_taken": "進行中のロールアウトに「{name}」という名前がすでにあります。別の名前を選んでください。",
@@ -256,7 +262,16 @@ JA: dict[str, str] = {
     "home.title": "*MSI Actions のロールアウト*",
     "home.intro": "進行中のすべてのロールアウトとその状況です。ステップは Marketo と Salesforce の管理者チャンネルに投稿されます。",
     "home.start": "ロールアウトを開始",
-    "home.none": "進行中のロールアウトはありません。開始すると、最初のステップが管理者チャンネルに投稿されます。",
+    "home.welcome.title": "MSI Actions ロールアウトボットへようこそ",
+    "home.welcome.body": (
+        "Marketo Sales Insight Actions の設定作業を、Slack で追跡できるようにします：\n"
+        "• 7 つの設定ステップを、担当する Marketo 管理者または Salesforce 管理者のチャンネルに投稿します\n"
+        "• Salesforce 組織に関わる作業は、Salesforce 管理者がボタンで承認します\n"
+        "• 営業ユーザーは `/msi invite` か、ロールアウトのチャンネルにアップロードした CSV ファイルで招待します\n"
+        "• 対応待ちの作業をリマインドします\n"
+        "ロールアウトを開始すると、最初のステップが投稿されます。"
+    ),
+    "home.welcome.help": "すべてのコマンドは `/msi help` で確認できます。",
     "home.rollout": "*{rollout}* （{environment}）· オーナー {owner}\n{bar} {done}/{total} ステップ完了 · {marketo_channel} / {salesforce_channel}",
     "home.steps": "{lines}",
     "home.edit": "編集",
@@ -501,4 +516,41 @@ JA: dict[str, str] = {
     "list.quoted": "「{value}」",
     "list.none": "なし",
     "list.more": "…ほか {count} 件",
+    # ---- /msi doctor and msi-bot doctor (issue 19)
+    "doctor.header": "診断：{total} 項目中 {passed} 項目が正常",
+    "doctor.line": "{mark} *{check}* ：",
+    "doctor.check.token": "ボットトークン",
+    "doctor.check.scopes": "スコープ",
+    "doctor.check.channels": "チャンネル",
+    "doctor.check.members": "メンバー",
+    "doctor.check.salesforce": "Salesforce 組織",
+    "doctor.check.database": "データベース",
+    "doctor.check.outbox": "通知",
+    "doctor.skipped.token": "ボットトークンが使えないため、確認していません。",
+    "doctor.skipped.database": "データベースが応答しないため、確認していません。",
+    "doctor.token.ok": "有効です（ワークスペース {team}）。",
+    "doctor.token.refused": "Slack に拒否されました（{error}）。アプリがアンインストールされたか、トークンが取り消されています。manifest.yml からアプリを再インストールし、新しい SLACK_BOT_TOKEN を設定してボットを再起動してください。",
+    "doctor.token.error": "Slack の auth.test が失敗しました（{error}）。1 分ほどして再度お試しください。続く場合は status.slack.com をご確認ください。",
+    "doctor.token.unreachable": "Slack から応答がありません。ボットのホストから SLACK_API_URL に接続できるかご確認ください。",
+    "doctor.scopes.ok": "manifest.yml の {count} 個のスコープがすべて付与されています。",
+    "doctor.scopes.missing": "{scopes} が不足しています。manifest.yml でアプリを更新するか「OAuth & Permissions」で追加し、再インストールしてください。",
+    "doctor.scopes.unknown": "付与されたスコープを Slack が返しませんでした。「OAuth & Permissions」と manifest.yml を比べてください。",
+    "doctor.channels.ok": "有効なロールアウト {rollouts} 件のチャンネル {count} 個すべてにボットが参加しています。",
+    "doctor.channels.not_found": "ロールアウト「{rollout}」の {channel} が見つかりません（{error}）。ホームタブの「編集」で別のチャンネルを選んでください。",
+    "doctor.channels.archived": "ロールアウト「{rollout}」の {channel} はアーカイブされています。アーカイブを解除するか、「編集」で別のチャンネルを選んでください。",
+    "doctor.channels.not_member": "ボットが {channel}（ロールアウト「{rollout}」）に参加していません。そのチャンネルにアプリを追加してください。",
+    "doctor.channels.unreachable": "ロールアウト「{rollout}」の {channel} を確認できませんでした（Slack が応答しません）。再度お試しください。",
+    "doctor.members.ok": "有効なロールアウトに登録された {count} 人全員がワークスペースにいます。",
+    "doctor.members.gone": "{user}（ロールアウト「{rollout}」）はワークスペースにいません。「編集」で別の人を指定してください。",
+    "doctor.members.unreachable": "{user}（ロールアウト「{rollout}」）を確認できませんでした。再度お試しください。",
+    "doctor.salesforce.none": "組織が設定されていない（SALESFORCE_URL）ため、ステップ 6 と 7 は担当者が確認します。",
+    "doctor.salesforce.ok": "認証情報は有効です（{environments}）。",
+    "doctor.salesforce.failed": "{environment}：{reason}",
+    "doctor.database.ok": "応答があり、スキーマは最新です（{head}）。",
+    "doctor.database.down": "応答がありません。DATABASE_URL と、データベースが起動しているかをご確認ください。",
+    "doctor.database.behind": "スキーマは {current} ですが、このバージョンには {head} が必要です。ボットを再起動してください（起動時にスキーマを更新します）。",
+    "doctor.outbox.ok": "配信されています（現在 {count} 件が配信待ち）。",
+    "doctor.outbox.stuck": "{since} から {count} 件が配信されていません。ボットのログで Slack のエラーを確認し、プロセスが動いているかご確認ください。",
+    "doctor.denied": "診断を実行できるのは、ロールアウトのオーナーと管理者だけです。",
+    "doctor.checking": "デプロイを診断しています。結果はまもなく届きます。",
 }

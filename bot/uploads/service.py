@@ -24,16 +24,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from bot import texts
 from bot.invitations.service import CHUNK_ROWS, Addressee, InvitationService, Summary, summary_lines
 from bot.platform import crashpoints, outbox
 from bot.platform.access import Click, Refusal, answers_refusals, tell
 from bot.platform.foreground import Foreground
 from bot.platform.leases import LeasedQueue, Liveness
+from bot.platform.people import reader_texts, rollout_language
 from bot.platform.workers import PollingWorker
 from bot.slack import formatting
 from bot.slack.files import DownloadError, FileFetcher
-from bot.texts import DEFAULT_LANGUAGE, Texts
+from bot.texts import Texts
 from bot.uploads import blocks, parsing
 from bot.uploads.parsing import CsvProblem, Extraction, FlaggedCell, ParsedCsv, RowProblem
 from storage import queries
@@ -259,6 +259,9 @@ class UploadService:
             draft.content = None
             shown = formatting.escape(file_name or draft.file_name or "your file")
             escaped = {name: formatting.escape(str(value)) for name, value in params.items()}
+            texts = reader_texts(
+                session, draft.uploader, fallback=rollout_language(session, draft.rollout_id)
+            )
             outbox.post(
                 session,
                 now=now,
@@ -361,19 +364,20 @@ class UploadService:
                 for r in queries.active_rollouts(session)
                 if self.invitations.may_request(session, rollout=r, user_id=draft.uploader)
             ]
-        reader_texts = Texts.of(DEFAULT_LANGUAGE)
+        # The uploader's own preview: in their language (until known, the rollout's).
+        uploader_texts = reader_texts(session, draft.uploader, fallback=rollout.language if rollout else None)
         text, preview = blocks.csv_preview(
-            reader_texts,
+            uploader_texts,
             draft_id=draft.id or 0,
             file_name=draft.file_name or draft.file_id,
             status=draft.status,
             rollout_name=rollout.name if rollout else None,
             rollout_choices=choices,
-            file_line=_file_line(reader_texts, parsed, extraction),
-            mapping_line=_mapping_line(reader_texts, draft),
-            summary=_summary_lines(reader_texts, summary, extraction),
-            problems=_problem_lines(reader_texts, extraction),
-            flagged=_flagged_lines(reader_texts, extraction),
+            file_line=_file_line(uploader_texts, parsed, extraction),
+            mapping_line=_mapping_line(uploader_texts, draft),
+            summary=_summary_lines(uploader_texts, summary, extraction),
+            problems=_problem_lines(uploader_texts, extraction),
+            flagged=_flagged_lines(uploader_texts, extraction),
             expires_at=draft.expires_at,
             batch_id=draft.batch_id,
             batch_count=self.invitations.invitee_count(session, batch_id=draft.batch_id)
@@ -394,6 +398,8 @@ class UploadService:
 
     def _load_for(self, session: Session, *, draft_id: int, click: Click, now: datetime) -> CsvDraft | None:
         draft = session.get(CsvDraft, draft_id, populate_existing=True)
+        fallback = rollout_language(session, draft.rollout_id) if draft is not None else None
+        texts = reader_texts(session, click.user_id, fallback=fallback)
         if draft is None:
             tell(session, now=now, click=click, text=texts.text("csv.gone"), rollout_id=None)
             return None
@@ -442,6 +448,7 @@ class UploadService:
             draft = self._load_for(session, draft_id=draft_id, click=click, now=now)
             if draft is None or draft.content is None:
                 return
+            texts = reader_texts(session, click.user_id, fallback=rollout_language(session, draft.rollout_id))
             if draft.rollout_id is None:
                 tell(session, now=now, click=click, text=texts.text("csv.no_rollout"), rollout_id=None)
                 return
@@ -471,7 +478,7 @@ class UploadService:
                 text = "\n".join(
                     [
                         texts.text("invite.nothing_created"),
-                        *summary_lines(Texts.of(DEFAULT_LANGUAGE), summary),
+                        *summary_lines(texts, summary),
                     ]
                 )
                 tell(session, now=now, click=click, text=text, rollout_id=rollout.id)
@@ -531,6 +538,7 @@ class UploadService:
             if rollout is None or rollout.status != RolloutStatus.ACTIVE:
                 self.invitations.discard_batch(session, batch_id=batch.id or 0)
                 draft.batch_id = None
+                texts = reader_texts(session, click.user_id)
                 tell(session, now=now, click=click, text=texts.text("csv.expired"), rollout_id=None)
                 return
             if self.invitations.finish_batch(session, batch_id=batch.id or 0, rollout=rollout, now=now):
@@ -570,7 +578,7 @@ class UploadService:
             if draft is None:
                 return None
             return blocks.mapping_modal(
-                Texts.of(DEFAULT_LANGUAGE),
+                reader_texts(session, click.user_id, fallback=rollout_language(session, draft.rollout_id)),
                 draft_id=draft_id,
                 file_name=draft.file_name or "",
                 headers=draft.headers,
@@ -601,6 +609,7 @@ class UploadService:
             if rollout is None or rollout.status != RolloutStatus.ACTIVE:
                 return
             if not self.invitations.may_request(session, rollout=rollout, user_id=click.user_id):
+                texts = reader_texts(session, click.user_id, fallback=rollout.language)
                 text = texts.text("invite.denied", rollout=formatting.escape(rollout.name))
                 tell(session, now=now, click=click, text=text, rollout_id=rollout.id)
                 return

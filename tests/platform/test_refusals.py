@@ -10,11 +10,13 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
-from bot import texts
 from bot.platform.access import Click, Refusal, answers_refusals, answers_refusals_as
 from bot.platform.clicks import ClickQueue
+from bot.texts import Texts
 from storage.db import Database
 from storage.models import AuditEvent, OutboxItem, PendingClick, Rollout
+
+texts = Texts.of("en")  # the English table, which these checks read
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 RESPONSE_URL = "https://hooks.slack.com/actions/T1/1/x"

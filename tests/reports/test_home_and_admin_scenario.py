@@ -54,7 +54,7 @@ def rollout_id_named(bot: RunningBot, name: str) -> int:
 
 def test_app_home_shows_rollouts_with_owner_actions_only_for_the_owner(bot: RunningBot) -> None:
     empty = open_home(bot, "U_OWNER")
-    assert "No rollout is active" in json.dumps(empty)
+    assert "Welcome to the MSI Actions rollout bot" in json.dumps(empty)
     assert "msi_home_start" in home_buttons(empty)
     rollout_id = start_rollout(bot)
     owner_view = open_home(bot, "U_OWNER")
@@ -204,3 +204,20 @@ def test_an_edit_submitted_by_someone_other_than_the_owner_says_who_may_and_is_a
     )
     shown = " ".join(answer.json()["errors"].values())
     assert "no longer exists or has been cancelled" in shown and "**" not in shown
+
+
+def test_app_home_with_no_rollout_welcomes_with_what_the_bot_does_and_the_start_button(
+    bot: RunningBot,
+) -> None:
+    view = open_home(bot, "U_OTHER")
+    assert view["blocks"][0] == {
+        "type": "header",
+        "text": {"type": "plain_text", "text": "Welcome to the MSI Actions rollout bot", "emoji": True},
+    }
+    shown = json.dumps(view)
+    assert "seven setup steps" in shown and "/msi invite" in shown and "No rollout" not in shown
+    assert home_buttons(view) == {"msi_home_start": ["start"]}
+    # Once a rollout is active, the list takes the welcome's place.
+    start_rollout(bot)
+    listed = open_home(bot, "U_OTHER")
+    assert "Welcome" not in json.dumps(listed) and "*Production*" in json.dumps(listed)

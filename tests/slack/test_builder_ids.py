@@ -17,13 +17,17 @@ import pytest
 from bot.approvals import blocks as approval_blocks
 from bot.approvals.cards import ApprovalCard
 from bot.approvals.service import ApprovalService
+from bot.doctor import blocks as doctor_blocks
+from bot.doctor.service import Finding, Problem
 from bot.invitations.service import InvitationService
 from bot.reports import blocks as report_blocks
 from bot.reports.blocks import RolloutSummary, StepSummary
 from bot.rollouts import blocks as rollout_blocks
+from bot.slack.scopes import BOT_SCOPES
 from bot.steps import blocks as step_blocks
 from bot.steps.blocks import StepCard
 from bot.steps.runbook import StepState
+from bot.steps.salesforce import SalesforceError
 from bot.texts import CATALOG, Texts
 from bot.uploads import blocks as upload_blocks
 from tests.fake_slack import refuse_payload
@@ -106,6 +110,7 @@ def outputs(texts: Texts) -> Iterator[tuple[str, str, dict[str, Any]]]:
         may_decide=frozenset({101, 102, 201, 202}),
     )
     yield "home_view", "views.publish", {"view": home}
+    yield "home_welcome", "views.publish", {"view": home_view([], texts, may_reopen={})}
     yield "start_modal", "views.open", {"view": rollout_blocks.start_modal(texts)}
     yield "help_modal", "views.open", {"view": step_blocks.help_modal(texts, 42, 3)}
     yield "reopen_modal", "views.open", {"view": step_blocks.reopen_modal(texts, 42, 3)}
@@ -136,6 +141,7 @@ def outputs(texts: Texts) -> Iterator[tuple[str, str, dict[str, Any]]]:
                 salesforce_admins=["U_SFDC"],
                 marketo_channel="C_MKTO",
                 salesforce_channel="C_SFDC",
+                language="ja",
             )
         },
     )
@@ -158,6 +164,50 @@ def outputs(texts: Texts) -> Iterator[tuple[str, str, dict[str, Any]]]:
         yield f"approval_message {status}", "chat.postMessage", {"blocks": message}
     yield "status_blocks", "chat.postEphemeral", {"blocks": report_blocks.status_blocks(texts, summary(1))}
     yield "help_blocks", "chat.postEphemeral", {"blocks": report_blocks.help_blocks(texts)}
+    _, doctor = doctor_blocks.doctor_answer(texts, failing_doctor_findings())
+    yield "doctor_answer", "response_url", {"blocks": doctor}
+
+
+def failing_doctor_findings() -> list[Finding]:
+    """Every check failing at once, with more problems than are shown, and the longest texts."""
+    many = 40
+    return [
+        Finding("token", problems=(Problem("doctor.token.refused", {"error": "token_revoked"}),)),
+        Finding("scopes", problems=(Problem("doctor.scopes.missing", {"scopes": sorted(BOT_SCOPES)}),)),
+        Finding(
+            "channels",
+            problems=tuple(
+                Problem(
+                    "doctor.channels.not_found", {"channel": f"C{n:08}", "rollout": "R" * 80, "error": "x"}
+                )
+                for n in range(many)
+            ),
+        ),
+        Finding(
+            "members",
+            problems=tuple(
+                Problem("doctor.members.gone", {"user": f"U{n:08}", "rollout": "R" * 80}) for n in range(many)
+            ),
+        ),
+        Finding(
+            "salesforce",
+            problems=(
+                Problem(
+                    "doctor.salesforce.failed",
+                    {
+                        "environment": "production",
+                        "reason": SalesforceError(
+                            "salesforce.invalid_grant", {"host": "h", "description": "d" * 300}
+                        ),
+                    },
+                ),
+            ),
+        ),
+        Finding(
+            "database", problems=(Problem("doctor.database.behind", {"current": "0009", "head": "0011"}),)
+        ),
+        Finding("outbox", problems=(Problem("doctor.outbox.stuck", {"count": 12, "since": WHEN}),)),
+    ]
 
 
 def action_ids_by_block(payload: list[dict[str, Any]]) -> Iterator[tuple[str, list[str]]]:

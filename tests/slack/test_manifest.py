@@ -10,11 +10,21 @@ import jsonschema
 import pytest
 import yaml
 
+from bot.slack.scopes import BOT_SCOPES
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = REPO_ROOT / "manifest.yml"
 SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "slack" / "manifest.schema.1.0.0.json"
 
-EVENTS = ["app_home_opened", "file_shared", "message.channels", "message.groups", "message.im"]
+EVENTS = [
+    "app_home_opened",
+    "file_shared",
+    "message.channels",
+    "message.groups",
+    "message.im",
+    "app_uninstalled",
+    "tokens_revoked",
+]
 SCOPES = [
     "commands",
     "chat:write",
@@ -83,6 +93,8 @@ def test_the_bot_subscribes_to_exactly_the_five_events_it_handles(manifest: dict
 def test_the_bot_asks_for_exactly_the_scopes_it_needs(manifest: dict[str, Any]) -> None:
     scopes = manifest["oauth_config"]["scopes"]
     assert sorted(scopes["bot"]) == sorted(SCOPES)
+    # What `doctor` compares the granted scopes with.
+    assert set(scopes["bot"]) == BOT_SCOPES
     assert "user" not in scopes
 
 

@@ -128,10 +128,11 @@ def test_an_unknown_language_raises() -> None:
         Texts.of("xx")
 
 
-def test_a_key_a_translation_lacks_is_shown_in_english() -> None:
+def test_a_key_a_translation_lacks_raises_instead_of_falling_back_to_english() -> None:
     partial = Texts("xx", {"state.open": "Offen"})
     assert partial.text("state.open") == "Offen"
-    assert partial.text("state.done") == "Done"
+    with pytest.raises(KeyError, match=re.escape("no message 'state.done' in the 'xx' table")):
+        partial.text("state.done")
 
 
 def test_lines_are_the_non_blank_lines_of_a_text() -> None:
@@ -185,7 +186,8 @@ def test_lists_are_joined_with_the_tables_separator() -> None:
 def test_names_are_quoted_and_none_is_said_in_words() -> None:
     assert english().quoted(["Production", "Sandbox"]) == "“Production”, “Sandbox”"
     assert english().quoted([]) == "none"
-    assert Texts("xx", {"list.quoted": "「{value}」", "list.none": "なし"}).quoted(["a"]) == "「a」"
+    table = {"list.quoted": "「{value}」", "list.none": "なし", "list.separator": "、"}
+    assert Texts("xx", table).quoted(["a", "b"]) == "「a」、「b」"
 
 
 def test_a_list_within_its_limit_is_kept_whole() -> None:

@@ -1,0 +1,1 @@
+"""/msi doctor and msi-bot doctor: checks of the deployment, each with its fix."""

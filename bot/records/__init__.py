@@ -1,0 +1,1 @@
+"""A rollout's record and the personal data in it: retention, export, erasure."""
