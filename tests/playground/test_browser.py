@@ -100,8 +100,9 @@ def test_a_person_starts_a_rollout_and_marks_the_first_step_done(
     if browser.find_elements(By.CSS_SELECTOR, "#confirm-layer:not([hidden])"):
         browser.find_element(By.CSS_SELECTOR, "#confirm .confirm").click()
     assert "Step 2 of 7" in message_saying("Step 2 of 7").text
-    browser.find_element(By.ID, "nav-home").click()  # App Home: the rollout's progress
-    wait.until(lambda _: "1/7 steps done" in browser.find_element(By.ID, "home").text)
+    # App Home shows the rollout's progress, to Kenji in Japanese: his Slack language is ja-JP.
+    browser.find_element(By.ID, "nav-home").click()
+    wait.until(lambda _: "1/7 ステップ完了" in browser.find_element(By.ID, "home").text)
     logs = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert logs == []
 

@@ -18,6 +18,7 @@ START_FORM = {
     "marketo_channel": "CMKTO",
     "salesforce_channel": "CSFDC",
     "prerequisites": ["actions_enabled", "crm_sync"],
+    "language": "en",
 }
 
 
@@ -108,7 +109,7 @@ def test_an_uploaded_csv_gives_its_uploader_a_preview_by_direct_message(page: Pa
     preview = page.wait(
         lambda: [m for m in page.messages(KENJI, dm_of(KENJI)) if "people.csv" in everything_said(m)]
     )
-    assert "*Accepted:* 2" in everything_said(preview[0])
+    assert "people.csv からの招待" in everything_said(preview[0])  # in Kenji's language: his Slack is ja-JP
     # Only Kenji's direct message holds it.
     assert all(m["channel"] != dm_of(KENJI) for m in page.state(MARIA)["messages"])
     download = page.http.get(f"/pg/files/{answer['file_id']}/people.csv")
@@ -117,7 +118,7 @@ def test_an_uploaded_csv_gives_its_uploader_a_preview_by_direct_message(page: Pa
     # Requesting the invitations from the preview turns it into the request's receipt, in place.
     assert page.click(KENJI, preview[0], "msi_draft_request") == {"ok": True}
     requested = page.wait(
-        lambda: [m for m in page.messages(KENJI, dm_of(KENJI)) if "Requested as batch" in everything_said(m)]
+        lambda: [m for m in page.messages(KENJI, dm_of(KENJI)) if "として依頼しました" in everything_said(m)]
     )
     assert requested[0]["ts"] == preview[0]["ts"]
 
