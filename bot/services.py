@@ -143,6 +143,7 @@ def build_services(
             escalate_after=settings.msi_escalate_after,
             working_hours=settings.msi_working_hours,
             is_active_user=directory.is_active_user,
+            metrics=metrics,
         ),
         records=RecordService(database),
         metrics=metrics,

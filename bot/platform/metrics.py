@@ -78,7 +78,7 @@ class Metrics:
         )
         self.reminders_sent = Counter(
             "msi_reminders_sent",
-            "Reminders queued, by what they remind of (step, approval, escalation)",
+            "Reminders sent, by what they remind of (step, approval)",
             ["kind"],
             registry=self.registry,
         )

@@ -33,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlmodel import col
 
-from bot.platform import crashpoints
+from bot.platform import crashpoints, logs
 from bot.platform.foreground import Foreground
 from bot.platform.leases import LeasedQueue, Liveness
 from bot.platform.people import reader_texts
@@ -384,6 +384,12 @@ class OutboxWorker(PollingWorker):
         if not self.queue.liveness.holds(holder):
             return False  # this process may have been declared dead meanwhile: Slack is not called twice
         message: SlackMessage | None = getattr(item, "_message", None)
+        with logs.context(kind="outbox", rollout=item.rollout_id):
+            return self._deliver_claimed(item_id, item, message, holder)
+
+    def _deliver_claimed(
+        self, item_id: int, item: OutboxItem, message: SlackMessage | None, holder: int
+    ) -> bool:
         try:
             try:
                 outcome = self._call(item, message)

@@ -23,8 +23,9 @@ from sqlmodel import col
 
 from bot.approvals.service import ApprovalService
 from bot.config import WorkingHours
-from bot.platform import crashpoints, outbox
+from bot.platform import crashpoints, logs, outbox
 from bot.platform.access import Click, Refusal, answers_refusals, tell
+from bot.platform.metrics import Metrics
 from bot.platform.people import reader_texts
 from bot.reminders import blocks
 from bot.slack import formatting, ids
@@ -68,7 +69,9 @@ class ReminderService:
         escalate_after: int,
         working_hours: WorkingHours,
         is_active_user: Callable[[str], bool],
+        metrics: Metrics | None = None,
     ):
+        self.metrics = metrics
         self.database = database
         self.clock = clock
         self.approvals = approvals
@@ -129,6 +132,8 @@ class ReminderService:
     def sweep(self) -> int:
         """One pass: remind what is due and within working hours. Returns how many reminders were claimed."""
         now = self.clock()
+        if self.metrics is not None:
+            self.metrics.reminder_sweeps.inc()
         due = self.find_due(now)
         if not due:
             return 0
@@ -144,8 +149,12 @@ class ReminderService:
             if not self.working_hours.contains(local):
                 continue  # waits for the next opening in the rollout's own time zone
             try:
-                if self._remind(item, now):
+                with logs.context(kind="reminder", rollout=item.rollout_id):
+                    reminded = self._remind(item, now)
+                if reminded:
                     sent += 1
+                    if self.metrics is not None:
+                        self.metrics.reminders_sent.labels(item.kind).inc()
                     crashpoints.reach("reminder_claimed")
             except Exception:
                 logger.exception(

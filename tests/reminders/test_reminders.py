@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -309,6 +310,14 @@ def test_reminders_arrive_in_the_thread_and_can_be_snoozed_by_the_persona(quick_
     assert len(thread_replies(bot, step1)) == seen
     assert len(thread_replies(bot, step6)) == after_done
     assert "msi_reminder_snooze" in buttons(reminder)
+    # /metrics counts the sweeps and the reminders they sent.
+    metrics = httpx.get(f"{bot.url}/metrics").text
+    sweeps = next(line for line in metrics.splitlines() if line.startswith("msi_reminder_sweeps_total "))
+    assert float(sweeps.split()[1]) >= 4
+    step_reminders = next(
+        line for line in metrics.splitlines() if line.startswith('msi_reminders_sent_total{kind="step"}')
+    )
+    assert float(step_reminders.split()[1]) >= 2  # steps 1 and 6 at least
 
 
 @pytest.mark.postgres
