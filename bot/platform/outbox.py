@@ -318,6 +318,11 @@ class OutboxWorker(PollingWorker):
         """Deliver what is due now; returns how many items were attempted."""
         if self.access is not None and self.access.refused is not None:
             return 0  # Slack refuses the token: every item stays in the database for a restart
+        if self.foreground is not None:
+            # Woken by the commit of a request that queued a message: the look for due items waits for
+            # that request (and any burst it belongs to) to be answered, as each claim does below. (Not
+            # the write recording a delivery: a crash between Slack's answer and it would send again.)
+            self.foreground.yield_to_requests()
         holder = self.queue.liveness.holder()
         rows = self.queue.due(
             now=self.clock(), limit=self.batch_size, columns=[col(OutboxItem.id), col(OutboxItem.target)]
