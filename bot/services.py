@@ -132,6 +132,7 @@ def build_services(
             ),
             foreground=foreground,
             liveness=liveness,
+            metrics=metrics,
         ),
         clicks=ClickQueue(database, clock=clock, foreground=foreground, liveness=liveness),
         liveness=liveness,

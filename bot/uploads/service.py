@@ -42,6 +42,7 @@ from bot.platform.access import Click, Refusal, answers_refusals, tell
 from bot.platform.csv_safety import neutralise
 from bot.platform.foreground import Foreground
 from bot.platform.leases import LeasedQueue, Liveness
+from bot.platform.metrics import Metrics
 from bot.platform.people import reader_texts, rollout_language
 from bot.platform.workers import PollingWorker
 from bot.slack import formatting
@@ -99,9 +100,11 @@ class UploadService:
         *,
         foreground: Foreground | None = None,
         liveness: Liveness | None = None,
+        metrics: Metrics | None = None,
     ):
         self.database = database
         self.clock = clock
+        self.metrics = metrics
         self.queue = LeasedQueue(
             database,
             liveness or Liveness(database),
@@ -294,6 +297,11 @@ class UploadService:
         if self.foreground is not None:
             self.foreground.yield_to_requests(max_wait=PAUSE_MAX_WAIT, quiet=0.0)
 
+    def _count_import(self, outcome: str, *, rows: int = 0) -> None:
+        if self.metrics is not None:
+            self.metrics.csv_imports.labels(outcome).inc()
+            self.metrics.csv_rows.inc(rows)
+
     def _read_and_preview(self, draft_id: int, holder: int) -> None:
         now = self.clock()
         with self.database.read() as session:
@@ -308,8 +316,10 @@ class UploadService:
             parsed = parsing.parse(content, pause=self._pause)
             extraction = parsing.extract(parsed, known_mapping or dict(parsed.mapping), pause=self._pause)
         except CsvProblem as problem:
+            self._count_import("refused")
             self._fail(draft_id, holder, problem.key, file_name, **problem.params)
             return
+        self._count_import("previewed", rows=parsed.row_count)
         refusal: tuple[str, str] | None = None
         with self.database.write() as session:
             stored = self._held(session, draft_id, holder)

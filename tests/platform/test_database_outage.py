@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
@@ -123,8 +124,15 @@ def test_a_database_outage_is_logged_once_each_way_and_nothing_is_lost(
         answer = sender.interact(view_submission("msi_start_rollout", start_form_values(name="Production")))
         assert answer.status_code == 200 and not answer.content, answer.text
         proxy.cut()
-        time.sleep(OUTAGE_SECONDS)
+        started = time.monotonic()
+        # The probes during the outage: alive, not ready, and saying why.
+        assert httpx.get(f"{bot.url}/livez", timeout=5).json() == {"status": "ok"}
+        down = httpx.get(f"{bot.url}/readyz", timeout=5)
+        assert down.status_code == 503 and down.json()["database"] == "down", down.text
+        assert httpx.get(f"{bot.url}/healthz", timeout=5).status_code == 503
+        time.sleep(max(OUTAGE_SECONDS - (time.monotonic() - started), 0))
         proxy.restore()
+        fake_slack.wait_for(lambda: httpx.get(f"{bot.url}/readyz", timeout=5).status_code == 200, timeout=30)
         fake_slack.wait_for(
             lambda: all(
                 any(is_step_message(m, number) for m in fake_slack.posts(channel))

@@ -18,8 +18,9 @@ from sqlalchemy import select, update
 from bot.records.service import RecordService
 from bot.reminders import housekeeping
 from storage.models import AuditEvent, CsvDraft, Invitee, OutboxItem, Step
+from tests.approvals.test_approvals_scenario import request_step_4
 from tests.conftest import RunningBot
-from tests.flow_helpers import audit_actions, home_click, start_rollout, text_of
+from tests.flow_helpers import audit_actions, click, home_click, start_rollout, text_of
 from tests.invitations.test_invitations_scenario import invite
 from tests.uploads.test_uploads_scenario import GOOD_CSV, upload, wait_preview
 
@@ -140,6 +141,10 @@ def test_the_retention_job_is_scheduled_unless_retention_is_never(database_url: 
 
 def test_export_writes_the_rollouts_whole_record_as_json(bot: RunningBot) -> None:
     rollout_id = start_rollout(bot, name="Production")
+    # A history: three steps done, step 4 approved by the Salesforce admin, a batch requested.
+    _step4, request, _url = request_step_4(bot)
+    click(bot, request, "msi_approval_approve", "U_SFDC")
+    bot.fake.wait_for(lambda: "Approved by" in text_of(request))
     invite(bot, "ana@example.com")
     exported = msi_bot(bot.database_url, "export", "--rollout", "  production ")
     assert exported.returncode == 0, exported.stderr
@@ -148,7 +153,11 @@ def test_export_writes_the_rollouts_whole_record_as_json(bot: RunningBot) -> Non
     assert [step["number"] for step in record["steps"]] == [1, 2, 3, 4, 5, 6, 7]
     assert [row["email"] for row in record["invitees"]] == ["ana@example.com"]
     assert len(record["batches"]) == 1 and record["approvals"]
-    assert {"rollout_started", "batch_created"} <= {event["action"] for event in record["audit"]}
+    assert {"rollout_started", "step_done", "approval_approved", "batch_created"} <= {
+        event["action"] for event in record["audit"]
+    }
+    assert [step["state"] for step in record["steps"][:4]] == ["done", "done", "done", "approved"]
+    assert {approval["status"] for approval in record["approvals"]} == {"approved", "pending"}
     assert {"U_MKTO", "U_SFDC"} <= {member["user_id"] for member in record["members"]}
 
     missing = msi_bot(bot.database_url, "export", "--rollout", "Nope")

@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
@@ -18,6 +19,7 @@ from storage.models import OutboxItem
 from tests.conftest import RunningBot
 from tests.flow_helpers import start_rollout
 from tests.harness import start_form_values, view_submission
+from tests.uploads.test_uploads_scenario import GOOD_CSV, upload, wait_preview
 
 
 def metric(text: str, name: str, **labels: str) -> float:
@@ -149,3 +151,27 @@ def test_socket_mode_requests_are_answered_and_counted_like_http_ones(bot: Runni
     text = httpx.get(f"{bot.url}/metrics").text
     assert metric(text, "msi_requests_total", kind="command", status="200") == 1
     assert metric(text, "msi_ack_seconds_count", kind="command") == 1
+
+
+def samples(bot: RunningBot) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """Every sample of /metrics, read with prometheus-client's own parser (so the exposition is valid)."""
+    text = httpx.get(f"{bot.url}/metrics").text
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def test_the_exposition_parses_and_csv_imports_are_counted_with_their_rows(bot: RunningBot) -> None:
+    start_rollout(bot)
+    before = samples(bot)
+    assert before[("msi_csv_rows_read_total", ())] == 0
+    upload(bot, "F1", "users.csv", GOOD_CSV)
+    wait_preview(bot)
+    after = samples(bot)
+    assert after[("msi_csv_imports_total", (("outcome", "previewed"),))] == 1
+    assert after[("msi_csv_rows_read_total", ())] == 5
+    assert after[("msi_requests_total", (("kind", "event_callback"), ("status", "200")))] >= 2
+    upload(bot, "F2", "broken.csv", b"\x00\x01\x02 not a csv at all")
+    bot.fake.wait_for(lambda: samples(bot).get(("msi_csv_imports_total", (("outcome", "refused"),))) == 1)
