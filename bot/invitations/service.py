@@ -189,7 +189,9 @@ def reason_text(
     reader_texts: Texts, row: Unusable, *, escape: Callable[[str], str] = formatting.escape
 ) -> str:
     """Why `row` can't be used, in the reader's language; `escape` is for mrkdwn (a CSV takes it as is)."""
-    if row.detail:
+    if row.detail and reader_texts.language == "en":
+        # email-validator's own reason is more precise than ours, but it exists in English only: other
+        # languages get the catalog's reason, so a Japanese preview has no English in it.
         return escape(row.detail)
     params = {
         name: escape(value) if isinstance(value, str) else value for name, value in (row.params or {}).items()

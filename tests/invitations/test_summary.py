@@ -74,7 +74,7 @@ def file_summary() -> Summary:
                 "*シートの上限 1 を超過：* 1 件",
             ],
             [
-                "3 行目：`bad`：An email address must have an @-sign.",
+                "3 行目：`bad`：有効なアドレスではありません",  # email-validator speaks English only
                 "4 行目：`a@example.com`：重複しています（最初は 2 行目）",
                 "5 行目：`here@example.com`：このロールアウトで依頼済みまたは招待済みです",
                 "6 行目：`away@example.com`：ロールアウト「本番」で使用済みです",
@@ -140,7 +140,7 @@ def test_the_report_in_japanese_has_every_unusable_row_with_its_cells_category_a
     assert list(csv.reader(io.StringIO(text.lstrip("\ufeff")))) == [
         ["行", "Email", "Name", "問題", "理由"],
         ["2", "a@example.com", "Ana", "ほかのロールアウトで使用済み", "ロールアウト「本番」で使用済みです"],
-        ["3", "bad", "Bo", "無効", "An email address must have an @-sign."],
+        ["3", "bad", "Bo", "無効", "有効なアドレスではありません"],
         ["4", "a@example.com", "Ana again", "重複", "重複しています（最初は 2 行目）"],
     ]
 
