@@ -47,7 +47,7 @@ def parse_duration(text: str) -> timedelta:
 
 @dataclass(frozen=True)
 class WorkingHours:
-    """When reminders may be sent, read in each rollout's own time zone."""
+    """When reminders may be sent, read in each recipient's own time zone (bot/reminders/calendar.py)."""
 
     always: bool
     weekdays: frozenset[int] = frozenset()

@@ -6,6 +6,10 @@ a conditional update on the value the sweep saw (`WHERE remind_from = :seen`), i
 writes its messages to the outbox: two schedulers, or two processes on one PostgreSQL database, cannot both
 win, and a failed post is retried by the outbox, never lost. Slack is asked who has left the workspace
 before that transaction, never inside it.
+
+Working time is each mentioned person's (MSI_WORKING_HOURS and MSI_HOLIDAYS in their cached Slack zone, the
+rollout's when unknown): a due item outside everyone's hours is left as it is, so it stays due and the first
+sweep in someone's hours sends it, mentioning only the people then at work.
 """
 
 from __future__ import annotations
