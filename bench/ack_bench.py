@@ -16,11 +16,16 @@ the script waits for it to finish after each run and prints how long it took.
 
 16 sender threads, each with its own keep-alive httpx client, run in a child process so that they do not
 compete with the servers for this process's interpreter lock.
+
+`--rounds N` runs the closed loop N times, ours and the baseline alternately (ours first in odd rounds, the
+baseline first in even ones), prints each round's p99s and ratio, and judges the target by the median ratio,
+so that one round disturbed by the rest of a shared machine does not decide.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -30,7 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import benchlib as lib
 
-TARGET_P99_RATIO = 1.5
+# Issue 15: no worse than before the redesign (issue 14 asked for 1.2, issue 9 for 1.5).
+TARGET_P99_RATIO = 1.1
 
 
 def preflight(url: str, requests: list[lib.Request], secret: str) -> list[str]:
@@ -67,17 +73,27 @@ def run_pair(
     requests: list[lib.Request],
     secret: str,
     label: str,
+    *,
+    baseline_first: bool = False,
 ) -> tuple[lib.Figures, lib.Figures]:
-    """Ours, then (once our outbox has drained, so its worker does not run meanwhile) the baseline."""
+    """Ours, then (once our outbox has drained, so its worker does not run meanwhile) the baseline; or the
+    baseline first, with our workers idle since the last drain."""
     print(f"\n{label}", flush=True)
+
+    def run_baseline() -> tuple[lib.LoadResult, float]:
+        cpu = time.process_time()
+        result = generator.run(lib.LoadSpec(url=baseline.url, secret=secret, requests=requests, **spec))
+        return result, time.process_time() - cpu
+
+    if baseline_first:
+        base, base_cpu = run_baseline()
     cpu, threads = time.process_time(), lib.thread_cpu()
     ours = generator.run(lib.LoadSpec(url=bot.url, secret=secret, requests=requests, **spec))
     ours_cpu, ours_threads = time.process_time() - cpu, lib.cpu_by_thread(threads, lib.thread_cpu())
     waited, left = lib.wait_outbox_drained(bot.database)
     print(f"  ours done; outbox drained in {waited:.1f} s ({left} left)", flush=True)
-    cpu = time.process_time()
-    base = generator.run(lib.LoadSpec(url=baseline.url, secret=secret, requests=requests, **spec))
-    base_cpu = time.process_time() - cpu
+    if not baseline_first:
+        base, base_cpu = run_baseline()
     ours_each, base_each = ours_cpu / len(ours.samples) * 1000, base_cpu / len(base.samples) * 1000
     print(
         f"  server process CPU during the run: ours {ours_cpu:.2f} s ({ours_each:.2f} ms per request), "
@@ -102,6 +118,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=200.0, help="fixed-rate run: requests/second (200)")
     parser.add_argument("--duration", type=float, default=10.0, help="fixed-rate run: seconds (10)")
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="closed-loop rounds, ours and baseline alternately; the median ratio decides (1, at most 20)",
+    )
+    parser.add_argument(
         "--in-process-client",
         action="store_true",
         help="run the senders in this process instead of a child process (they then share the GIL)",
@@ -110,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments.requests = min(max(arguments.requests, 1), 20_000)
     arguments.duration = min(max(arguments.duration, 1.0), 60.0)
     arguments.rate = min(max(arguments.rate, 1.0), 2000.0)
+    arguments.rounds = min(max(arguments.rounds, 1), 20)
 
     started = time.monotonic()
     print(f"ack_bench: {lib.machine()}")
@@ -152,17 +175,25 @@ def main(argv: list[str] | None = None) -> int:
             lib.wait_outbox_drained(bot.database)
 
         closed = {"threads": arguments.threads, "mode": "closed", "count": arguments.requests}
-        ours_closed, base_closed = run_pair(
-            generator,
-            bot,
-            baseline,
-            closed,
-            requests,
-            SIGNING_SECRET,
-            f"closed loop: {arguments.requests} requests per server, "
-            f"{arguments.threads} senders back to back",
-        )
-        lib.wait_outbox_drained(bot.database)
+        rounds: list[tuple[lib.Figures, lib.Figures]] = []
+        for number in range(1, arguments.rounds + 1):
+            baseline_first = number % 2 == 0
+            rounds.append(
+                run_pair(
+                    generator,
+                    bot,
+                    baseline,
+                    closed,
+                    requests,
+                    SIGNING_SECRET,
+                    f"closed loop{f' round {number}/{arguments.rounds}' if arguments.rounds > 1 else ''}: "
+                    f"{arguments.requests} requests per server, {arguments.threads} senders back to back"
+                    + (", baseline first" if baseline_first else ""),
+                    baseline_first=baseline_first,
+                )
+            )
+            lib.wait_outbox_drained(bot.database)
+        ours_closed, base_closed = rounds[0]
 
         fixed = {
             "threads": arguments.threads,
@@ -188,13 +219,37 @@ def main(argv: list[str] | None = None) -> int:
                 f"{figures.over_deadline}, not sent: {figures.missed}"
             )
 
-        ratio = ours_closed.p99 / base_closed.p99
+        ratios = [ours.p99 / base.p99 for ours, base in rounds]
+        ratio = statistics.median(ratios)
         print("\nsummary")
-        print(
-            f"  closed loop p99: ours {lib.ms(ours_closed.p99)} ms, baseline {lib.ms(base_closed.p99)} ms, "
-            f"ours/baseline = {ratio:.2f} (target <= {TARGET_P99_RATIO}): "
-            + ("MET" if ratio <= TARGET_P99_RATIO else "MISSED")
-        )
+        if len(rounds) > 1:
+            print("  closed loop by round (p99 ms):")
+            lib.print_table(
+                ["round", "first", "ours p99", "baseline p99", "ratio", "ours req/s", "baseline req/s"],
+                [
+                    [
+                        number,
+                        "baseline" if number % 2 == 0 else "ours",
+                        lib.ms(ours.p99),
+                        lib.ms(base.p99),
+                        f"{ours.p99 / base.p99:.2f}",
+                        f"{ours.rps:.0f}",
+                        f"{base.rps:.0f}",
+                    ]
+                    for number, (ours, base) in enumerate(rounds, start=1)
+                ],
+            )
+            print(
+                f"  closed loop p99 ratio, median of {len(rounds)} rounds: {ratio:.2f} "
+                f"(min {min(ratios):.2f}, max {max(ratios):.2f}; target <= {TARGET_P99_RATIO}): "
+                + ("MET" if ratio <= TARGET_P99_RATIO else "MISSED")
+            )
+        else:
+            print(
+                f"  closed loop p99: ours {lib.ms(ours_closed.p99)} ms, baseline {lib.ms(base_closed.p99)} "
+                f"ms, ours/baseline = {ratio:.2f} (target <= {TARGET_P99_RATIO}): "
+                + ("MET" if ratio <= TARGET_P99_RATIO else "MISSED")
+            )
         print(
             f"  closed loop throughput: ours {ours_closed.rps:.0f} req/s, "
             f"baseline {base_closed.rps:.0f} req/s ({ours_closed.rps / base_closed.rps:.2f}x)"

@@ -110,7 +110,7 @@ def build_services(
         for environment, credentials in settings.salesforce_orgs().items()
     }
     cards.configure_verification(frozenset(salesforce))
-    liveness = Liveness(database)
+    liveness = Liveness(database, foreground=foreground)
     return Services(
         settings=settings,
         database=database,

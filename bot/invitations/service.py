@@ -258,13 +258,7 @@ class InvitationService:
                 return _answer(texts, texts.text("invite.where", names=names))
             rollout = queries.lock_rollout(session, rollout_id=found.rollout.id or 0)
             assert rollout is not None
-            if not self.may_request(session, rollout=rollout, user_id=user_id):
-                raise Refusal(
-                    "invite.denied",
-                    {"rollout": formatting.escape(rollout.name)},
-                    attempted="invite",
-                    rollout_id=rollout.id,
-                )
+            self.check_may_request(session, rollout=rollout, user_id=user_id, attempted="invite")
             if not pieces:
                 return _answer(texts, texts.text("invite.usage"))
             summary = Summary()
@@ -307,6 +301,20 @@ class InvitationService:
         return user_id == rollout.owner_id or bool(
             queries.personas_of(session, rollout_id=rollout.id or 0, user_id=user_id)
         )
+
+    def check_may_request(
+        self, session: Session, *, rollout: Rollout, user_id: str, attempted: str, **details: object
+    ) -> None:
+        """Raise the refusal (answered and audited by the caller's `answers_refusals`) unless `user_id`
+        may request invitations for `rollout`: by command, or from a CSV preview."""
+        if not self.may_request(session, rollout=rollout, user_id=user_id):
+            raise Refusal(
+                "invite.denied",
+                {"rollout": formatting.escape(rollout.name)},
+                attempted=attempted,
+                rollout_id=rollout.id,
+                **details,
+            )
 
     # ---------------------------------------------------------------- batches
 

@@ -36,8 +36,17 @@ Clock = Callable[[], datetime]
 
 MAX_ATTEMPTS = 5
 MAX_VALUE_LENGTH = 200
-# Built once: constructing an insert per click cost more than executing it.
-_STORE = PendingClick.__table__.insert()  # type: ignore[attr-defined]
+# What intake stores of a click (`claimed_by` stays NULL: nobody holds a click yet).
+_STORED_COLUMNS = (
+    "action_id",
+    "value",
+    "user_id",
+    "response_url",
+    "from_home",
+    "attempts",
+    "not_before",
+    "received_at",
+)
 
 
 @dataclass(frozen=True)
@@ -85,8 +94,9 @@ class ClickQueue(PollingWorker):
         )
         self.actions: dict[str, Action] = {}
         self._store_when: dict[str, Callable[[str], bool]] = {}
-        # A core insert on a bare connection: a Session costs more than the rest of the acknowledgement.
-        self._store = GroupInsert(database, _STORE)
+        # An insert compiled once, run on the DB-API cursor: a Session, or even a Core statement's compile
+        # and bind processing, costs more than the rest of the acknowledgement.
+        self._store = GroupInsert(database, PendingClick.__table__, _STORED_COLUMNS)  # type: ignore[attr-defined]
 
     def register(
         self, action_id: str, action: Action, *, store_when: Callable[[str], bool] | None = None

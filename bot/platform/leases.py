@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import func
 from sqlmodel import col
 
+from bot.platform.foreground import Foreground
 from storage.db import Database, UTCDateTime, affected_rows, is_outage
 from storage.models import WorkerProcess
 
@@ -51,6 +52,9 @@ STALE_AFTER = timedelta(seconds=3)
 SAFE_FOR = timedelta(seconds=2)
 # Rows of processes silent this long are removed (they show recent crashes until then).
 FORGET_AFTER = timedelta(hours=1)
+# The longest a beat waits for a burst of requests to be answered: beats stay at most this much late, far
+# inside the margin between HEARTBEAT_EVERY and SAFE_FOR, so a live process never looks stale for it.
+BEAT_YIELD_SECONDS = 0.25
 
 
 class NotAlive(Exception):
@@ -68,8 +72,16 @@ class Liveness:
         beat_every: float = HEARTBEAT_EVERY,
         stale_after: timedelta = STALE_AFTER,
         safe_for: timedelta = SAFE_FOR,
+        foreground: Foreground | None = None,
+        beat_yield: float = BEAT_YIELD_SECONDS,
     ):
         self.database = database
+        # Requests being answered, which each beat lets go first, for `beat_yield` at most: beats then
+        # start at most `beat_every + beat_yield` apart, which must stay well under `safe_for`.
+        self.foreground = foreground
+        self.beat_yield = beat_yield
+        if beat_every + beat_yield >= safe_for.total_seconds():
+            raise ValueError("a beat delayed by a burst of requests would make this process look unsafe")
         self.beat_every = beat_every
         self.stale_after = stale_after
         self.safe_for = safe_for
@@ -166,7 +178,14 @@ class Liveness:
             logger.warning("could not remove this process's heartbeat row; it goes stale by itself")
 
     def _loop(self) -> None:
-        while not self._stop.wait(self.beat_every):
+        # Beats are due every `beat_every` from the last one's due time, so the waits for bursts of
+        # requests never add up into a late beat.
+        due = time.monotonic() + self.beat_every
+        while not self._stop.wait(max(due - time.monotonic(), 0.0)):
+            now = time.monotonic()
+            due = due + self.beat_every if due + self.beat_every > now else now + self.beat_every
+            if self.foreground is not None:
+                self.foreground.yield_to_requests(max_wait=self.beat_yield)
             try:
                 self.beat()
             except Exception as error:

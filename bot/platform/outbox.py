@@ -33,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlmodel import col
 
-from bot.platform import crashpoints
+from bot.platform import crashpoints, logs
 from bot.platform.foreground import Foreground
 from bot.platform.leases import LeasedQueue, Liveness
 from bot.platform.people import reader_texts
@@ -320,6 +320,11 @@ class OutboxWorker(PollingWorker):
         """Deliver what is due now; returns how many items were attempted."""
         if self.access is not None and self.access.refused is not None:
             return 0  # Slack refuses the token: every item stays in the database for a restart
+        if self.foreground is not None:
+            # Woken by the commit of a request that queued a message: the look for due items waits for
+            # that request (and any burst it belongs to) to be answered, as each claim does below. (Not
+            # the write recording a delivery: a crash between Slack's answer and it would send again.)
+            self.foreground.yield_to_requests()
         holder = self.queue.liveness.holder()
         rows = self.queue.due(
             now=self.clock(), limit=self.batch_size, columns=[col(OutboxItem.id), col(OutboxItem.target)]
@@ -386,6 +391,12 @@ class OutboxWorker(PollingWorker):
         if not self.queue.liveness.holds(holder):
             return False  # this process may have been declared dead meanwhile: Slack is not called twice
         message: SlackMessage | None = getattr(item, "_message", None)
+        with logs.context(kind="outbox", rollout=item.rollout_id):
+            return self._deliver_claimed(item_id, item, message, holder)
+
+    def _deliver_claimed(
+        self, item_id: int, item: OutboxItem, message: SlackMessage | None, holder: int
+    ) -> bool:
         try:
             try:
                 outcome = self._call(item, message)

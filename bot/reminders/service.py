@@ -26,7 +26,7 @@ from sqlmodel import col
 
 from bot.approvals.service import ApprovalService
 from bot.config import WorkingHours
-from bot.platform import crashpoints, outbox
+from bot.platform import crashpoints, logs, outbox
 from bot.platform.access import Click, Refusal, answers_refusals, tell
 from bot.platform.metrics import Metrics
 from bot.platform.people import reader_texts
@@ -139,7 +139,9 @@ class ReminderService:
         sent = 0
         for item in due:
             try:
-                if self._remind(item, now):
+                with logs.context(kind="reminder", rollout=item.rollout_id):
+                    reminded = self._remind(item, now)
+                if reminded:
                     sent += 1
                     if self.metrics is not None:
                         self.metrics.reminders_sent.labels(item.kind).inc()

@@ -456,10 +456,10 @@ class UploadService:
             if rollout is None or rollout.status != RolloutStatus.ACTIVE:
                 tell(session, now=now, click=click, text=texts.text("csv.expired"), rollout_id=None)
                 return
-            if not self.invitations.may_request(session, rollout=rollout, user_id=click.user_id):
-                text = texts.text("invite.denied", rollout=formatting.escape(rollout.name))
-                tell(session, now=now, click=click, text=text, rollout_id=rollout.id)
-                return
+            # No longer an admin since the preview was made: refused and audited like every refusal.
+            self.invitations.check_may_request(
+                session, rollout=rollout, user_id=click.user_id, attempted="csv_request", draft_id=draft.id
+            )
             if read is None or _mapping(draft) != read_under:
                 read = _read(draft.content, _mapping(draft))  # stored or re-mapped since: read it here
             if isinstance(read, CsvProblem):
@@ -608,11 +608,10 @@ class UploadService:
             rollout = session.get(Rollout, rollout_id)
             if rollout is None or rollout.status != RolloutStatus.ACTIVE:
                 return
-            if not self.invitations.may_request(session, rollout=rollout, user_id=click.user_id):
-                texts = reader_texts(session, click.user_id, fallback=rollout.language)
-                text = texts.text("invite.denied", rollout=formatting.escape(rollout.name))
-                tell(session, now=now, click=click, text=text, rollout_id=rollout.id)
-                return
+            # A stale picker (no longer an admin of that rollout) or a crafted choice.
+            self.invitations.check_may_request(
+                session, rollout=rollout, user_id=click.user_id, attempted="csv_rollout", draft_id=draft.id
+            )
             draft.rollout_id = rollout_id
             draft.status = DraftStatus.PENDING
             draft.claimed_by = None

@@ -10,7 +10,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from bot.platform.foreground import Foreground
 from storage import migrate, queries
@@ -155,6 +157,18 @@ def group_database(tmp_path: Path) -> Database:
     return database
 
 
+CLICK_COLUMNS = (
+    "action_id",
+    "value",
+    "user_id",
+    "response_url",
+    "from_home",
+    "attempts",
+    "not_before",
+    "received_at",
+)
+
+
 def click_row(value: str, *, action_id: str | None = "msi_step_done") -> dict[str, object]:
     now = datetime(2026, 12, 1, tzinfo=UTC)
     return {
@@ -180,7 +194,7 @@ def test_rows_arriving_while_a_batch_is_written_are_stored_together_in_the_next_
     database = group_database(tmp_path)
     commits: list[int] = []
     database.on_commit(lambda: commits.append(1))
-    group = GroupInsert(database, PendingClick.__table__.insert())  # type: ignore[attr-defined]
+    group = GroupInsert(database, PendingClick.__table__, CLICK_COLUMNS)  # type: ignore[attr-defined]
     writer = database._sqlite_writer
     assert writer is not None
     writer.__enter__()  # the first arrival's transaction waits for the writer; the others queue meanwhile
@@ -200,7 +214,7 @@ def test_rows_arriving_while_a_batch_is_written_are_stored_together_in_the_next_
 
 def test_when_a_batch_fails_every_row_of_it_is_refused_and_none_is_stored(tmp_path: Path) -> None:
     database = group_database(tmp_path)
-    group = GroupInsert(database, PendingClick.__table__.insert())  # type: ignore[attr-defined]
+    group = GroupInsert(database, PendingClick.__table__, CLICK_COLUMNS)  # type: ignore[attr-defined]
     writer = database._sqlite_writer
     assert writer is not None
     writer.__enter__()
@@ -228,4 +242,50 @@ def test_when_a_batch_fails_every_row_of_it_is_refused_and_none_is_stored(tmp_pa
         thread.join(10)
     assert outcomes == {"first": "stored", "good": "refused", "bad": "refused"}
     assert stored_values(database) == ["first"]
+    group.insert(click_row("later"))  # the failed batch was rolled back: its connection works on
+    assert stored_values(database) == ["first", "later"]
+    database.dispose()
+
+
+def test_a_driver_error_is_raised_as_sqlalchemys_and_the_transaction_is_rolled_back(
+    database: Database,
+) -> None:
+    group = GroupInsert(database, PendingClick.__table__, CLICK_COLUMNS)  # type: ignore[attr-defined]
+    with pytest.raises(IntegrityError):
+        group.insert(click_row("bad", action_id=None))
+    group.insert(click_row("good"))
+    assert stored_values(database) == ["good"]
+
+
+def test_rows_stored_through_the_driver_read_back_as_through_sqlalchemy(database: Database) -> None:
+    """The insert bypasses SQLAlchemy's parameter processing: timestamps (whole seconds too), flags and
+    NULLs must come back, and compare in queries, exactly as rows SQLAlchemy wrote do."""
+    group = GroupInsert(database, PendingClick.__table__, CLICK_COLUMNS)  # type: ignore[attr-defined]
+    whole = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+    fraction = datetime(2026, 12, 1, 9, 30, 0, 250_000, tzinfo=UTC)
+    group.insert({**click_row("whole"), "not_before": whole, "received_at": whole})
+    group.insert(
+        {**click_row("fraction"), "not_before": fraction, "from_home": True, "response_url": "https://x/r"}
+    )
+    with database.read() as session:
+        rows = {row.value: row for row in session.scalars(select(PendingClick))}
+        due = session.scalars(
+            select(PendingClick.value).where(PendingClick.not_before <= whole)  # type: ignore[arg-type]
+        ).all()
+    assert rows["whole"].not_before == whole and rows["whole"].received_at == whole
+    assert rows["fraction"].not_before == fraction
+    assert rows["whole"].from_home is False and rows["fraction"].from_home is True
+    assert rows["whole"].response_url is None and rows["fraction"].response_url == "https://x/r"
+    assert rows["whole"].claimed_by is None and rows["whole"].attempts == 0
+    assert list(due) == ["whole"]  # 09:30:00.25 is later than 09:30, on SQLite's stored text too
+
+
+def test_a_row_that_does_not_give_exactly_the_columns_is_refused_before_it_joins_a_batch(
+    tmp_path: Path,
+) -> None:
+    database = group_database(tmp_path)
+    group = GroupInsert(database, PendingClick.__table__, CLICK_COLUMNS)  # type: ignore[attr-defined]
+    with pytest.raises(ValueError):
+        group.insert({**click_row("extra"), "claimed_by": 7})
+    assert stored_values(database) == []
     database.dispose()

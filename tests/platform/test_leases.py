@@ -7,8 +7,10 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import delete, select
 
+from bot.platform.foreground import Foreground
 from bot.platform.leases import LeasedQueue, Liveness
 from storage.db import Database, affected_rows
 from storage.models import PendingClick, WorkerProcess
@@ -89,3 +91,58 @@ def test_a_process_registered_after_another_is_gone_never_gets_its_id(database: 
     # would look like the holder of that claim and nobody would ever take it.
     assert successor.holder() != gone_id
     assert claim(LeasedQueue(database, successor, PendingClick), click_id)
+
+
+def heartbeat_at(database: Database, process_id: int | None) -> datetime | None:
+    with database.read() as session:
+        row = session.get(WorkerProcess, process_id)
+        return None if row is None else row.heartbeat_at
+
+
+def test_beats_wait_while_requests_are_being_answered_and_go_once_they_are(database: Database) -> None:
+    foreground = Foreground()
+    # A long allowance (and thresholds to match) so that "waiting" is plain to see: no beat for 0.5 s.
+    process = Liveness(
+        database,
+        beat_every=0.1,
+        stale_after=timedelta(seconds=10),
+        safe_for=timedelta(seconds=8),
+        foreground=foreground,
+        beat_yield=5.0,
+    )
+    process.start()
+    try:
+        with foreground.request():
+            time.sleep(0.2)  # a beat already in flight when the request came may still land
+            during = heartbeat_at(database, process.id)
+            time.sleep(0.5)
+            assert heartbeat_at(database, process.id) == during
+        deadline = time.monotonic() + 5
+        while heartbeat_at(database, process.id) == during and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert heartbeat_at(database, process.id) != during
+    finally:
+        process.stop()
+
+
+def test_a_live_holder_keeps_its_claim_while_requests_never_stop(database: Database) -> None:
+    """Yielding to requests is bounded: a burst that never ends delays beats, never stops them."""
+    foreground = Foreground()
+    holder = Liveness(database, beat_every=0.1, stale_after=STALE, safe_for=SAFE, foreground=foreground)
+    other = a_process(database)
+    holder.start()
+    try:
+        with foreground.request():
+            click_id = stored_click(database)
+            assert claim(LeasedQueue(database, holder, PendingClick), click_id)
+            for _ in range(10):  # 2 s, more than three times the stale threshold
+                time.sleep(0.2)
+                assert holder.holds(holder.holder(wait=0))
+            assert not claim(LeasedQueue(database, other, PendingClick), click_id)
+    finally:
+        holder.stop()
+
+
+def test_a_beat_allowed_to_wait_past_the_safety_margin_is_refused() -> None:
+    with pytest.raises(ValueError):
+        Liveness(None, beat_every=1.0, safe_for=timedelta(seconds=2), beat_yield=1.0)  # type: ignore[arg-type]

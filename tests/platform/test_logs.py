@@ -10,6 +10,8 @@ from collections.abc import Iterator
 import pytest
 
 from bot.platform import logs
+from tests.conftest import RunningBot
+from tests.flow_helpers import start_rollout
 
 SECRET = "signing-secret-abcdef"
 
@@ -79,3 +81,12 @@ def test_library_narration_is_below_info_unless_debug_is_asked_for(captured: io.
     configure(captured, level="DEBUG")
     logging.getLogger("alembic.runtime.migration").info("Will assume transactional DDL.")
     assert "transactional DDL" in captured.getvalue()
+
+
+def test_an_outbox_delivery_logs_with_its_rollout_and_kind(captured: io.StringIO, bot: RunningBot) -> None:
+    configure(captured, log_format="json")
+    bot.fake.fail("chat.postMessage", "internal_error")
+    rollout_id = start_rollout(bot)
+    entries = [json.loads(line) for line in captured.getvalue().splitlines() if line.startswith("{")]
+    retried = [e for e in entries if e["logger"] == "bot.platform.outbox" and "will retry" in e["message"]]
+    assert retried and retried[0]["rollout"] == rollout_id and retried[0]["kind"] == "outbox"

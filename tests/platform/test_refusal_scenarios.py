@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from storage.models import Approval, OutboxItem, PendingClick, Rollout
+from storage.models import Approval, CsvDraft, OutboxItem, PendingClick, Rollout
 from tests.conftest import RunningBot
 from tests.flow_helpers import (
     audit_actions,
@@ -24,6 +24,7 @@ from tests.flow_helpers import (
     wait_step_message,
 )
 from tests.harness import start_form_values, view_submission
+from tests.uploads.test_uploads_scenario import GOOD_CSV, upload, wait_preview
 
 # What a refusal may write: its audit row and its answer (pending_click is only passed through).
 REFUSAL_TABLES = ("audit_event", "outbox")
@@ -130,9 +131,90 @@ def admin_submits_the_edit_form(bot: RunningBot, ready: Callable[[], None]) -> R
     )
 
 
-def rollout_of(bot: RunningBot) -> int:
+def remove_marketo_admin(bot: RunningBot, rollout_id: int, **form: Any) -> None:
+    """The owner edits the rollout so that U_MKTO is no longer one of its admins."""
+    values = start_form_values(marketo_admins=["U_MKTO2"], **form)
+    for block in ("name", "environment", "prerequisites"):
+        values.pop(block)
+    answer = bot.slack.interact(
+        view_submission("msi_edit_rollout", values, user="U_OWNER", private_metadata=str(rollout_id))
+    )
+    assert answer.status_code == 200 and not answer.content, answer.text
+
+
+def draft_id_of(bot: RunningBot) -> int:
     with bot.database.read() as session:
-        return int(session.scalars(select(Rollout.id)).one())
+        return int(session.scalars(select(CsvDraft.id)).one())
+
+
+def former_admin_requests_invitations_from_a_preview(bot: RunningBot, ready: Callable[[], None]) -> Refused:
+    upload(bot, "F1", "users.csv", GOOD_CSV)
+    preview = wait_preview(bot)
+    remove_marketo_admin(bot, rollout_of(bot))
+    ready()
+    url = click(bot, preview, "msi_draft_request", "U_MKTO")
+    return Refused(
+        actor="U_MKTO",
+        details={"attempted": "csv_request", "draft_id": draft_id_of(bot)},
+        answer="Only the owner and the admins of rollout *Production* can request invitations",
+        answered=lambda bot: str(wait_private_answer(bot, url)["text"]),
+    )
+
+
+def former_admin_picks_the_rollout_for_a_direct_message_upload(
+    bot: RunningBot, ready: Callable[[], None]
+) -> Refused:
+    bot.fake.add_channel("C_MKTO2", members=["U_MKTO"])
+    bot.fake.add_channel("C_SFDC2", members=["U_SFDC"])
+    start_rollout(
+        bot, name="Sandbox", environment="sandbox", marketo_channel="C_MKTO2", salesforce_channel="C_SFDC2"
+    )
+    upload(bot, "F1", "users.csv", GOOD_CSV, channel="D_MKTO")
+    preview = wait_preview(bot, contains="pick the one")
+    picker = next(
+        element
+        for block in preview["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["type"] == "static_select"
+    )
+    production = next(option for option in picker["options"] if option["text"]["text"] == "Production")
+    remove_marketo_admin(bot, rollout_of(bot, "Production"))
+    ready()
+    url = bot.fake.response_url("pick")
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U_MKTO"},
+        "api_app_id": "A111",
+        "team": {"id": "T111"},
+        "container": {"type": "message", "message_ts": preview["ts"], "channel_id": preview["channel"]},
+        "channel": {"id": preview["channel"]},
+        "response_url": url,
+        "trigger_id": "t",
+        "actions": [
+            {
+                "action_id": "msi_draft_rollout",
+                "block_id": "b",
+                "type": "static_select",
+                "selected_option": production,  # from the picker shown before the edit
+                "action_ts": "1",
+            }
+        ],
+    }
+    assert bot.slack.interact(payload).status_code == 200
+    return Refused(
+        actor="U_MKTO",
+        details={"attempted": "csv_rollout", "draft_id": draft_id_of(bot)},
+        answer="Only the owner and the admins of rollout *Production* can request invitations",
+        answered=lambda bot: str(wait_private_answer(bot, url)["text"]),
+    )
+
+
+def rollout_of(bot: RunningBot, name: str | None = None) -> int:
+    """The only rollout's id, or the one named `name`."""
+    query = select(Rollout.id) if name is None else select(Rollout.id).where(Rollout.name == name)
+    with bot.database.read() as session:
+        return int(session.scalars(query).one())
 
 
 @pytest.mark.parametrize(
@@ -143,6 +225,8 @@ def rollout_of(bot: RunningBot) -> int:
         admin_cancels_the_rollout_from_home,
         outsider_invites,
         admin_submits_the_edit_form,
+        former_admin_requests_invitations_from_a_preview,
+        former_admin_picks_the_rollout_for_a_direct_message_upload,
     ],
 )
 def test_a_refusal_changes_nothing_but_its_answer_and_its_audit_row(
