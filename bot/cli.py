@@ -1,4 +1,5 @@
 """`msi-bot run`: validate settings (exit 2 on problems), configure logging, run until SIGTERM/SIGINT.
+`msi-bot playground` runs the same bot against a local Slack emulator (playground/), loaded only then.
 
 `msi-bot export` and `msi-bot erase` answer data requests from the database alone (no Slack settings).
 """
@@ -36,6 +37,13 @@ def main(argv: list[str] | None = None) -> int:
         "erase", help="remove one person's address from everything the bot keeps, with an audit row"
     )
     erase.add_argument("--email", required=True, metavar="ADDRESS", help="the address to remove")
+    playground = commands.add_parser(
+        "playground", help="try the bot without a Slack workspace: a local Slack in the browser"
+    )
+    playground.add_argument("--port", type=int, default=3000, help="port of the page (default 3000; 0: any)")
+    playground.add_argument(
+        "--database", default="msi-playground.db", help="the playground's SQLite file (Reset empties it)"
+    )
     arguments = parser.parse_args(argv)
 
     if arguments.command == "run":
@@ -57,6 +65,14 @@ def main(argv: list[str] | None = None) -> int:
         return _doctor(settings)
     if arguments.command in ("export", "erase"):
         return _data_command(arguments)
+    if arguments.command == "playground":
+        # Imported here: `msi-bot run` never loads the emulator.
+        from playground.launcher import run as run_playground
+
+        try:
+            return run_playground(arguments.port, arguments.database)
+        except SettingsError as error:
+            return _settings_problems(error)
     return 2
 
 

@@ -211,6 +211,7 @@ def register(app: App, services: Services) -> None:
     deferred(ids.HOME_RESUME, set_paused(False))
     deferred(ids.DRAFT_REQUEST, lambda i, q: services.uploads.request(draft_id=i, click=q.click))
     deferred(ids.DRAFT_CANCEL, lambda i, q: services.uploads.cancel(draft_id=i, click=q.click))
+    deferred(ids.DRAFT_REPORT, lambda i, q: services.uploads.download_report(draft_id=i, click=q.click))
     app.action(ids.DRAFT_MAPPING)(draft_mapping)
     app.action(ids.DRAFT_ROLLOUT)(draft_rollout)
     deferred(ids.BATCH_SENT, lambda i, q: services.invitations.mark_sent(batch_id=i, click=q.click))

@@ -132,6 +132,10 @@ def register(app: App, services: Services) -> None:
         texts = services.readers.texts(body["user"]["id"])
         if mapping.get("email") is None:
             errors["email"] = texts.text("csv.mapping.error.email")
+        if mapping.get("full_name") is not None:
+            for field_name in ("first_name", "last_name"):
+                if mapping.get(field_name) is not None:
+                    errors[field_name] = texts.text("csv.mapping.error.full_name")
         used: set[int] = set()
         for field_name in upload_blocks.MAPPING_FIELDS:
             column = mapping[field_name]

@@ -307,6 +307,9 @@ class CsvDraft(SQLModel, table=True):
     claimed_by: int | None = None
     created_at: datetime = _utc()
     expires_at: datetime = _utc()
+    # When the report of its unusable rows was queued for upload (Download report); None again once the
+    # preview is recomputed under another mapping or rollout, whose report differs.
+    report_sent_at: datetime | None = _utc(nullable=True)
 
 
 class ProcessedEvent(SQLModel, table=True):

@@ -20,6 +20,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from bot.slack.scopes import BOT_SCOPES as MANIFEST_SCOPES
+from playground.limits import TRIGGER_SECONDS, json_field, refuse_payload
+
+__all__ = ["Call", "Failure", "FakeSlack", "refuse_payload"]
 
 
 @dataclass
@@ -237,9 +240,9 @@ class FakeSlack:
             "channel": channel,
             "ts": ts,
             "text": params.get("text"),
-            "blocks": _json_field(params.get("blocks")),
+            "blocks": json_field(params.get("blocks")),
             "thread_ts": params.get("thread_ts"),
-            "metadata": _json_field(params.get("metadata")),
+            "metadata": json_field(params.get("metadata")),
             "updates": 0,
         }
         self.messages[(channel, ts)] = message
@@ -251,7 +254,7 @@ class FakeSlack:
         if message is None:
             return {"ok": False, "error": "message_not_found"}
         message["text"] = params.get("text")
-        message["blocks"] = _json_field(params.get("blocks"))
+        message["blocks"] = json_field(params.get("blocks"))
         message["updates"] += 1
         return {"ok": True, "channel": key[0], "ts": key[1]}
 
@@ -302,17 +305,17 @@ class FakeSlack:
         ]
 
     def _api_views_open(self, params: dict[str, Any]) -> dict[str, Any]:
-        view = _json_field(params.get("view"))
+        view = json_field(params.get("view"))
         self.views.append({"trigger_id": params.get("trigger_id"), "view": view, "method": "views.open"})
         return {"ok": True, "view": {"id": f"V{len(self.views)}", **(view or {})}}
 
     def _api_views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
-        view = _json_field(params.get("view"))
+        view = json_field(params.get("view"))
         self.views.append({"user_id": params.get("user_id"), "view": view, "method": "views.publish"})
         return {"ok": True, "view": {"id": f"V{len(self.views)}", **(view or {})}}
 
     def _api_views_update(self, params: dict[str, Any]) -> dict[str, Any]:
-        view = _json_field(params.get("view"))
+        view = json_field(params.get("view"))
         self.views.append({"view_id": params.get("view_id"), "view": view, "method": "views.update"})
         return {"ok": True, "view": {"id": params.get("view_id"), **(view or {})}}
 
@@ -392,7 +395,7 @@ class FakeSlack:
         return {"ok": True, "upload_url": f"http://127.0.0.1:{port}/upload/{file_id}", "file_id": file_id}
 
     def _api_files_completeUploadExternal(self, params: dict[str, Any]) -> dict[str, Any]:
-        files = _json_field(params.get("files")) or []
+        files = json_field(params.get("files")) or []
         for entry in files:
             upload = self.uploads.get(entry.get("id"))
             if upload is None or upload["content"] is None:
@@ -553,89 +556,6 @@ class FakeSlack:
         return Handler
 
 
-TRIGGER_SECONDS = 3.0
-# Slack's documented limits (../shared/slack/README.md and the Block Kit reference).
-MESSAGE_BLOCKS = 50
-VIEW_BLOCKS = 100
-SECTION_TEXT = 3000
-HEADER_TEXT = 150
-BUTTON_TEXT = 75
-BUTTON_VALUE = 2000
-ACTION_ID = 255
-VIEW_TITLE = 24
-MESSAGE_TEXT = 40000
-
-
-def _block_problems(blocks: list[Any], limit: int) -> list[str]:
-    problems: list[str] = []
-    if len(blocks) > limit:
-        problems.append(f"no more than {limit} items allowed [json-pointer:/blocks]")
-    block_ids: set[str] = set()
-    for index, block in enumerate(blocks):
-        if not isinstance(block, dict):
-            problems.append(f"expected an object [json-pointer:/blocks/{index}]")
-            continue
-        block_id = block.get("block_id")
-        if block_id is not None:
-            if block_id in block_ids:
-                problems.append(f"duplicate block_id {block_id} [json-pointer:/blocks/{index}/block_id]")
-            block_ids.add(block_id)
-        text = block.get("text")
-        if isinstance(text, dict):
-            cap = HEADER_TEXT if block.get("type") == "header" else SECTION_TEXT
-            if len(str(text.get("text", ""))) > cap:
-                problems.append(f"must be less than {cap + 1} characters [json-pointer:/blocks/{index}/text]")
-        elements = list(block.get("elements") or []) if block.get("type") == "actions" else []
-        for key in ("accessory", "element"):
-            if isinstance(block.get(key), dict):
-                elements.append(block[key])
-        action_ids: set[str] = set()
-        for element in elements:
-            if not isinstance(element, dict):
-                continue
-            action_id = element.get("action_id")
-            if action_id is not None:
-                if action_id in action_ids:
-                    problems.append(
-                        f"duplicate action_id {action_id} in block [json-pointer:/blocks/{index}/elements]"
-                    )
-                action_ids.add(action_id)
-                if len(str(action_id)) > ACTION_ID:
-                    problems.append(f"action_id too long [json-pointer:/blocks/{index}]")
-            if element.get("type") == "button":
-                if len(str((element.get("text") or {}).get("text", ""))) > BUTTON_TEXT:
-                    problems.append(f"button text too long [json-pointer:/blocks/{index}]")
-                if len(str(element.get("value", ""))) > BUTTON_VALUE:
-                    problems.append(f"button value too long [json-pointer:/blocks/{index}]")
-    return problems
-
-
-def refuse_payload(method: str, params: dict[str, Any]) -> tuple[str, str] | None:
-    """What Slack refuses of a message or view: (error, first problem), or None when it would take it."""
-    if method.startswith("views."):
-        view = _json_field(params.get("view"))
-        if not isinstance(view, dict):
-            return ("invalid_arguments", "view must be an object")
-        title = (view.get("title") or {}).get("text", "")
-        problems = _block_problems(list(view.get("blocks") or []), VIEW_BLOCKS)
-        if len(str(title)) > VIEW_TITLE:
-            problems.append("title must be less than 25 characters [json-pointer:/view/title/text]")
-        if len(str(view.get("private_metadata", ""))) > 3000:
-            problems.append("private_metadata must be less than 3001 characters")
-        return ("invalid_arguments", problems[0]) if problems else None
-    if method in ("chat.postMessage", "chat.update", "chat.postEphemeral") or method == "response_url":
-        if len(str(params.get("text") or "")) > MESSAGE_TEXT:
-            return ("msg_too_long", "text too long")
-        blocks = _json_field(params.get("blocks"))
-        if blocks is None:
-            return None
-        if not isinstance(blocks, list):
-            return ("invalid_blocks", "blocks must be a list")
-        problems = _block_problems(blocks, MESSAGE_BLOCKS)
-        return ("invalid_blocks", problems[0]) if problems else None
-    return None
-
-
 def _parse_body(raw: bytes, content_type: str) -> dict[str, Any]:
     if not raw:
         return {}
@@ -649,12 +569,3 @@ def _parse_body(raw: bytes, content_type: str) -> dict[str, Any]:
         key: values[-1]
         for key, values in parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True).items()
     }
-
-
-def _json_field(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value

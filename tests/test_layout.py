@@ -130,3 +130,25 @@ def test_builders_take_their_texts_as_a_texts_object_and_pick_no_language() -> N
                 continue
             found += [f"{path.relative_to(REPO)}:{node.lineno} imports {name}" for name in names]
     assert found == []
+
+
+def test_the_bot_never_imports_the_playground() -> None:
+    """The emulator is never part of `msi-bot run`: only bot/cli.py's `playground` command loads it."""
+
+    def forbidden(path: Path, module: str) -> bool:
+        return module.split(".")[0] == "playground" and path != REPO / "bot" / "cli.py"
+
+    paths = modules_under("bot") + modules_under("handlers") + modules_under("storage")
+    assert violations(paths, forbidden) == []
+
+
+def test_the_playground_uses_the_bot_only_to_start_it_as_msi_bot_run_does() -> None:
+    # bot.slack.scopes: the scopes the emulated install grants are the ones the app's manifest asks for.
+    allowed = ("bot.config", "bot.runtime", "bot.platform.logs", "bot.slack.server", "bot.slack.scopes")
+
+    def forbidden(_path: Path, module: str) -> bool:
+        if module.split(".")[0] == "handlers" or module.split(".")[0] == "storage":
+            return True
+        return module.split(".")[0] == "bot" and not module.startswith(allowed) and module != "bot.platform"
+
+    assert violations(modules_under("playground"), forbidden) == []

@@ -71,6 +71,7 @@ LIMITS: dict[str, int] = {
             "csv.button.request",
             "csv.button.mapping",
             "csv.button.cancel",
+            "csv.button.report",
             "reminder.snooze",
             "home.start",
             "home.edit",

@@ -60,11 +60,12 @@ class Candidate(NamedTuple):
     first_name: str = ""
     last_name: str = ""
     team: str = ""
+    line: int = 0  # typed in /msi invite, not read from a file
 
 
 class Addressee(Protocol):
     """What classify and create_batch need of an address: a Candidate from `/msi invite`, or a CSV row
-    (bot.csv_import.Invitee, taken as it is so 80,000 rows are not copied)."""
+    (bot.uploads.parsing.Invitee, taken as it is so 80,000 rows are not copied)."""
 
     @property
     def email(self) -> str: ...
@@ -76,6 +77,18 @@ class Addressee(Protocol):
     def last_name(self) -> str: ...
     @property
     def team(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+
+
+class Unusable(NamedTuple):
+    """An address or a file's row that can't be used, and why (a catalog key, or email-validator's words)."""
+
+    line: int  # the file's line; 0 for an address typed in /msi invite
+    address: str  # as typed when invalid, else as normalised; not escaped
+    reason_key: str
+    params: dict[str, object] | None = None  # the reason's placeholders
+    detail: str = ""  # email-validator's own reason, for invalid addresses
 
 
 # Longest name or team kept on an invitee (the column's size); longer cells are cut, not refused.
@@ -94,52 +107,138 @@ ABANDONED_AFTER = timedelta(minutes=10)
 _INVITEES = Invitee.__table__  # type: ignore[attr-defined]
 _BATCHES = InvitationBatch.__table__  # type: ignore[attr-defined]
 
+# The categories of addresses that can't be used, in the order summaries show them (SPEC section 5).
+CATEGORIES = ("invalid", "duplicates", "already_here", "elsewhere", "over_limit")
+
 
 @dataclass
 class Summary:
     """What became of every address offered (SPEC section 5's summary)."""
 
     accepted: list[Addressee] = field(default_factory=list)
-    invalid: list[str] = field(default_factory=list)  # already-rendered lines (address and reason)
-    # Addresses as normalised, not yet escaped: summary_lines renders only the few it shows.
-    duplicates: list[str] = field(default_factory=list)
-    already_here: list[str] = field(default_factory=list)
-    elsewhere: list[tuple[str, str]] = field(default_factory=list)  # (address, the other rollout's name)
-    over_limit: list[str] = field(default_factory=list)
+    # A file's invalid and repeated rows are counted while it is read and only the first kept: `invalid_count`
+    # and `duplicate_count` say how many there are when the lists hold fewer.
+    invalid: list[Unusable] = field(default_factory=list)
+    duplicates: list[Unusable] = field(default_factory=list)
+    # The addressees themselves (references, not copies): a file of 80,000 rows already requested keeps no
+    # second object per row; their reasons are worded only for the rows shown or reported.
+    already_here: list[Addressee] = field(default_factory=list)
+    elsewhere: list[tuple[Addressee, str]] = field(default_factory=list)  # with the other rollout's name
+    over_limit: list[Addressee] = field(default_factory=list)
     seats_left: int = 0
     limit: int = 0
+    invalid_count: int | None = None
+    duplicate_count: int | None = None
+
+    def count(self, category: str) -> int:
+        """How many addresses fall in `category` (one of CATEGORIES)."""
+        kept = len(self._kept(category))
+        total = {"invalid": self.invalid_count, "duplicates": self.duplicate_count}.get(category)
+        return kept if total is None else max(total, kept)
+
+    def unusable(self, category: str) -> Sequence[Unusable]:
+        """The rows of `category` kept, each with its reason; worded lazily, one row at a time."""
+        return _Worded(self._kept(category), _WORDING[category], self.limit)
+
+    def _kept(self, category: str) -> Sequence[Any]:
+        kept: Sequence[Any] = getattr(self, category)
+        return kept
 
 
-def invalid_line(texts: Texts, address: str, reason_key: str, detail: str = "") -> str:
-    reason = detail or texts.text(reason_key)
-    return texts.text(
-        "invite.item.invalid", address=formatting.clip(formatting.escape(address), 120), reason=reason
-    )
+def _already_here(addressee: Addressee, limit: int) -> Unusable:
+    return Unusable(addressee.line, addressee.email, "invite.reason.already_here")
+
+
+def _elsewhere(item: tuple[Addressee, str], limit: int) -> Unusable:
+    return Unusable(item[0].line, item[0].email, "invite.reason.elsewhere", {"rollout": item[1]})
+
+
+def _over_limit(addressee: Addressee, limit: int) -> Unusable:
+    return Unusable(addressee.line, addressee.email, "invite.reason.over_limit", {"limit": limit})
+
+
+def _as_is(item: Unusable, limit: int) -> Unusable:
+    return item
+
+
+_WORDING: dict[str, Callable[[Any, int], Unusable]] = {
+    "invalid": _as_is,
+    "duplicates": _as_is,
+    "already_here": _already_here,
+    "elsewhere": _elsewhere,
+    "over_limit": _over_limit,
+}
+
+
+class _Worded(Sequence[Unusable]):
+    """A summary's list seen as Unusable rows, each made when read (Texts.cut reads only those it shows)."""
+
+    def __init__(self, items: Sequence[Any], word: Callable[[Any, int], Unusable], limit: int) -> None:
+        self.items, self.word, self.limit = items, word, limit
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self.word(item, self.limit) for item in self.items[index]]
+        return self.word(self.items[index], self.limit)
+
+
+def reason_text(
+    reader_texts: Texts, row: Unusable, *, escape: Callable[[str], str] = formatting.escape
+) -> str:
+    """Why `row` can't be used, in the reader's language; `escape` is for mrkdwn (a CSV takes it as is)."""
+    if row.detail:
+        return escape(row.detail)
+    params = {
+        name: escape(value) if isinstance(value, str) else value for name, value in (row.params or {}).items()
+    }
+    return reader_texts.text(row.reason_key, **params)
+
+
+def unusable_line(reader_texts: Texts, row: Unusable) -> str:
+    """One row that can't be used, as mrkdwn: with its line number when it comes from a file."""
+    reason = reason_text(reader_texts, row)
+    if row.line:
+        address = formatting.clip(formatting.escape(row.address), 80) or "—"
+        return reader_texts.text("invite.item.line", line=row.line, address=address, reason=reason)
+    address = formatting.clip(formatting.escape(row.address), 120) or "—"
+    return reader_texts.text("invite.item.invalid", address=address, reason=reason)
+
+
+def summary_parts(
+    reader_texts: Texts, summary: Summary, *, item_limit: int = 10
+) -> tuple[list[str], list[str]]:
+    """The summary's counts (accepted always, then each category that has any, in CATEGORIES' order) and
+    the first rows of each category with their reasons, cut with "and N more". The one wording shared by
+    `/msi invite`, the CSV preview and its Request invitations answer."""
+    counts = [
+        reader_texts.text("invite.summary.accepted", count=len(summary.accepted), seats=summary.seats_left)
+    ]
+    problems: list[str] = []
+    for category in CATEGORIES:
+        total = summary.count(category)
+        if not total:
+            continue
+        counts.append(reader_texts.text(f"invite.summary.{category}", count=total, limit=summary.limit))
+        problems.extend(
+            reader_texts.cut(
+                summary.unusable(category),
+                item_limit,
+                render=lambda row: unusable_line(reader_texts, row),
+                total=total,
+            )
+        )
+    return counts, problems
 
 
 def summary_lines(reader_texts: Texts, summary: Summary, *, item_limit: int = 10) -> list[str]:
-    """The summary as mrkdwn lines: one heading per non-empty group, its first items, "and N more"."""
-    lines = [
-        reader_texts.text("invite.summary.accepted", count=len(summary.accepted), seats=summary.seats_left)
-    ]
-    escape = formatting.escape
-
-    def elsewhere(item: tuple[str, str]) -> str:
-        return reader_texts.text("invite.item.elsewhere", address=escape(item[0]), rollout=escape(item[1]))
-
-    groups: tuple[tuple[str, Sequence[Any], Callable[[Any], str]], ...] = (
-        ("invite.summary.invalid", summary.invalid, str),
-        ("invite.summary.duplicates", summary.duplicates, escape),
-        ("invite.summary.already_here", summary.already_here, escape),
-        ("invite.summary.elsewhere", summary.elsewhere, elsewhere),
-        ("invite.summary.over_limit", summary.over_limit, escape),
-    )
-    for key, items, render in groups:
-        if not items:
-            continue
-        lines.append(reader_texts.text(key, count=len(items), limit=summary.limit))
-        lines.extend("    " + item for item in reader_texts.cut(items, item_limit, render=render))
-    return lines
+    """The summary as mrkdwn lines: the counts, then the addresses that can't be used under a heading."""
+    counts, problems = summary_parts(reader_texts, summary, item_limit=item_limit)
+    if not problems:
+        return counts
+    return [*counts, reader_texts.text("invite.summary.problems"), *("    " + line for line in problems)]
 
 
 def batch_purpose(batch: InvitationBatch) -> str:
@@ -209,20 +308,30 @@ class InvitationService:
         }
         taken = self.seats_taken(session, rollout_id=rollout.id or 0)
         left = max(self.seats - taken, 0)
-        seen: set[str] = set()
+        seen: dict[str, int] = {}
         for candidate in candidates:
             key = candidate.key
-            if key in seen:
-                result.duplicates.append(candidate.email)
+            first_line = seen.get(key)
+            if first_line is not None:
+                # Listed twice in what was offered: a file's repeats are found while it is read, so these are
+                # /msi invite's (no line numbers), or a file's only if its caller did not look.
+                if candidate.line:
+                    duplicate = Unusable(
+                        candidate.line, candidate.email, "email.duplicate", {"first_line": first_line}
+                    )
+                else:
+                    duplicate = Unusable(0, candidate.email, "invite.reason.duplicate")
+                result.duplicates.append(duplicate)
             elif key in holders and holders[key] == rollout.id:
-                result.already_here.append(candidate.email)
+                result.already_here.append(candidate)
             elif key in holders:
-                result.elsewhere.append((candidate.email, other_names.get(holders[key], "?")))
+                result.elsewhere.append((candidate, other_names.get(holders[key], "?")))
             elif len(result.accepted) >= left:
-                result.over_limit.append(candidate.email)
+                result.over_limit.append(candidate)
             else:
                 result.accepted.append(candidate)
-            seen.add(key)
+            if first_line is None:
+                seen[key] = candidate.line
         result.seats_left = left - len(result.accepted)
         return result
 
@@ -267,7 +376,7 @@ class InvitationService:
                 checked = check_address(piece)
                 if checked.normalized is None or checked.key is None:
                     summary.invalid.append(
-                        invalid_line(texts, piece, checked.problem or "email.invalid", checked.detail)
+                        Unusable(0, piece, checked.problem or "email.invalid", None, checked.detail)
                     )
                 else:
                     candidates.append(Candidate(email=checked.normalized, key=checked.key))

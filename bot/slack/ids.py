@@ -70,6 +70,7 @@ DRAFT_REQUEST = "msi_draft_request"
 DRAFT_MAPPING = "msi_draft_mapping"
 DRAFT_CANCEL = "msi_draft_cancel"
 DRAFT_ROLLOUT = "msi_draft_rollout"
+DRAFT_REPORT = "msi_draft_report"
 MAPPING_VIEW = "msi_draft_mapping_view"
 
 # reminders; the value is "step:<id>" or "approval:<id>"

@@ -18,6 +18,7 @@ from bot.slack.blockkit import (
     section,
 )
 from bot.texts import Texts
+from bot.uploads import parsing
 
 
 def csv_preview(
@@ -33,30 +34,35 @@ def csv_preview(
     summary: list[str],
     problems: list[str],
     flagged: list[str],
+    notes: list[str],
+    report: bool,
     expires_at: datetime,
     batch_id: int | None,
     batch_count: int,
 ) -> tuple[str, list[Block]]:
-    """The uploader's preview of a CSV: what was read, what would be requested, and the three buttons."""
+    """The uploader's preview of a CSV: what was read, what would be requested, and its buttons (Download
+    report when `report`: some row can't be used)."""
     shown_file = formatting.clip(formatting.escape(file_name), 100)
     message: list[Block] = [
         {"type": "header", "text": plain(texts.text("csv.preview.header", file=file_name), HEADER_LIMIT)}
     ]
     if status == "requested":
         message.append(section(texts.text("csv.preview.requested", batch=batch_id, count=batch_count)))
+        if summary:
+            message.extend(lines_blocks(texts, None, summary, limit=60))
         return texts.text("csv.preview.header", file=shown_file), message
     if status in ("cancelled", "expired"):
         message.append(section(texts.text(f"csv.preview.{status}")))
         return texts.text("csv.preview.header", file=shown_file), message
     if rollout_name is not None:
         message.append(context(texts.text("csv.preview.rollout", rollout=formatting.escape(rollout_name))))
-    details = [line for line in (file_line, mapping_line) if line]
+    details = [line for line in (file_line, mapping_line, *notes) if line]
     if details:
         message.append(section("\n".join(details)))
     if summary:
         message.extend(lines_blocks(texts, None, summary, limit=60))
     if problems:
-        message.extend(lines_blocks(texts, texts.text("csv.preview.invalid_rows"), problems, limit=20))
+        message.extend(lines_blocks(texts, texts.text("csv.preview.invalid_rows"), problems, limit=30))
     if flagged:
         message.extend(lines_blocks(texts, texts.text("csv.preview.flagged"), flagged, limit=10))
     message.append(context(texts.text("csv.preview.expires", when=texts.date(expires_at))))
@@ -78,12 +84,14 @@ def csv_preview(
     else:
         elements.append(button(texts.text("csv.button.request"), ids.DRAFT_REQUEST, value, style="primary"))
     elements.append(button(texts.text("csv.button.mapping"), ids.DRAFT_MAPPING, value))
+    if report:
+        elements.append(button(texts.text("csv.button.report"), ids.DRAFT_REPORT, value))
     elements.append(button(texts.text("csv.button.cancel"), ids.DRAFT_CANCEL, value))
     message.append({"type": "actions", "block_id": f"draft_{draft_id}", "elements": elements})
     return texts.text("csv.preview.header", file=shown_file), message[:MESSAGE_BLOCK_LIMIT]
 
 
-MAPPING_FIELDS = ("email", "first_name", "last_name", "team")
+MAPPING_FIELDS = parsing.FIELDS
 
 
 NO_COLUMN = "none"

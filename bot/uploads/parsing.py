@@ -27,7 +27,8 @@ MAX_COLUMNS = 200
 MAX_HEADER_CHARS = 200
 # Lines read between two calls of a caller's `pause` (a few milliseconds of work): see bot.uploads.
 PAUSE_EVERY = 1000
-FIELDS = ("email", "first_name", "last_name", "team")
+# "full_name" is a column holding the whole name (氏名, Full Name), split into last and first name per row.
+FIELDS = ("email", "first_name", "last_name", "full_name", "team")
 DELIMITERS = (",", ";", "\t", "|")
 
 # Detection looks at the start of the file only, so it costs the same for 5 KB and 5 MB.
@@ -87,12 +88,41 @@ _ALIASES: dict[str, frozenset[str]] = {
     ),
     "first_name": frozenset({"firstname", "givenname", "forename", "名", "ファーストネーム"}),
     "last_name": frozenset({"lastname", "surname", "familyname", "姓", "苗字", "名字", "ラストネーム"}),
+    "full_name": frozenset({"fullname", "name", "氏名", "名前", "お名前", "フルネーム", "姓名"}),
     "team": frozenset(
-        {"team", "teamname", "group", "groupname", "department", "チーム", "チーム名", "グループ", "部署"}
+        {
+            "team",
+            "teamname",
+            "group",
+            "groupname",
+            "department",
+            "departmentname",
+            "チーム",
+            "チーム名",
+            "グループ",
+            "部署",
+            "部署名",
+            "所属",
+            "所属名",
+            "所属部署",
+            "所属部門",
+            "部門",
+            "部門名",
+            "課",
+        }
     ),
 }
-# "名前" means "name" and is often the full name; take it as the first name only when nothing better exists.
+# "名前" means "name" and is often the full name, but beside a family-name column alone it is the given name.
 _FIRST_NAME_FALLBACK = frozenset({"名前"})
+# Reading (furigana) columns spell a name in kana for sorting: フリガナ, 氏名(カナ), セイ / メイ (the
+# readings of 姓 / 名), written with full-width brackets too. They are checked before bracketed notes are
+# dropped, since "氏名(カナ)" would otherwise read as 氏名, and never map to a field: a name in kana in
+# Marketo would be wrong.
+_READING_MARKS = re.compile(
+    r"フリガナ|ふりがな|カナ|かな|ヨミ|よみ|読み|\b(?:kana|furigana|yomi|reading|phonetic)\b"
+)
+_READING_NAMES = frozenset({"セイ", "メイ", "せい", "めい"})
+_NOT_A_FIELD = "\x00reading"
 _FORMULA_FIRST = frozenset(FORMULA_STARTS)
 
 
@@ -186,10 +216,47 @@ class Extraction:
     invalid_counts: dict[str, int] = field(default_factory=dict)  # RowProblem.key -> rows
     duplicate_count: int = 0
     flagged_count: int = 0
+    # Accepted rows whose full-name cell could not be split (split_full_name): kept whole as the last name.
+    unsplit_count: int = 0
 
     @property
     def invalid_count(self) -> int:
         return sum(self.invalid_counts.values())
+
+
+# Runs of half-width or full-width (ideographic) spaces between the parts of a name.
+_NAME_GAP = re.compile(r"[ \u3000]+")
+# Han, hiragana, katakana (and their half-width forms): a name in these is written family name first.
+_JAPANESE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f々〆ヵヶ]")
+
+
+def split_full_name(name: str) -> tuple[str, str, bool]:
+    """(last name, first name, split) of a full-name cell.
+
+    Japanese script is written family name first: 「山田　太郎」 → (山田, 太郎). A Latin name is given
+    name first ("Taro Yamada" → Yamada, Taro) unless written "Yamada, Taro". Anything else is kept whole as
+    the last name, with `split` False for the preview to say so: a name without a space (「山田太郎」) has no
+    visible boundary (family names run from one to four kanji, given names too), and three or more parts
+    ("Ana Maria Silva", 「山田 太郎 次郎」) could be split in more than one place. The last name, because
+    Salesforce and Marketo require it and a Japanese colleague is addressed by it.
+    """
+    name = name.strip(" \u3000")
+    if not name:
+        return "", "", True
+    if _JAPANESE_SCRIPT.search(name):
+        parts = _NAME_GAP.split(name)
+        if len(parts) == 2:
+            return parts[0], parts[1], True
+        return name, "", False
+    if name.count(",") == 1:
+        last, first = (part.strip(" \u3000") for part in name.split(","))
+        if last and first and not _NAME_GAP.search(last) and not _NAME_GAP.search(first):
+            return last, first, True
+        return name, "", False
+    parts = _NAME_GAP.split(name)
+    if len(parts) == 2:
+        return parts[1], parts[0], True
+    return name, "", False
 
 
 def is_formula_like(cell: str) -> bool:
@@ -485,7 +552,11 @@ def _is_address(cell: str) -> bool:
 
 
 def _normalize_header(name: str) -> str:
-    return _HEADER_NOISE.sub("", unicodedata.normalize("NFKC", name).casefold())
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    if _READING_MARKS.search(folded):
+        return _NOT_A_FIELD
+    normalized = _HEADER_NOISE.sub("", folded)
+    return _NOT_A_FIELD if normalized in _READING_NAMES else normalized
 
 
 def _header_fields(cells: Sequence[str]) -> set[str]:
@@ -538,10 +609,13 @@ def guess_mapping(headers: Sequence[str], sample: Sequence[DataRow] = ()) -> dic
                 used.add(index)
                 return
 
-    for field_name in FIELDS:
+    for field_name in ("email", "first_name", "last_name", "team"):
         take(field_name, _ALIASES[field_name])
-    if mapping["first_name"] is None:
+    if mapping["first_name"] is None and mapping["last_name"] is not None:
         take("first_name", _FIRST_NAME_FALLBACK)
+    if mapping["first_name"] is None and mapping["last_name"] is None:
+        # Separate name columns, when the file has them, win: they need no guessing.
+        take("full_name", _ALIASES["full_name"])
     if mapping["email"] is None and sample:
         column = _email_column_by_values(sample, exclude=frozenset(used))
         if column is not None:
@@ -557,23 +631,31 @@ def extract(
     mapping: dict[str, int | None],
     *,
     pause: Callable[[], object] | None = None,
-    report: Callable[[RowProblem], object] | None = None,
+    report: Callable[[DataRow, RowProblem | None], object] | None = None,
 ) -> Extraction:
     """Check every row under `mapping`: accepted invitees, invalid and duplicate rows, formula-like cells.
 
     Problems are counted per kind and only the first EXAMPLES of each kept, so memory follows the accepted
-    rows, not the bad ones. `report`, if given, is called with every problem row in file order (a full list
-    of them is recomputed from the file this way rather than kept). `pause` is called every PAUSE_EVERY rows,
-    as in parse."""
+    rows, not the bad ones. `report`, if given, is called with every row in file order and its problem (None
+    for an accepted row), so a full list of problems is recomputed from the file rather than kept. `pause` is
+    called every PAUSE_EVERY rows, as in parse.
+
+    A full-name column counts only when neither first nor last name is mapped: it is split per row
+    (split_full_name)."""
     email_index = mapping.get("email")
     if email_index is None or email_index < 0:
         raise CsvProblem(
             "csv.no_email_column", {"headers": list(parsed.headers), "header_line": parsed.header_line}
         )
     # -1 stands for "not mapped" so the loop below needs no None checks; it is hot for 80,000 rows.
-    first_index, last_index, team_index = (
-        -1 if (index := mapping.get(name)) is None else index for name in ("first_name", "last_name", "team")
+    first_index, last_index, full_index, team_index = (
+        -1 if (index := mapping.get(name)) is None else index
+        for name in ("first_name", "last_name", "full_name", "team")
     )
+    if first_index >= 0 or last_index >= 0:
+        full_index = -1
+    last_field = "full_name" if full_index >= 0 else "last_name"
+    unsplit_count = 0
     accepted: list[Invitee] = []
     invalid: list[RowProblem] = []
     invalid_counts: dict[str, int] = {}
@@ -594,13 +676,17 @@ def extract(
     new_invitee, accept = tuple.__new__, accepted.append
     number = 0
 
-    for number, (line, cells) in enumerate(parsed.rows(), 1):
+    for number, row in enumerate(parsed.rows(), 1):
+        line, cells = row
         if pause is not None and not number % PAUSE_EVERY:
             pause()
         width = len(cells)
         email = cells[email_index] if email_index < width else ""
         first_name = cells[first_index] if 0 <= first_index < width else ""
         last_name = cells[last_index] if 0 <= last_index < width else ""
+        if 0 <= full_index < width:
+            # The whole cell is what is typed, and what is flagged below as the last name's when formula-like.
+            last_name = cells[full_index]
         team = cells[team_index] if 0 <= team_index < width else ""
         # Same test as is_formula_like, inlined: calls and tuples per cell add up over 80,000 rows.
         if (
@@ -612,7 +698,7 @@ def extract(
             for name, value in (
                 ("email", email),
                 ("first_name", first_name),
-                ("last_name", last_name),
+                (last_field, last_name),
                 ("team", team),
             ):
                 if value[:1] in formula_first:
@@ -638,7 +724,7 @@ def extract(
                     if seen < EXAMPLES:
                         invalid.append(row_problem)
                     if report is not None:
-                        report(row_problem)
+                        report(row, row_problem)
                 continue
         # AddressCheck.key, computed here to keep the address itself as the key when casefolding changes
         # nothing (the common case), rather than a second copy of every address.
@@ -654,9 +740,15 @@ def extract(
                 if duplicate_count <= EXAMPLES:
                     duplicates.append(row_problem)
                 if report is not None:
-                    report(row_problem)
+                    report(row, row_problem)
             continue
         first_seen[key] = line
+        if full_index >= 0 and last_name:
+            last_name, first_name, split = split_full_name(last_name)
+            if not split:
+                unsplit_count += 1
+        if report is not None:
+            report(row, None)
         accept(
             new_invitee(
                 Invitee,
@@ -681,4 +773,5 @@ def extract(
         invalid_counts,
         duplicate_count,
         flagged_count,
+        unsplit_count,
     )

@@ -9,6 +9,8 @@ between leaves the draft pending, and a process that is alive takes it over with
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -19,14 +21,25 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from bot.invitations.service import CHUNK_ROWS, Addressee, InvitationService, Summary, summary_lines
+from bot.invitations.service import (
+    CATEGORIES,
+    CHUNK_ROWS,
+    Addressee,
+    InvitationService,
+    Summary,
+    Unusable,
+    reason_text,
+    summary_lines,
+    summary_parts,
+)
 from bot.platform import crashpoints, outbox
 from bot.platform.access import Click, Refusal, answers_refusals, tell
+from bot.platform.csv_safety import neutralise
 from bot.platform.foreground import Foreground
 from bot.platform.leases import LeasedQueue, Liveness
 from bot.platform.people import reader_texts, rollout_language
@@ -35,9 +48,9 @@ from bot.slack import formatting
 from bot.slack.files import DownloadError, FileFetcher
 from bot.texts import Texts
 from bot.uploads import blocks, parsing
-from bot.uploads.parsing import CsvProblem, Extraction, FlaggedCell, ParsedCsv, RowProblem
+from bot.uploads.parsing import CsvProblem, DataRow, Extraction, FlaggedCell, ParsedCsv, RowProblem
 from storage import queries
-from storage.db import Database, is_outage
+from storage.db import Database, affected_rows, is_outage
 from storage.models import CsvDraft, DraftStatus, InvitationBatch, ProcessedEvent, Rollout, RolloutStatus
 
 logger = logging.getLogger(__name__)
@@ -46,7 +59,8 @@ DRAFT_LIFETIME = timedelta(hours=24)
 # A download that failed for a passing reason is tried again (after 10 s, 20 s, 40 s…) up to this many times.
 MAX_ATTEMPTS = 5
 CSV_MIMETYPES = frozenset({"text/csv", "application/csv", "text/comma-separated-values"})
-PREVIEW_ITEMS = 8
+# Rows shown per category of problem in the preview (all of them are in the report).
+PREVIEW_ITEMS = 5
 
 
 def looks_like_csv(name: str | None, mimetype: str | None, filetype: str | None = None) -> bool:
@@ -347,16 +361,22 @@ class UploadService:
         parsed: ParsedCsv | None,
         now: datetime,
         extraction: Extraction | None = None,
+        requested_counts: Sequence[str] = (),
     ) -> None:
-        """The uploader's preview, recomputed from the stored file and the current mapping."""
+        """The uploader's preview, recomputed from the stored file and the current mapping; a requested one
+        shows `requested_counts`, the counts its batch was made under."""
         rollout = session.get(Rollout, draft.rollout_id) if draft.rollout_id is not None else None
         summary: Summary | None = None
         if draft.status != DraftStatus.READY or parsed is None:
             extraction = None
         elif extraction is None:
             extraction = parsing.extract(parsed, _mapping(draft))
-        if extraction is not None and rollout is not None:
-            summary = self.invitations.classify(session, rollout=rollout, candidates=extraction.accepted)
+        if extraction is not None:
+            summary = _file_summary(extraction)
+            if rollout is not None:
+                self.invitations.classify(
+                    session, rollout=rollout, candidates=extraction.accepted, summary=summary
+                )
         choices: list[tuple[int, str]] = []
         if rollout is None and draft.status == DraftStatus.READY:
             choices = [
@@ -366,6 +386,12 @@ class UploadService:
             ]
         # The uploader's own preview: in their language (until known, the rollout's).
         uploader_texts = reader_texts(session, draft.uploader, fallback=rollout.language if rollout else None)
+        counts, problems = (
+            summary_parts(uploader_texts, summary, item_limit=PREVIEW_ITEMS) if summary else ([], [])
+        )
+        notes = []
+        if extraction is not None and extraction.unsplit_count:
+            notes.append(uploader_texts.text("csv.preview.unsplit", count=extraction.unsplit_count))
         text, preview = blocks.csv_preview(
             uploader_texts,
             draft_id=draft.id or 0,
@@ -375,9 +401,11 @@ class UploadService:
             rollout_choices=choices,
             file_line=_file_line(uploader_texts, parsed, extraction),
             mapping_line=_mapping_line(uploader_texts, draft),
-            summary=_summary_lines(uploader_texts, summary, extraction),
-            problems=_problem_lines(uploader_texts, extraction),
+            summary=counts or list(requested_counts),
+            problems=problems,
             flagged=_flagged_lines(uploader_texts, extraction),
+            notes=notes,
+            report=summary is not None and any(summary.count(category) for category in CATEGORIES),
             expires_at=draft.expires_at,
             batch_id=draft.batch_id,
             batch_count=self.invitations.invitee_count(session, batch_id=draft.batch_id)
@@ -473,7 +501,11 @@ class UploadService:
                 # attempt failed): its click is being tried again, so start over.
                 self.invitations.discard_batch(session, batch_id=draft.batch_id)
                 draft.batch_id = None
-            summary = self.invitations.classify(session, rollout=rollout, candidates=extraction.accepted)
+            summary = self.invitations.classify(
+                session, rollout=rollout, candidates=extraction.accepted, summary=_file_summary(extraction)
+            )
+            # The same counts as the preview's, kept on the requested preview (the file is dropped then).
+            counts, _ = summary_parts(texts, summary)
             if not summary.accepted:
                 text = "\n".join(
                     [
@@ -495,7 +527,7 @@ class UploadService:
                     accepted=accepted,
                     now=now,
                 )
-                self._requested(session, draft=draft, batch_id=batch.id, now=now)
+                self._requested(session, draft=draft, batch_id=batch.id, now=now, counts=counts)
                 return
             batch = self.invitations.begin_batch(
                 session,
@@ -511,10 +543,16 @@ class UploadService:
             # while the chunks are written leaves it stored, and its next attempt discards the half batch.
             self.database.defer_finish(session)
         del read, parsed, extraction, summary  # only `accepted` is needed from here: let the rest go
-        self._write_in_chunks(draft_id=draft_id, batch=batch, accepted=accepted, click=click)
+        self._write_in_chunks(draft_id=draft_id, batch=batch, accepted=accepted, click=click, counts=counts)
 
     def _write_in_chunks(
-        self, *, draft_id: int, batch: InvitationBatch, accepted: Sequence[Addressee], click: Click
+        self,
+        *,
+        draft_id: int,
+        batch: InvitationBatch,
+        accepted: Sequence[Addressee],
+        click: Click,
+        counts: Sequence[str] = (),
     ) -> None:
         """Write a large batch's invitees a chunk per transaction, letting requests go first between chunks,
         then complete it. On SQLite one transaction of 80,000 rows held the single writer for seconds, and
@@ -542,7 +580,7 @@ class UploadService:
                 tell(session, now=now, click=click, text=texts.text("csv.expired"), rollout_id=None)
                 return
             if self.invitations.finish_batch(session, batch_id=batch.id or 0, rollout=rollout, now=now):
-                self._requested(session, draft=draft, batch_id=batch.id, now=now)
+                self._requested(session, draft=draft, batch_id=batch.id, now=now, counts=counts)
 
     def _discard_quietly(self, batch_id: int) -> None:
         try:
@@ -553,11 +591,19 @@ class UploadService:
             # The database is likely what failed; the click's next attempt (or housekeeping) removes it.
             logger.warning("could not remove half-written batch %s; it will be removed later", batch_id)
 
-    def _requested(self, session: Session, *, draft: CsvDraft, batch_id: int | None, now: datetime) -> None:
+    def _requested(
+        self,
+        session: Session,
+        *,
+        draft: CsvDraft,
+        batch_id: int | None,
+        now: datetime,
+        counts: Sequence[str] = (),
+    ) -> None:
         draft.status = DraftStatus.REQUESTED
         draft.batch_id = batch_id
         draft.content = None  # the invitees are stored; the file is no longer needed
-        self.render(session, draft=draft, parsed=None, now=now)
+        self.render(session, draft=draft, parsed=None, now=now, requested_counts=counts)
 
     @answers_refusals
     def cancel(self, *, draft_id: int, click: Click) -> None:
@@ -569,6 +615,116 @@ class UploadService:
             draft.status = DraftStatus.CANCELLED
             draft.content = None
             self.render(session, draft=draft, parsed=None, now=now)
+
+    @answers_refusals
+    def download_report(self, *, draft_id: int, click: Click) -> None:
+        """Upload, in the preview's direct message, a CSV of every row that can't be used; once per preview.
+
+        The file is read and checked outside any write transaction, as for the preview; the upload is queued
+        and recorded on the draft in the transaction that also finishes the click, so a second click (or a
+        second attempt at this one) finds it recorded and uploads nothing."""
+        for attempt in range(2):
+            with self.database.read() as session:
+                stored = session.get(CsvDraft, draft_id)
+                ready = (
+                    stored is not None
+                    and stored.uploader == click.user_id
+                    and stored.status == DraftStatus.READY
+                    and stored.content is not None
+                    and stored.report_sent_at is None
+                )
+                content = stored.content if stored is not None and ready else None
+                read_under = _mapping(stored) if stored is not None else {}
+                rollout_id = stored.rollout_id if stored is not None else None
+                # The report is the uploader's, in their language (until known, the rollout's).
+                uploader_texts = reader_texts(
+                    session, click.user_id, fallback=rollout_language(session, rollout_id)
+                )
+            report: tuple[str, int, int] | CsvProblem | None = None
+            if content is not None:
+                # Read only when the draft is usable: _load_for below answers every other case.
+                report = self._report(content, read_under, rollout_id, uploader_texts)
+            now = self.clock()
+            with self.database.write() as session:
+                draft = self._load_for(session, draft_id=draft_id, click=click, now=now)
+                if draft is None:
+                    return
+                texts = reader_texts(
+                    session, click.user_id, fallback=rollout_language(session, draft.rollout_id)
+                )
+                if draft.report_sent_at is not None:
+                    text = texts.text("csv.report.already_sent")
+                    tell(session, now=now, click=click, text=text, rollout_id=draft.rollout_id)
+                    return
+                if report is None or _mapping(draft) != read_under or draft.rollout_id != rollout_id:
+                    if attempt == 0:
+                        # Re-mapped or given a rollout meanwhile: read it again under what is stored now.
+                        self.database.defer_finish(session)
+                        continue
+                    state = texts.text("csv.state.pending")
+                    text = texts.text("csv.not_ready", state=state)
+                    tell(session, now=now, click=click, text=text, rollout_id=draft.rollout_id)
+                    return
+                if isinstance(report, CsvProblem):
+                    escaped = {name: formatting.escape(str(value)) for name, value in report.params.items()}
+                    text = texts.text(report.key, file=formatting.escape(draft.file_name or "?"), **escaped)
+                    tell(session, now=now, click=click, text=text, rollout_id=draft.rollout_id)
+                    return
+                content_text, rows, unusable = report
+                if not rows:
+                    text = texts.text("csv.report.nothing")
+                    tell(session, now=now, click=click, text=text, rollout_id=draft.rollout_id)
+                    return
+                # Recorded under a condition, so of two attempts racing on PostgreSQL only one uploads.
+                recorded = affected_rows(
+                    session.execute(
+                        update(CsvDraft)
+                        .where(col(CsvDraft.id) == draft_id, col(CsvDraft.report_sent_at).is_(None))
+                        .values(report_sent_at=now)
+                        .execution_options(synchronize_session=False)
+                    )
+                )
+                if recorded != 1:
+                    text = texts.text("csv.report.already_sent")
+                    tell(session, now=now, click=click, text=text, rollout_id=draft.rollout_id)
+                    return
+                shown = formatting.escape(draft.file_name or draft.file_id)
+                outbox.upload(
+                    session,
+                    now=now,
+                    rollout_id=draft.rollout_id,
+                    user_id=draft.uploader,
+                    filename=f"msi-unusable-rows-{draft_id}.csv",
+                    title=texts.text("csv.report.title", file=draft.file_name or draft.file_id),
+                    content=content_text,
+                    comment=texts.text("csv.report.comment", count=rows, file=shown)
+                    if rows == unusable
+                    else texts.text("csv.report.comment_cut", shown=rows, count=unusable, file=shown),
+                )
+                return
+
+    def _report(
+        self, content: bytes, mapping: dict[str, int | None], rollout_id: int | None, uploader_texts: Texts
+    ) -> tuple[str, int, int] | CsvProblem:
+        """The report's CSV text, its number of rows, and how many rows can't be used (unusable_rows_csv)."""
+        try:
+            parsed = parsing.parse(content, pause=self._pause)
+            extraction = parsing.extract(parsed, mapping, pause=self._pause)
+        except CsvProblem as problem:
+            return problem
+        summary = Summary()
+        if rollout_id is not None:
+            with self.database.read() as session:
+                rollout = session.get(Rollout, rollout_id)
+                if rollout is not None and rollout.status == RolloutStatus.ACTIVE:
+                    self.invitations.classify(
+                        session, rollout=rollout, candidates=extraction.accepted, summary=summary
+                    )
+        classified = classified_rows(summary)
+        # The second reading builds its own accepted rows: let this one's go first, so the report never
+        # holds more rows at once than the preview does.
+        del extraction, summary
+        return unusable_rows_csv(uploader_texts, parsed, mapping, classified, pause=self._pause)
 
     @answers_refusals
     def mapping_form(self, *, draft_id: int, click: Click) -> dict[str, Any] | None:
@@ -594,6 +750,7 @@ class UploadService:
             if draft is None:
                 return
             draft.mapping = {name: mapping.get(name) for name in parsing.FIELDS}
+            draft.report_sent_at = None  # the new preview's report differs
             draft.status = DraftStatus.PENDING
             draft.claimed_by = None
             draft.not_before = now
@@ -613,6 +770,7 @@ class UploadService:
                 session, rollout=rollout, user_id=click.user_id, attempted="csv_rollout", draft_id=draft.id
             )
             draft.rollout_id = rollout_id
+            draft.report_sent_at = None  # the new preview's report differs
             draft.status = DraftStatus.PENDING
             draft.claimed_by = None
             draft.not_before = now
@@ -709,6 +867,17 @@ def _mapping_line(reader_texts: Texts, draft: CsvDraft) -> str:
             "list.quoted", value=formatting.clip(formatting.escape(draft.headers[index]), 60)
         )
 
+    if (
+        mapping.get("full_name") is not None
+        and mapping.get("first_name") is None
+        and mapping.get("last_name") is None
+    ):
+        return reader_texts.text(
+            "csv.preview.mapping_full_name",
+            email=shown("email"),
+            full_name=shown("full_name"),
+            team=shown("team"),
+        )
     return reader_texts.text(
         "csv.preview.mapping",
         email=shown("email"),
@@ -718,42 +887,101 @@ def _mapping_line(reader_texts: Texts, draft: CsvDraft) -> str:
     )
 
 
-def _summary_lines(reader_texts: Texts, summary: Summary | None, extraction: Extraction | None) -> list[str]:
-    """The batch's summary with the file's own counts of invalid and repeated rows after "Accepted"."""
-    if summary is None:
-        return []
-    lines = summary_lines(reader_texts, summary)
-    if extraction is not None:
-        counts = [
-            reader_texts.text(key, count=count, limit=summary.limit)
-            for key, count in (
-                ("invite.summary.invalid", extraction.invalid_count),
-                ("invite.summary.duplicates", extraction.duplicate_count),
+# The classify categories: rows the file reading accepts, that the rollout then can't take.
+_CLASSIFIED = ("already_here", "elsewhere", "over_limit")
+# Where a report stops: the upload limit, in characters. A 5 MB file can hold two million one-letter rows,
+# whose report (line, cell, category and reason each) would be over 100 MB, held in memory and in the
+# outbox, for a list nobody fixes by hand (Excel opens 1,048,576 rows at most). Fixing the rows shown and
+# uploading again reports the rest.
+REPORT_CHARACTERS = parsing.MAX_BYTES
+
+
+def classified_rows(summary: Summary) -> dict[int, tuple[str, Unusable]]:
+    """By line, the rows classify kept from the rollout (already here, elsewhere, over the limit): at most
+    one entry per accepted row, which the preview holds anyway."""
+    verdicts: dict[int, tuple[str, Unusable]] = {}
+    for category in _CLASSIFIED:
+        rows = summary.unusable(category)
+        for index in range(len(rows)):
+            row = rows[index]
+            verdicts[row.line] = (category, row)
+    return verdicts
+
+
+def unusable_rows_csv(
+    reader_texts: Texts,
+    parsed: ParsedCsv,
+    mapping: dict[str, int | None],
+    classified: dict[int, tuple[str, Unusable]],
+    *,
+    pause: Callable[[], object] | None = None,
+) -> tuple[str, int, int]:
+    """Every row of the file that can't be used, in file order, as a formula-safe CSV (with a BOM, so Excel
+    reads it as UTF-8): its line, its cells in the file's own column order, the category and the reason.
+    Returns the text, its number of rows, and the number of rows that can't be used: more when the report
+    reached REPORT_CHARACTERS and the rest were only counted.
+
+    `classified` is classified_rows' verdicts on the rows the file reading accepts. The invalid and repeated
+    rows are found again by reading the file once more, each written as it comes and let go, so no list of
+    bad rows is ever held (a 5 MB file can hold two million)."""
+    verdicts = classified
+    category_names = {
+        category: reader_texts.text(f"csv.report.category.{category}") for category in CATEGORIES
+    }
+    width = len(parsed.headers)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(
+        [
+            neutralise(cell)
+            for cell in (
+                reader_texts.text("csv.report.column.line"),
+                *parsed.headers,
+                reader_texts.text("csv.report.column.category"),
+                reader_texts.text("csv.report.column.reason"),
             )
-            if count
         ]
-        lines[1:1] = counts
-    return lines
+    )
+    written = unusable_count = 0
+
+    def plain(value: str) -> str:
+        return value
+
+    def write(row: DataRow, problem: RowProblem | None) -> None:
+        nonlocal written, unusable_count
+        if problem is None and row.line not in verdicts:
+            return  # accepted
+        unusable_count += 1
+        if buffer.tell() >= REPORT_CHARACTERS:
+            return
+        if problem is None:
+            category, unusable = verdicts[row.line]
+        else:
+            category = "duplicates" if problem.key == "email.duplicate" else "invalid"
+            unusable = Unusable(problem.line, problem.raw, problem.key, problem.params, problem.detail)
+        cells = row.cells[:width] + ("",) * (width - len(row.cells))
+        reason = reason_text(reader_texts, unusable, escape=plain)
+        writer.writerow([row.line, *map(neutralise, cells), category_names[category], neutralise(reason)])
+        written += 1
+
+    parsing.extract(parsed, mapping, pause=pause, report=write)
+    return buffer.getvalue(), written, unusable_count
 
 
-def _problem_lines(reader_texts: Texts, extraction: Extraction | None) -> list[str]:
-    if extraction is None:
-        return []
-    # The extraction keeps the first rows of each kind, which include the first PREVIEW_ITEMS of all kinds
-    # together; the counts give "and N more".
-    problems = sorted([*extraction.invalid, *extraction.duplicates], key=lambda problem: problem.line)
-    total = extraction.invalid_count + extraction.duplicate_count
+def _file_summary(extraction: Extraction) -> Summary:
+    """A summary holding the file's own invalid and repeated rows (the first of each, and their counts), for
+    classify to add the rest to."""
 
-    def line(problem: RowProblem) -> str:
-        params = {str(k): v for k, v in problem.params.items()}
-        return reader_texts.text(
-            "invite.item.line",
-            line=problem.line,
-            address=formatting.clip(formatting.escape(problem.raw), 80) or "—",
-            reason=problem.detail or reader_texts.text(problem.key, **params),
-        )
+    def unusable(problem: RowProblem) -> Unusable:
+        return Unusable(problem.line, problem.raw, problem.key, problem.params, problem.detail)
 
-    return reader_texts.cut(problems, PREVIEW_ITEMS, render=line, total=total)
+    return Summary(
+        invalid=[unusable(problem) for problem in sorted(extraction.invalid, key=lambda p: p.line)],
+        duplicates=[unusable(problem) for problem in extraction.duplicates],
+        invalid_count=extraction.invalid_count,
+        duplicate_count=extraction.duplicate_count,
+    )
 
 
 def _flagged_lines(reader_texts: Texts, extraction: Extraction | None) -> list[str]:

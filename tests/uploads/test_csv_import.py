@@ -28,7 +28,7 @@ from tests import csv_corpus as corpus
 
 texts = Texts.of("en")  # the English table, which these checks read
 
-FULL: dict[str, int | None] = {"email": 0, "first_name": 1, "last_name": 2, "team": 3}
+FULL: dict[str, int | None] = {"email": 0, "first_name": 1, "last_name": 2, "full_name": None, "team": 3}
 
 
 @dataclass(frozen=True)
@@ -258,7 +258,7 @@ def test_a_well_formed_upload_is_read_with_its_encoding_delimiter_header_and_map
         expected.header_line,
     )
     assert parsed.headers == expected.headers
-    assert parsed.mapping == expected.mapping
+    assert parsed.mapping == {**dict.fromkeys(FIELDS), **expected.mapping}
 
 
 @pytest.mark.parametrize("name", WELL_FORMED)
@@ -497,7 +497,17 @@ def test_eighty_thousand_rows_come_through_with_every_broken_address_reported() 
     assert (result.accepted[0].line, result.accepted[0].email) == (2, "user.name0@example0.com")
     # Only the first rows of each kind are kept; every one is still reported to `report`, in file order.
     reported: list[parsing.RowProblem] = []
-    assert extract(parsed, parsed.mapping, report=reported.append).invalid == result.invalid
+    accepted_lines: list[int] = []
+
+    def report(row: parsing.DataRow, problem: parsing.RowProblem | None) -> None:
+        if problem is None:
+            accepted_lines.append(row.line)
+        else:
+            assert problem.line == row.line and problem.raw == row.cells[0]
+            reported.append(problem)
+
+    assert extract(parsed, parsed.mapping, report=report).invalid == result.invalid
+    assert accepted_lines == [invitee.line for invitee in result.accepted]
     assert len(reported) == 800 and len(result.invalid) <= 800
     assert (reported[-1].line, reported[-1].raw) == (80_001, "user79999@@example.com")
     assert result.invalid == [p for p in reported if p.key == result.invalid[0].key][: parsing.EXAMPLES]
@@ -565,7 +575,7 @@ def test_the_first_of_two_matching_columns_wins_and_a_column_is_used_once() -> N
 
 
 def test_unknown_header_names_map_nothing() -> None:
-    assert guess_mapping(["Name", "Address", "Phone"]) == only()
+    assert guess_mapping(["Address", "Phone", "Notes"]) == only()
 
 
 def test_without_an_email_header_the_column_of_addresses_is_the_email_column() -> None:
@@ -573,12 +583,12 @@ def test_without_an_email_header_the_column_of_addresses_is_the_email_column() -
         parsing.DataRow(2, ("Ann", "ann@example.com", "x")),
         parsing.DataRow(3, ("Bob", "bob@example.com")),
     ]
-    assert guess_mapping(["Name", "Contact", "Team"], rows) == only(email=1, team=2)
+    assert guess_mapping(["Name", "Contact", "Team"], rows) == only(email=1, full_name=0, team=2)
 
 
 def test_a_column_with_few_addresses_is_not_taken_for_the_email_column() -> None:
     rows = [parsing.DataRow(n, ("note", "a@example.com" if n == 2 else "n/a")) for n in range(2, 6)]
-    assert guess_mapping(["Name", "Contact"], rows) == only()
+    assert guess_mapping(["Name", "Contact"], rows) == only(full_name=0)
 
 
 # Formula detection
@@ -681,7 +691,10 @@ def test_no_valid_row_is_ever_lost(
         return
     parsed = parse(data)
     assert parsed.delimiter == delimiter
-    assert parsed.mapping == {field: order.index(n) for n, field in enumerate(FIELDS)}
+    named = ("email", "first_name", "last_name", "team")
+    assert parsed.mapping == {
+        field: order.index(named.index(field)) if field in named else None for field in FIELDS
+    }
     result = extract(parsed, parsed.mapping)
     unique = list(dict.fromkeys(address for address, *_ in rows))
     assert [invitee.email for invitee in result.accepted] == unique

@@ -155,7 +155,13 @@ def test_one_upload_with_both_events_and_a_retry_gives_exactly_one_preview(bot: 
         and "line 5: `ana@example.com`" in rendered
     )
     assert "line 6, First name: `=HYPERLINK" in rendered and "Team: `@ops`" in rendered
-    assert set(buttons(preview)) == {"msi_draft_request", "msi_draft_mapping", "msi_draft_cancel"}
+    # Rows 4 and 5 can't be used, so the report of them is offered.
+    assert set(buttons(preview)) == {
+        "msi_draft_request",
+        "msi_draft_mapping",
+        "msi_draft_report",
+        "msi_draft_cancel",
+    }
 
 
 def test_request_invitations_creates_the_batch_with_names_and_closes_the_preview(bot: RunningBot) -> None:
@@ -189,6 +195,7 @@ def test_change_mapping_recomputes_the_preview(bot: RunningBot) -> None:
         "email",
         "first_name",
         "last_name",
+        "full_name",
         "team",
     ]
 
@@ -210,6 +217,20 @@ def test_change_mapping_recomputes_the_preview(bot: RunningBot) -> None:
         )
     )
     assert "first_name" in refused.json()["errors"]
+    both = {
+        "email": {"email": choice("0")},
+        "first_name": {"first_name": choice("1")},
+        "full_name": {"full_name": choice("2")},
+    }
+    refused = bot.slack.interact(
+        view_submission(
+            "msi_draft_mapping_view", both, user="U_MKTO", private_metadata=modal["private_metadata"]
+        )
+    )
+    errors = refused.json()["errors"]
+    assert errors == {
+        "first_name": "Pick either a full name column or first and last name columns, not both."
+    }
     swapped = {
         "email": {"email": choice("0")},
         "first_name": {"first_name": choice("2")},
@@ -492,8 +513,8 @@ def test_a_file_of_millions_of_bad_rows_gets_a_preview_with_exact_counts(
     rendered = text_of(wait_preview(bot, timeout=120))
     assert f"{rows} row(s) read" in rendered
     assert "*Accepted:* 0" in rendered and f"*Invalid:* {rows}" in rendered
-    assert shown in rendered and "line 8: " in rendered and "line 9: " not in rendered
-    assert f"…and {rows - 7} more" in rendered
+    assert shown in rendered and "line 5: " in rendered and "line 6: " not in rendered
+    assert f"…and {rows - 4} more" in rendered
     # The stored draft holds the file (to recompute every row from) and its one header, nothing per row.
     draft = drafts(bot)[0]
     assert (draft.status, draft.headers, draft.content) == ("ready", ["Email"], content)
