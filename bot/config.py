@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
+import holidays
 from pydantic import BeforeValidator, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -46,7 +47,7 @@ def parse_duration(text: str) -> timedelta:
 
 @dataclass(frozen=True)
 class WorkingHours:
-    """When reminders may be sent, read in each rollout's own time zone."""
+    """When reminders may be sent, read in each recipient's own time zone (bot/reminders/calendar.py)."""
 
     always: bool
     weekdays: frozenset[int] = frozenset()
@@ -97,6 +98,21 @@ def parse_working_hours(text: str) -> WorkingHours:
     if end <= start:
         raise ValueError("must end after it starts on the same day")
     return WorkingHours(always=False, weekdays=frozenset(days), start=start, end=end)
+
+
+def parse_holidays(text: str) -> tuple[str, ...]:
+    """Comma-separated country codes (`JP`, `US`, `JP,US`) the holidays package knows; empty for none."""
+    codes = tuple(dict.fromkeys(code.strip().upper() for code in text.split(",") if code.strip()))
+    supported = holidays.list_supported_countries()
+    if any(code not in supported for code in codes):
+        raise ValueError(
+            "names a country the holidays package does not know; use codes such as JP, US or JP,US"
+        )
+    return codes
+
+
+def _holidays(value: Any) -> Any:
+    return parse_holidays(value) if isinstance(value, str) else value
 
 
 def _duration(value: Any) -> Any:
@@ -172,6 +188,8 @@ class Settings(BaseSettings):
     msi_working_hours: Annotated[WorkingHours, NoDecode, BeforeValidator(_working_hours)] = WorkingHours(
         always=False, weekdays=frozenset(range(5)), start=time(9), end=time(18)
     )
+    # Public holidays of these countries count as outside the working hours (bot/reminders/calendar.py).
+    msi_holidays: Annotated[tuple[str, ...], NoDecode, BeforeValidator(_holidays)] = ()
     msi_seats: int = Field(default=100, ge=1)
     # None keeps personal data for ever (`never`).
     msi_retention: Annotated[timedelta | None, BeforeValidator(_retention)] = timedelta(days=365)

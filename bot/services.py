@@ -143,6 +143,7 @@ def build_services(
             after=settings.msi_reminder_after,
             escalate_after=settings.msi_escalate_after,
             working_hours=settings.msi_working_hours,
+            holidays=settings.msi_holidays,
             is_active_user=directory.is_active_user,
             metrics=metrics,
         ),

@@ -101,6 +101,18 @@ def test_malformed_working_hours_exit_2_naming_the_variable(tmp_path: Path) -> N
     assert "Traceback" not in finished.stderr
 
 
+def test_an_unknown_holiday_country_exits_2_naming_the_variable(tmp_path: Path) -> None:
+    finished = run_to_end(
+        tmp_path,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        MSI_HOLIDAYS="JP,XX",
+    )
+    assert finished.status == 2
+    assert len(finished.lines_naming("MSI_HOLIDAYS")) == 1
+    assert "Traceback" not in finished.stderr
+
+
 def test_a_valid_configuration_serves_health_and_stops_cleanly_on_sigterm_without_leaking_secrets(
     tmp_path: Path, fake_slack: FakeSlack
 ) -> None:

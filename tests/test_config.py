@@ -239,6 +239,22 @@ def test_always_as_working_hours_is_read_from_the_environment(valid_env: pytest.
     assert load_settings().msi_working_hours.always is True
 
 
+def test_holidays_are_unset_by_default_and_read_as_upper_case_codes(valid_env: pytest.MonkeyPatch) -> None:
+    assert load_settings().msi_holidays == ()
+    valid_env.setenv("MSI_HOLIDAYS", " jp, US ,JP")
+    assert load_settings().msi_holidays == ("JP", "US")
+
+
+@pytest.mark.parametrize("text", ["XX", "JP,Japan", "JP;US"])
+def test_an_unknown_holiday_country_is_one_problem_naming_the_variable(
+    valid_env: pytest.MonkeyPatch, text: str
+) -> None:
+    valid_env.setenv("MSI_HOLIDAYS", text)
+    error = problems_of()
+    assert_one_line_per_problem(error, "MSI_HOLIDAYS")
+    assert all(text not in problem for problem in error.problems)
+
+
 def test_malformed_working_hours_are_one_problem_naming_the_variable(valid_env: pytest.MonkeyPatch) -> None:
     valid_env.setenv("MSI_WORKING_HOURS", "Mon-Fry 09:00-18:00")
     error = problems_of()

@@ -160,10 +160,12 @@ def post(
     blocks: list[dict[str, Any]] | None = None,
     thread_of: SlackMessage | None = None,
     dedupe_key: str | None = None,
+    not_before: datetime | None = None,
 ) -> OutboxItem | None:
     """A one-off message: to a channel, to a user id (a direct message), or in the thread of a kept message.
 
     With `dedupe_key`, a notice already written with the same key is not written again (returns None).
+    With `not_before`, it is held until then (a direct message waiting for its reader's working hours).
     """
     if dedupe_key is not None:
         existing = session.scalars(
@@ -181,7 +183,7 @@ def post(
         message_id=thread_of.id if thread_of is not None else None,
         payload=payload,
         dedupe_key=dedupe_key,
-        not_before=now,
+        not_before=max(now, not_before) if not_before is not None else now,
         created_at=now,
     )
     if dedupe_key is None:

@@ -6,6 +6,10 @@ a conditional update on the value the sweep saw (`WHERE remind_from = :seen`), i
 writes its messages to the outbox: two schedulers, or two processes on one PostgreSQL database, cannot both
 win, and a failed post is retried by the outbox, never lost. Slack is asked who has left the workspace
 before that transaction, never inside it.
+
+Working time is each mentioned person's (MSI_WORKING_HOURS and MSI_HOLIDAYS in their cached Slack zone, the
+rollout's when unknown): a due item outside everyone's hours is left as it is, so it stays due and the first
+sweep in someone's hours sends it, mentioning only the people then at work.
 """
 
 from __future__ import annotations
@@ -14,7 +18,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.schedulers.base import BaseScheduler
 from sqlalchemy import select, update
@@ -28,26 +31,20 @@ from bot.platform.access import Click, Refusal, answers_refusals, tell
 from bot.platform.metrics import Metrics
 from bot.platform.people import reader_texts
 from bot.reminders import blocks
+from bot.reminders.calendar import WorkingCalendar
 from bot.slack import formatting, ids
 from bot.steps import cards, runbook
 from bot.steps.runbook import Persona
 from bot.texts import Texts, known_language
 from storage import queries
 from storage.db import Database, affected_rows
-from storage.models import Approval, ApprovalStatus, Rollout, RolloutStatus, Step
+from storage.models import Approval, ApprovalStatus, Rollout, RolloutStatus, SlackPerson, Step
 
 logger = logging.getLogger(__name__)
 
 JOB_ID = "msi-reminder-sweep"
 SNOOZE = timedelta(days=1)
 BATCH_LIMIT = 500
-
-
-def zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 @dataclass(frozen=True)
@@ -68,6 +65,7 @@ class ReminderService:
         after: timedelta,
         escalate_after: int,
         working_hours: WorkingHours,
+        holidays: tuple[str, ...] = (),
         is_active_user: Callable[[str], bool],
         metrics: Metrics | None = None,
     ):
@@ -78,6 +76,7 @@ class ReminderService:
         self.after = after
         self.escalate_after = escalate_after
         self.working_hours = working_hours
+        self.calendar = WorkingCalendar(working_hours, holidays)
         self.is_active_user = is_active_user
 
     # ---------------------------------------------------------------- scheduling
@@ -138,16 +137,7 @@ class ReminderService:
         if not due:
             return 0
         sent = 0
-        zones: dict[int, str] = {}
-        with self.database.read() as session:
-            for rollout in session.scalars(
-                select(Rollout).where(col(Rollout.id).in_({item.rollout_id for item in due}))
-            ):
-                zones[rollout.id or 0] = rollout.time_zone
         for item in due:
-            local = now.astimezone(zone(zones.get(item.rollout_id, "UTC")))
-            if not self.working_hours.contains(local):
-                continue  # waits for the next opening in the rollout's own time zone
             try:
                 with logs.context(kind="reminder", rollout=item.rollout_id):
                     reminded = self._remind(item, now)
@@ -170,6 +160,24 @@ class ReminderService:
                     people.append(user_id)
         return people
 
+    def _time_zones(self, session: Session, people: list[str], *, fallback: str) -> dict[str, str]:
+        """Each person's Slack time zone from the cache bot/platform/people.py fills; `fallback` (the
+        rollout's zone) for anyone whose zone is not known (yet)."""
+        known = {
+            person.user_id: person.tz
+            for person in session.scalars(select(SlackPerson).where(col(SlackPerson.user_id).in_(people)))
+            if person.tz
+        }
+        return {person: known.get(person) or fallback for person in people}
+
+    def _owner_opening(self, session: Session, rollout: Rollout, now: datetime) -> datetime:
+        """When the owner's direct message may be delivered: now in their working time, else their next
+        opening (the outbox holds it until then)."""
+        owner_zone = self._time_zones(session, [rollout.owner_id], fallback=rollout.time_zone)[
+            rollout.owner_id
+        ]
+        return self.calendar.next_opening(now, owner_zone)
+
     def _remind(self, item: Due, now: datetime) -> bool:
         # Who to mention is settled before the transaction: asking Slack who has left is a network call.
         with self.database.read() as session:
@@ -187,8 +195,20 @@ class ReminderService:
                     for person in self._people(session, rollout=rollout, personas=(Persona.SALESFORCE_ADMIN,))
                     if approval is None or person != approval.requested_by
                 ]
+            fallback_zone = rollout.time_zone
+            zones = self._time_zones(session, candidates, fallback=fallback_zone)
+        # Working time is judged per person, in their own zone, before Slack is asked anything: outside
+        # everyone's hours a sweep costs no network call.
+        working = [person for person in candidates if self.calendar.is_working(now, zones[person])]
+        if not (working if candidates else self.calendar.is_working(now, fallback_zone)):
+            return False  # waits for the next opening of someone it mentions (or of the rollout's zone)
         active = [person for person in candidates if self.is_active_user(person)]
         departed = [person for person in candidates if person not in active]
+        mentioned = [person for person in working if person in active]
+        if active and not mentioned:
+            return False  # those still in the workspace are all outside their hours: wait for theirs
+        if not active and not self.calendar.is_working(now, fallback_zone):
+            return False  # nobody left to mention: the rollout's own hours decide, as for a rollout alone
         with self.database.write() as session:
             model = Step if item.kind == "step" else Approval
             claimed = affected_rows(
@@ -208,10 +228,10 @@ class ReminderService:
             rollout = session.get(Rollout, item.rollout_id)
             assert rollout is not None
             if item.kind == "step":
-                self._remind_step(session, rollout=rollout, step_id=item.item_id, people=active, now=now)
+                self._remind_step(session, rollout=rollout, step_id=item.item_id, people=mentioned, now=now)
             else:
                 self._remind_approval(
-                    session, rollout=rollout, approval_id=item.item_id, people=active, now=now
+                    session, rollout=rollout, approval_id=item.item_id, people=mentioned, now=now
                 )
             owner_texts = reader_texts(session, rollout.owner_id, fallback=rollout.language)
             for person in departed:
@@ -226,6 +246,7 @@ class ReminderService:
                         rollout=formatting.escape(rollout.name),
                     ),
                     dedupe_key=f"departed:{rollout.id}:{person}",
+                    not_before=self._owner_opening(session, rollout, now),
                 )
         return True
 
@@ -270,6 +291,7 @@ class ReminderService:
             outbox.post(
                 session,
                 now=now,
+                not_before=self._owner_opening(session, rollout, now),
                 rollout_id=rollout.id,
                 channel=rollout.owner_id,
                 text=owner_texts.text(
@@ -319,6 +341,7 @@ class ReminderService:
             outbox.post(
                 session,
                 now=now,
+                not_before=self._owner_opening(session, rollout, now),
                 rollout_id=rollout.id,
                 channel=rollout.owner_id,
                 text=owner_texts.text(

@@ -14,10 +14,20 @@ from sqlalchemy import select
 
 from bot.approvals.service import ApprovalService
 from bot.config import parse_working_hours
+from bot.reminders.calendar import WorkingCalendar
 from bot.reminders.service import ReminderService
 from bot.texts import Texts
 from storage.db import Database
-from storage.models import Approval, AuditEvent, OutboxItem, Rollout, RolloutMember, SlackMessage, Step
+from storage.models import (
+    Approval,
+    AuditEvent,
+    OutboxItem,
+    Rollout,
+    RolloutMember,
+    SlackMessage,
+    SlackPerson,
+    Step,
+)
 from tests.conftest import RunningBot
 from tests.fake_slack import FakeSlack
 from tests.flow_helpers import buttons, click, start_rollout, text_of, wait_private_answer, wait_step_message
@@ -35,7 +45,12 @@ class Clock:
 
 
 def make_service(
-    database: Database, clock: Clock, *, hours: str = "Mon-Fri 09:00-18:00", active: Any = None
+    database: Database,
+    clock: Clock,
+    *,
+    hours: str = "Mon-Fri 09:00-18:00",
+    active: Any = None,
+    holidays: tuple[str, ...] = (),
 ) -> ReminderService:
     approvals = ApprovalService(database, clock)
     from bot.steps.service import StepApprovals
@@ -48,6 +63,7 @@ def make_service(
         after=timedelta(hours=24),
         escalate_after=3,
         working_hours=parse_working_hours(hours),
+        holidays=holidays,
         is_active_user=active or (lambda user_id: True),
     )
 
@@ -268,6 +284,158 @@ def test_two_schedulers_sweeping_at_once_post_each_reminder_exactly_once(databas
     assert len(posts) == 12 and len({post.message_id for post in posts}) == 12
 
 
+# ---------------------------------------------------------------- each recipient's own hours and holidays
+
+
+def known_zones(database: Database, fetched_at: datetime = MONDAY_PARIS_10, **zones: str) -> None:
+    """What bot/platform/people.py would have cached from users.info: each person's Slack time zone."""
+    with database.write() as session:
+        for user_id, tz in zones.items():
+            session.merge(SlackPerson(user_id=user_id, locale="en-US", tz=tz, fetched_at=fetched_at))
+
+
+def add_member(database: Database, rollout_id: int, user_id: str, persona: str = "marketo_admin") -> None:
+    with database.write() as session:
+        session.add(RolloutMember(rollout_id=rollout_id, persona=persona, user_id=user_id))
+
+
+def mentioned_in_reminders(database: Database) -> list[list[str]]:
+    with database.read() as session:
+        return [
+            event.details["mentioned"]
+            for event in session.scalars(
+                select(AuditEvent).where(AuditEvent.action == "reminder_sent").order_by(AuditEvent.id)
+            )
+        ]
+
+
+@pytest.mark.parametrize(
+    ("moment", "mentioned"),
+    [
+        # Monday 12:00 in Los Angeles, Tuesday 05:00 in Tokyo, Monday 21:00 in Paris (the rollout's zone).
+        (datetime(2026, 3, 2, 20, 0, tzinfo=UTC), ["U_LA"]),
+        # Tuesday 10:00 in Tokyo, Monday 17:00 in Los Angeles: both, at the same moment.
+        (datetime(2026, 3, 3, 1, 0, tzinfo=UTC), ["U_MKTO", "U_LA"]),
+        # Tuesday 12:00 in Tokyo, Monday 19:00 in Los Angeles.
+        (datetime(2026, 3, 3, 3, 0, tzinfo=UTC), ["U_MKTO"]),
+        # Tuesday 10:00 in Paris: only U_GONE, whose zone is unknown and so is the rollout's.
+        (datetime(2026, 3, 3, 9, 0, tzinfo=UTC), ["U_GONE"]),
+    ],
+)
+def test_each_recipient_is_reminded_in_their_own_working_hours(
+    database: Database, moment: datetime, mentioned: list[str]
+) -> None:
+    rollout_id, _ = seed(database, opened=moment - timedelta(days=2))
+    add_member(database, rollout_id, "U_LA")
+    known_zones(database, U_MKTO="Asia/Tokyo", U_LA="America/Los_Angeles")
+    assert make_service(database, Clock(moment)).sweep() == 1
+    assert mentioned_in_reminders(database) == [mentioned]
+    text = reminder_posts(database)[0].payload["text"]
+    assert all(f"<@{person}>" in text for person in mentioned)
+    assert all(
+        f"<@{person}>" not in text for person in ("U_MKTO", "U_LA", "U_GONE") if person not in mentioned
+    )
+
+
+def test_a_reminder_outside_everyones_hours_waits_and_asks_slack_nothing(database: Database) -> None:
+    # Saturday 2026-03-07 02:00 UTC: Saturday in Tokyo, Friday 18:00 in Los Angeles, 03:00 in Paris.
+    moment = datetime(2026, 3, 7, 2, 0, tzinfo=UTC)
+    rollout_id, _ = seed(database, opened=moment - timedelta(days=2))
+    add_member(database, rollout_id, "U_LA")
+    known_zones(database, U_MKTO="Asia/Tokyo", U_LA="America/Los_Angeles")
+    asked: list[str] = []
+    service = make_service(database, Clock(moment), active=lambda user_id: asked.append(user_id) or True)
+    assert service.sweep() == 0
+    assert asked == [] and reminder_posts(database) == []
+
+
+def test_people_still_here_outside_their_hours_are_waited_for_even_if_a_departed_one_is_in_his(
+    database: Database,
+) -> None:
+    # Tuesday 10:00 in Paris: U_GONE (rollout's zone) would be in hours, but has left; U_MKTO is in Tokyo.
+    moment = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
+    seed(database, opened=moment - timedelta(days=2))
+    known_zones(database, U_MKTO="Asia/Tokyo")
+    service = make_service(database, Clock(moment), active=lambda user_id: user_id != "U_GONE")
+    assert service.sweep() == 0
+    assert reminder_posts(database) == []
+
+
+def test_the_owners_escalation_waits_for_the_owners_own_hours(database: Database) -> None:
+    # 2026-03-03 03:00 UTC: Tuesday 12:00 in Tokyo (the recipients), Monday 19:00 in Los Angeles (the owner).
+    moment = datetime(2026, 3, 3, 3, 0, tzinfo=UTC)
+    seed(database, opened=moment - timedelta(days=1))
+    known_zones(database, U_MKTO="Asia/Tokyo", U_GONE="Asia/Tokyo", U_OWNER="America/Los_Angeles")
+    clock = Clock(moment)
+    service = make_service(database, clock)
+    for _ in range(3):
+        assert service.sweep() == 1
+        clock.now += timedelta(days=1)
+    with database.read() as session:
+        escalations = [
+            item
+            for item in session.scalars(select(OutboxItem).where(OutboxItem.target == "U_OWNER"))
+            if "despite 3 reminders" in item.payload["text"]
+        ]
+    assert len(escalations) == 1
+    # Written on Thursday 03:00 UTC (Wednesday 19:00 in Los Angeles); held until Thursday 09:00 there.
+    assert escalations[0].created_at.replace(tzinfo=UTC) == moment + timedelta(days=2)
+    assert escalations[0].not_before.replace(tzinfo=UTC) == datetime(2026, 3, 5, 17, 0, tzinfo=UTC)
+
+
+def test_an_escalation_in_the_owners_hours_is_sent_at_once(database: Database) -> None:
+    moment = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)  # Tuesday 10:00 in Paris, the owner's (unknown) zone
+    seed(database, opened=moment - timedelta(days=1))
+    clock = Clock(moment)
+    service = make_service(database, clock)
+    for _ in range(3):
+        assert service.sweep() == 1
+        clock.now += timedelta(days=1)
+    with database.read() as session:
+        held = [
+            item.not_before.replace(tzinfo=UTC) - item.created_at.replace(tzinfo=UTC)
+            for item in session.scalars(select(OutboxItem).where(OutboxItem.target == "U_OWNER"))
+        ]
+    assert held == [timedelta(0)]
+
+
+def test_japanese_public_holidays_are_skipped_with_msi_holidays_jp(database: Database) -> None:
+    seijin_no_hi = datetime(2027, 1, 11, 1, 0, tzinfo=UTC)  # Monday 10:00 in Tokyo, 成人の日
+    seed(database, opened=seijin_no_hi - timedelta(days=3))
+    known_zones(database, U_MKTO="Asia/Tokyo", U_GONE="Asia/Tokyo")
+    clock = Clock(seijin_no_hi)
+    assert make_service(database, clock).sweep() == 1  # without MSI_HOLIDAYS it is a working Monday
+    with database.write() as session:
+        for step in session.scalars(select(Step)):
+            step.remind_from = seijin_no_hi - timedelta(days=3)
+    service = make_service(database, clock, holidays=("JP",))
+    assert service.sweep() == 0
+    clock.now = datetime(2027, 1, 12, 1, 0, tzinfo=UTC)  # Tuesday 10:00 in Tokyo
+    assert service.sweep() == 1
+
+
+def test_new_years_day_is_skipped_and_the_next_opening_is_the_next_working_day() -> None:
+    calendar = WorkingCalendar(parse_working_hours("Mon-Fri 09:00-18:00"), ("JP",))
+    new_year = datetime(2027, 1, 1, 1, 0, tzinfo=UTC)  # Friday 10:00 in Tokyo
+    assert not calendar.is_working(new_year, "Asia/Tokyo")
+    assert calendar.is_working(new_year, "Europe/Paris") is False  # 02:00 in Paris: outside the hours anyway
+    opening = calendar.next_opening(new_year, "Asia/Tokyo")
+    assert opening == datetime(2027, 1, 4, 0, 0, tzinfo=UTC)  # Monday 09:00 in Tokyo
+    assert WorkingCalendar(parse_working_hours("always"), ("JP",)).next_opening(new_year, "Asia/Tokyo") == (
+        datetime(2027, 1, 1, 15, 0, tzinfo=UTC)  # 2 January 00:00 in Tokyo
+    )
+
+
+def test_a_holiday_is_judged_on_each_recipients_own_date(database: Database) -> None:
+    # 2027-01-19 00:30 UTC: Tuesday 09:30 in Tokyo, but still Monday 18 January (MLK Day) in Los Angeles.
+    moment = datetime(2027, 1, 19, 0, 30, tzinfo=UTC)
+    rollout_id, _ = seed(database, opened=moment - timedelta(days=2))
+    add_member(database, rollout_id, "U_LA")
+    known_zones(database, U_MKTO="Asia/Tokyo", U_GONE="Asia/Tokyo", U_LA="America/Los_Angeles")
+    assert make_service(database, Clock(moment), holidays=("US",)).sweep() == 1
+    assert mentioned_in_reminders(database) == [["U_MKTO", "U_GONE"]]
+
+
 def test_waited_is_said_in_the_largest_whole_unit() -> None:
     start = datetime(2026, 1, 1, tzinfo=UTC)
     texts = Texts.of("en")
@@ -318,6 +486,44 @@ def test_reminders_arrive_in_the_thread_and_can_be_snoozed_by_the_persona(quick_
         line for line in metrics.splitlines() if line.startswith('msi_reminders_sent_total{kind="step"}')
     )
     assert float(step_reminders.split()[1]) >= 2  # steps 1 and 6 at least
+
+
+def etc_zone(hours_east: int) -> str:
+    """The fixed-offset IANA zone `hours_east` hours ahead of UTC (Etc/ names count the other way)."""
+    return "Etc/GMT" if hours_east == 0 else f"Etc/GMT{-hours_east:+d}"
+
+
+def test_over_http_each_persona_is_reminded_in_their_own_working_hours(
+    database_url: str, fake_slack: FakeSlack
+) -> None:
+    # The real clock: a zone where it is now about noon (in MSI_WORKING_HOURS), and one where it is midnight.
+    hour = datetime.now(UTC).hour
+    noon_east = 12 - hour
+    midnight_east = noon_east - 12 if noon_east - 12 >= -12 else noon_east + 12
+    bot = RunningBot(
+        database_url,
+        fake_slack,
+        msi_reminder_after="2s",
+        msi_sweep_every="1s",
+        msi_working_hours="Mon-Sun 10:00-14:00",
+    )
+    try:
+        # What bot/platform/people.py caches from users.info once these people have used the bot.
+        # Fresh rows (the real clock), so the bot does not ask Slack again and overwrite them.
+        fresh = datetime.now(UTC)
+        known_zones(bot.database, fresh, U_MKTO=etc_zone(midnight_east), U_SFDC=etc_zone(noon_east))
+        start_rollout(bot)
+        step1 = wait_step_message(bot, 1, "C_MKTO")
+        step6 = wait_step_message(bot, 6, "C_SFDC")
+        reminder6 = bot.fake.wait_for(lambda: thread_replies(bot, step6), timeout=15)[0]
+        assert "<@U_SFDC>" in reminder6["text"]
+        time.sleep(3)  # several sweeps past the 2 s reminder period: step 1's admin is asleep
+        assert thread_replies(bot, step1) == []
+        known_zones(bot.database, fresh, U_MKTO=etc_zone(noon_east))  # now seen in a daytime zone
+        reminder1 = bot.fake.wait_for(lambda: thread_replies(bot, step1), timeout=15)[0]
+        assert "<@U_MKTO>" in reminder1["text"]
+    finally:
+        bot.stop()
 
 
 @pytest.mark.postgres
