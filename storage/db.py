@@ -230,8 +230,10 @@ class Database:
             with self.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
             return True
-        except Exception:
-            logger.warning("database ping failed", exc_info=True)
+        except Exception as error:
+            # Probes ask every few seconds: an outage is logged once by `Outage`, not once per probe with
+            # its traceback.
+            logger.debug("database ping failed: %s", type(error).__name__)
             return False
 
     def dispose(self) -> None:
