@@ -111,15 +111,16 @@ def build_services(
     }
     cards.configure_verification(frozenset(salesforce))
     liveness = Liveness(database, foreground=foreground)
+    readers = Readers(database, clock, directory.profile)
     return Services(
         settings=settings,
         database=database,
         clock=clock,
         directory=directory,
-        readers=Readers(database, clock, directory.profile),
+        readers=readers,
         rollouts=rollouts,
         steps=steps,
-        reports=ReportService(database, clock, approvals, invitations),
+        reports=ReportService(database, clock, approvals, invitations, readers),
         approvals=approvals,
         invitations=invitations,
         uploads=UploadService(

@@ -96,13 +96,12 @@ class Readers:
     def texts(self, user_id: str, *, rollout_id: int | None = None, channel_id: str = "") -> Texts:
         """The Texts `user_id` reads, from the cache; until it is known, the language of the rollout in
         context (`rollout_id`, or the one rollout using `channel_id`), else English."""
-        cached = self._languages.get(user_id)
-        if cached is not None and cached[1] > time.monotonic():
-            return Texts.of(cached[0])
+        cached = self._remembered(user_id)
+        if cached is not None:
+            return Texts.of(cached)
         with self.database.read() as session:
-            known = known_language_of(session, user_id)
+            known = self._known_in(session, user_id)
             if known is not None:
-                self._languages[user_id] = (known, time.monotonic() + KNOWN_LANGUAGE_SECONDS)
                 return Texts.of(known)
             # Not known yet: the rollout in context's language, read only now.
             fallback = rollout_language(session, rollout_id)
@@ -112,9 +111,23 @@ class Readers:
             return Texts.of(known_language(fallback))
 
     def known_language(self, user_id: str) -> str | None:
-        """The language of `user_id`'s Slack locale from the cache; None when it is not known."""
+        """The language of `user_id`'s Slack locale from the cache (this process's memory first, then the
+        stored row); None when it is not known."""
+        cached = self._remembered(user_id)
+        if cached is not None:
+            return cached
         with self.database.read() as session:
-            return known_language_of(session, user_id)
+            return self._known_in(session, user_id)
+
+    def _remembered(self, user_id: str) -> str | None:
+        cached = self._languages.get(user_id)
+        return cached[0] if cached is not None and cached[1] > time.monotonic() else None
+
+    def _known_in(self, session: Session, user_id: str) -> str | None:
+        known = known_language_of(session, user_id)
+        if known is not None:
+            self._languages[user_id] = (known, time.monotonic() + KNOWN_LANGUAGE_SECONDS)
+        return known
 
     def language_now(self, user_id: str) -> str | None:
         """`known_language`, asking Slack at once (short timeout) when the cache does not know it. Only for

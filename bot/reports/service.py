@@ -19,7 +19,7 @@ from bot.invitations.service import InvitationService
 from bot.platform import outbox
 from bot.platform.access import Refusal, answers_refusals_as
 from bot.platform.csv_safety import write_csv
-from bot.platform.people import known_language_of, reader_texts
+from bot.platform.people import Readers, reader_texts
 from bot.reports import blocks
 from bot.reports.blocks import RolloutSummary, StepSummary
 from bot.rollouts.resolution import Answer, resolve_rollout
@@ -103,11 +103,14 @@ class ReportService:
         clock: Callable[[], datetime],
         approvals: ApprovalService,
         invitations: InvitationService,
+        readers: Readers,
     ):
         self.database = database
         self.clock = clock
         self.approvals = approvals
         self.invitations = invitations
+        # Chooses the reader's language from memory: a status asked again costs no database read at all.
+        self.readers = readers
         # The last status answer per rollout and reader's language (None: not known yet, so the rollout's),
         # with the audit revision it was built at. A status reads some ten queries and renders some forty
         # blocks; most asks come between two changes.
@@ -120,8 +123,7 @@ class ReportService:
 
     def status(self, *, name: str, channel_id: str, user_id: str = "") -> Answer:
         """The status answer, in the language `user_id` reads (the rollout's while it is not known)."""
-        with self.database.read() as session:
-            language = known_language_of(session, user_id)
+        language = self.readers.known_language(user_id) if user_id else None
         if name:
             return self._status(name=name, channel_id=channel_id, language=language)
         if self.database.is_sqlite:
