@@ -79,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
 def _doctor(settings: Settings) -> int:
     """One line per check on stdout, in English (the service's operator reads it); exit 0 when all pass."""
     from bot.app import slack_client
+    from bot.doctor.blocks import doctor_report
     from bot.doctor.service import Doctor
     from bot.steps.salesforce import SalesforceClient
     from bot.texts import Texts
@@ -91,12 +92,13 @@ def _doctor(settings: Settings) -> int:
     }
     try:
         doctor = Doctor(database, slack_client(settings, timeout=10), salesforce, lambda: datetime.now(UTC))
-        passed, lines = doctor.report(Texts.of("en"))
+        findings = doctor.examine()
     finally:
         for client in salesforce.values():
             client.close()
         database.dispose()
-    for line in lines:
+    passed = all(finding.ok for finding in findings)
+    for line in doctor_report(Texts.of("en"), findings):
         print(line)
     return 0 if passed else 1
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from bot.doctor.service import Finding, Problem
+from bot.doctor.findings import Finding, Problem
 from bot.slack import formatting
 from bot.slack.blockkit import HEADER_LIMIT, Block, plain, section
 from bot.steps.salesforce import SalesforceError

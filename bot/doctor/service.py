@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from http.client import HTTPException
-from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.doctor.findings import Finding, Problem
 from bot.platform import outbox, readiness
 from bot.slack.scopes import BOT_SCOPES
 from bot.steps.salesforce import SalesforceClient, SalesforceError
-from bot.texts import Texts
 from storage import migrate, queries
 from storage.db import Database
 from storage.models import Rollout
@@ -33,29 +31,6 @@ TOKEN_REFUSED = frozenset(
     {"invalid_auth", "token_revoked", "account_inactive", "not_authed", "token_expired"}
 )
 CHECKS = ("token", "scopes", "channels", "members", "salesforce", "database", "outbox")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something wrong, as a catalog key (`doctor.<check>.<problem>`) whose text says what to fix."""
-
-    key: str
-    params: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Finding:
-    """The outcome of one check: fine (`ok_key`'s text) or its problems; `skipped` when it could not run."""
-
-    check: str
-    problems: tuple[Problem, ...] = ()
-    ok_key: str = ""
-    ok_params: Mapping[str, Any] = field(default_factory=dict)
-    skipped: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems and not self.skipped
 
 
 class Doctor:
@@ -87,13 +62,6 @@ class Doctor:
                 queries.personas_of(session, rollout_id=rollout.id or 0, user_id=user_id)
                 for rollout in rollouts
             )
-
-    def report(self, texts: Texts) -> tuple[bool, list[str]]:
-        """Every check as terminal lines (`msi-bot doctor`), and whether all passed."""
-        from bot.doctor.blocks import doctor_report  # the builders import this module's findings
-
-        findings = self.examine()
-        return all(finding.ok for finding in findings), doctor_report(texts, findings)
 
     def examine(self) -> list[Finding]:
         """Every check, in the order of CHECKS."""

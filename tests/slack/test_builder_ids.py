@@ -18,7 +18,7 @@ from bot.approvals import blocks as approval_blocks
 from bot.approvals.cards import ApprovalCard
 from bot.approvals.service import ApprovalService
 from bot.doctor import blocks as doctor_blocks
-from bot.doctor.service import Finding, Problem
+from bot.doctor.findings import Finding, Problem
 from bot.invitations.service import InvitationService
 from bot.reports import blocks as report_blocks
 from bot.reports.blocks import RolloutSummary, StepSummary
