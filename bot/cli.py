@@ -79,8 +79,8 @@ def main(argv: list[str] | None = None) -> int:
 def _doctor(settings: Settings) -> int:
     """One line per check on stdout, in English (the service's operator reads it); exit 0 when all pass."""
     from bot.app import slack_client
-    from bot.doctor.blocks import doctor_report
     from bot.doctor.service import Doctor
+    from bot.doctor.terminal import doctor_report
     from bot.steps.salesforce import SalesforceClient
     from bot.texts import Texts
     from storage.db import Database

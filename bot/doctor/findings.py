@@ -1,4 +1,4 @@
-"""What the doctor's checks find: plain values, for the checks (service.py) and their texts (blocks.py)."""
+"""What the doctor's checks find: plain values, for the checks (service.py) and their texts (wording.py)."""
 
 from __future__ import annotations
 
