@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.fake_slack import FakeSlack
 
@@ -89,33 +90,22 @@ def test_bad_settings_exit_2_with_one_line_each_and_never_print_the_token(tmp_pa
     assert "soon" not in finished.output
 
 
-def test_malformed_working_hours_exit_2_naming_the_variable(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("MSI_WORKING_HOURS", "Mon-Fry 09:00-18:00"), ("MSI_HOLIDAYS", "JP,XX")],
+    ids=["malformed working hours", "unknown holiday country"],
+)
+def test_a_bad_value_exits_2_naming_the_variable(tmp_path: Path, variable: str, value: str) -> None:
     finished = run_to_end(
-        tmp_path,
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        MSI_WORKING_HOURS="Mon-Fry 09:00-18:00",
+        tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, **{variable: value}
     )
     assert finished.status == 2
-    assert len(finished.lines_naming("MSI_WORKING_HOURS")) == 1
+    assert len(finished.lines_naming(variable)) == 1
     assert "Traceback" not in finished.stderr
 
 
-def test_an_unknown_holiday_country_exits_2_naming_the_variable(tmp_path: Path) -> None:
-    finished = run_to_end(
-        tmp_path,
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        MSI_HOLIDAYS="JP,XX",
-    )
-    assert finished.status == 2
-    assert len(finished.lines_naming("MSI_HOLIDAYS")) == 1
-    assert "Traceback" not in finished.stderr
-
-
-def test_a_valid_configuration_serves_health_and_stops_cleanly_on_sigterm_without_leaking_secrets(
-    tmp_path: Path, fake_slack: FakeSlack
-) -> None:
+def start_bot(tmp_path: Path, fake_slack: FakeSlack, **values: str) -> tuple[subprocess.Popen[str], int]:
+    """`msi-bot run` over HTTP against the fake Slack, on a free port, its output piped."""
     port = free_port()
     env = bot_env(
         SLACK_BOT_TOKEN=BOT_TOKEN,
@@ -124,36 +114,32 @@ def test_a_valid_configuration_serves_health_and_stops_cleanly_on_sigterm_withou
         DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
         HOST="127.0.0.1",
         PORT=str(port),
-        LOG_LEVEL="DEBUG",
+        **values,
     )
-    stdout_path, stderr_path = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
-    with stdout_path.open("w") as stdout, stderr_path.open("w") as stderr:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run"], cwd=tmp_path, env=env, stdout=stdout, stderr=stderr
-        )
-        try:
-            deadline = time.monotonic() + 20
-            healthy = False
-            while time.monotonic() < deadline and process.poll() is None:
-                try:
-                    response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                except httpx.TransportError:
-                    response = None
-                if response is not None and response.status_code == 200:
-                    healthy = True
-                    break
-                time.sleep(0.1)
-            assert healthy, stderr_path.read_text()
-            assert response is not None and response.json() == {"status": "ok"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    return process, port
 
-            process.send_signal(signal.SIGTERM)
-            status = process.wait(timeout=10)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-    output = stdout_path.read_text() + stderr_path.read_text()
-    assert status == 0, output
+
+def test_a_valid_configuration_serves_health_and_stops_cleanly_on_sigterm_without_leaking_secrets(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    process, port = start_bot(tmp_path, fake_slack, LOG_LEVEL="DEBUG")
+    try:
+        response = health(port)
+        assert response.status_code == 200 and response.json() == {"status": "ok"}
+        stdout, stderr = stop_within_10_seconds(process)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    output = stdout + stderr
     assert "DEBUG" in output  # the DEBUG level really was on
     assert BOT_TOKEN not in output
     assert "CLI-BOT-TOKEN" not in output
@@ -241,24 +227,7 @@ def test_socket_mode_with_a_bad_app_token_is_not_ready_says_why_once_and_stops_o
 def test_log_format_json_writes_one_json_object_per_line_without_library_start_up_noise(
     tmp_path: Path, fake_slack: FakeSlack
 ) -> None:
-    port = free_port()
-    env = bot_env(
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=fake_slack.url,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
-        HOST="127.0.0.1",
-        PORT=str(port),
-        LOG_FORMAT="JSON",
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process, port = start_bot(tmp_path, fake_slack, LOG_FORMAT="JSON")
     try:
         assert health(port).status_code == 200
         stdout, stderr = stop_within_10_seconds(process)
