@@ -30,7 +30,15 @@ from storage.models import (
 )
 from tests.conftest import RunningBot
 from tests.fake_slack import FakeSlack
-from tests.flow_helpers import buttons, click, start_rollout, text_of, wait_private_answer, wait_step_message
+from tests.flow_helpers import (
+    buttons,
+    choose,
+    click,
+    start_rollout,
+    text_of,
+    wait_private_answer,
+    wait_step_message,
+)
 
 # Monday 2026-03-02 10:00 in Paris is 09:00 UTC.
 MONDAY_PARIS_10 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -77,6 +85,7 @@ def seed(
     name: str = "Production",
     paused: bool = False,
     status: str = "active",
+    marketo_admins: tuple[str, ...] = ("U_MKTO", "U_GONE"),
 ) -> tuple[int, int]:
     """A rollout whose step 1 is in `state` since `opened`, its message posted; returns (rollout, step)."""
     with database.write() as session:
@@ -95,8 +104,8 @@ def seed(
         )
         session.add(rollout)
         session.flush()
-        session.add(RolloutMember(rollout_id=rollout.id or 0, persona="marketo_admin", user_id="U_MKTO"))
-        session.add(RolloutMember(rollout_id=rollout.id or 0, persona="marketo_admin", user_id="U_GONE"))
+        for user_id in marketo_admins:
+            session.add(RolloutMember(rollout_id=rollout.id or 0, persona="marketo_admin", user_id=user_id))
         session.add(RolloutMember(rollout_id=rollout.id or 0, persona="salesforce_admin", user_id="U_SFDC"))
         step = Step(
             rollout_id=rollout.id or 0,
@@ -265,7 +274,13 @@ def test_a_pending_approval_is_reminded_in_its_thread_without_the_requester(data
 def test_two_schedulers_sweeping_at_once_post_each_reminder_exactly_once(database: Database) -> None:
     clock = Clock(MONDAY_PARIS_10)
     for number in range(12):
-        seed(database, opened=MONDAY_PARIS_10 - timedelta(days=1, minutes=number), name=f"R{number}")
+        # Different people in each: one waiting item each, so each is reminded in its thread (no digest).
+        seed(
+            database,
+            opened=MONDAY_PARIS_10 - timedelta(days=1, minutes=number),
+            name=f"R{number}",
+            marketo_admins=(f"U_M{number}",),
+        )
     services = [make_service(database, clock) for _ in range(2)]
     barrier = threading.Barrier(2)
     results: list[int] = []
@@ -465,10 +480,23 @@ def test_reminders_arrive_in_the_thread_and_can_be_snoozed_by_the_persona(quick_
     step6 = wait_step_message(bot, 6, "C_SFDC")
     reminder = bot.fake.wait_for(lambda: thread_replies(bot, step1), timeout=15)[0]
     assert "<@U_MKTO>" in reminder["text"] and "step 1" in reminder["text"]
-    refused = click(bot, reminder, "msi_reminder_snooze", "U_SFDC")
+    step_id = int(buttons(reminder)["msi_reminder_snooze"]["options"][0]["value"].rsplit(":", 1)[1])
+    refused = choose(bot, reminder, "msi_reminder_snooze", f"monday:step:{step_id}", "U_SFDC")
     assert "Only the people this reminder is for" in wait_private_answer(bot, refused)["text"]
-    answer = wait_private_answer(bot, click(bot, reminder, "msi_reminder_snooze", "U_MKTO"))
+    answer = wait_private_answer(
+        bot, choose(bot, reminder, "msi_reminder_snooze", f"monday:step:{step_id}", "U_MKTO")
+    )
     assert "Snoozed" in answer["text"]
+    # The thread is told who snoozed it, and until when (a <!date> each reader sees in their own zone).
+    note = bot.fake.wait_for(
+        lambda: [m for m in thread_replies(bot, step1) if "snoozed this reminder" in m["text"]]
+    )
+    assert "<@U_MKTO> snoozed this reminder until <!date^" in note[0]["text"]
+    with bot.database.read() as session:
+        denied = session.scalars(select(AuditEvent).where(AuditEvent.action == "click_denied")).all()
+        snoozed = session.scalars(select(AuditEvent).where(AuditEvent.action == "reminder_snoozed")).all()
+    assert [(event.actor, event.details.get("attempted")) for event in denied] == [("U_SFDC", "snooze")]
+    assert [(event.actor, event.details["choice"]) for event in snoozed] == [("U_MKTO", "monday")]
     seen = len(thread_replies(bot, step1))
     # Step 6 is finished: it is never reminded again, while step 1 stays snoozed.
     click(bot, step6, "msi_step_done", "U_SFDC")
