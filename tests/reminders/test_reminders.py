@@ -14,14 +14,18 @@ from sqlalchemy import select
 
 from bot.approvals.service import ApprovalService
 from bot.config import parse_working_hours
+from bot.platform.access import Click
+from bot.platform.people import Readers
 from bot.reminders.calendar import WorkingCalendar
 from bot.reminders.service import ReminderService
+from bot.slack.directory import SlackProfile
 from bot.texts import Texts
 from storage.db import Database
 from storage.models import (
     Approval,
     AuditEvent,
     OutboxItem,
+    ReminderDigest,
     Rollout,
     RolloutMember,
     SlackMessage,
@@ -449,6 +453,229 @@ def test_a_holiday_is_judged_on_each_recipients_own_date(database: Database) -> 
     known_zones(database, U_MKTO="Asia/Tokyo", U_GONE="Asia/Tokyo", U_LA="America/Los_Angeles")
     assert make_service(database, Clock(moment), holidays=("US",)).sweep() == 1
     assert mentioned_in_reminders(database) == [["U_MKTO", "U_GONE"]]
+
+
+# ---------------------------------------------------------------- Snooze choices
+
+
+def snooze_as(service: ReminderService, value: str, user: str = "U_MKTO") -> None:
+    service.snooze(value=value, click=Click(user_id=user))
+
+
+def due_again_at(database: Database, step_id: int) -> datetime:
+    """When the step's next reminder falls due: its wait is measured from remind_from."""
+    with database.read() as session:
+        step = session.get(Step, step_id)
+        assert step is not None and step.remind_from is not None
+        return step.remind_from.replace(tzinfo=UTC) + timedelta(hours=24)
+
+
+def thread_notes(database: Database) -> list[str]:
+    return [post.payload["text"] for post in reminder_posts(database) if "snoozed" in post.payload["text"]]
+
+
+FRIDAY_TOKYO_11 = datetime(2027, 1, 8, 2, 0, tzinfo=UTC)  # Friday 11:00 in Tokyo; Monday the 11th is 成人の日
+
+
+@pytest.mark.parametrize(
+    ("now", "choice", "zone", "holidays", "until"),
+    [
+        # Monday 10:00 in Paris (the snoozer's zone unknown: the rollout's).
+        (MONDAY_PARIS_10, "hour", None, (), MONDAY_PARIS_10 + timedelta(hours=1)),
+        (MONDAY_PARIS_10, "workday", None, (), datetime(2026, 3, 3, 8, 0, tzinfo=UTC)),  # Tuesday 09:00
+        (MONDAY_PARIS_10, "monday", None, (), datetime(2026, 3, 9, 8, 0, tzinfo=UTC)),  # next Monday 09:00
+        # The snoozer's own zone: Monday 18:00 in Tokyo, so the next working day starts Tuesday 09:00 there.
+        (MONDAY_PARIS_10, "workday", "Asia/Tokyo", (), datetime(2026, 3, 3, 0, 0, tzinfo=UTC)),
+        # From a Friday, past the weekend and (with MSI_HOLIDAYS=JP) past 成人の日: Tuesday 09:00 in Tokyo.
+        (FRIDAY_TOKYO_11, "workday", "Asia/Tokyo", ("JP",), datetime(2027, 1, 12, 0, 0, tzinfo=UTC)),
+        (FRIDAY_TOKYO_11, "monday", "Asia/Tokyo", ("JP",), datetime(2027, 1, 12, 0, 0, tzinfo=UTC)),
+        (FRIDAY_TOKYO_11, "monday", "Asia/Tokyo", (), datetime(2027, 1, 11, 0, 0, tzinfo=UTC)),
+    ],
+)
+def test_each_snooze_choice_moves_the_next_reminder_as_stated(
+    database: Database,
+    now: datetime,
+    choice: str,
+    zone: str | None,
+    holidays: tuple[str, ...],
+    until: datetime,
+) -> None:
+    _, step_id = seed(database, opened=now - timedelta(days=2), marketo_admins=("U_MKTO",))
+    if zone is not None:
+        known_zones(database, U_MKTO=zone)
+    clock = Clock(now)
+    service = make_service(database, clock, holidays=holidays)
+    snooze_as(service, f"{choice}:step:{step_id}")
+    assert due_again_at(database, step_id) == until
+    # The thread is told who snoozed it and until when, as a <!date> each reader sees in their own zone.
+    assert thread_notes(database) == [
+        f":zzz: <@U_MKTO> snoozed this reminder until <!date^{int(until.timestamp())}^"
+        f"{{date_short_pretty}} at {{time}}|{until:%Y-%m-%d %H:%M} UTC>."
+    ]
+    clock.now = until - timedelta(minutes=1)
+    assert service.sweep() == 0
+    clock.now = until
+    assert service.sweep() == 1
+
+
+def test_a_click_on_an_old_snooze_1_day_button_snoozes_until_the_next_working_day(database: Database) -> None:
+    friday_paris_10 = datetime(2026, 3, 6, 9, 0, tzinfo=UTC)
+    _, step_id = seed(database, opened=friday_paris_10 - timedelta(days=2))
+    snooze_as(make_service(database, Clock(friday_paris_10)), f"step:{step_id}")
+    assert due_again_at(database, step_id) == datetime(2026, 3, 9, 8, 0, tzinfo=UTC)  # Monday 09:00 in Paris
+
+
+def test_only_the_personas_people_may_snooze_and_a_refusal_changes_nothing(database: Database) -> None:
+    _, step_id = seed(database, opened=MONDAY_PARIS_10 - timedelta(days=2))
+    service = make_service(database, Clock(MONDAY_PARIS_10))
+    before = due_again_at(database, step_id)
+    snooze_as(service, f"workday:step:{step_id}", user="U_SFDC")  # a Salesforce admin; step 1 is Marketo's
+    for forged in (f"week:step:{step_id}", f"hour:rollout:{step_id}", "hour:step:²", "hour:step:1:2", ""):
+        snooze_as(service, forged)
+    assert due_again_at(database, step_id) == before
+    assert thread_notes(database) == []
+    with database.read() as session:
+        events = session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+        answers = [
+            item.payload["text"] for item in session.scalars(select(OutboxItem)) if item.target == "U_SFDC"
+        ]
+    assert [(event.action, event.actor, event.details.get("attempted")) for event in events] == [
+        ("click_denied", "U_SFDC", "snooze")
+    ]
+    assert answers == ["Only the people this reminder is for can snooze it."]
+
+
+# ---------------------------------------------------------------- the morning digest
+
+
+def direct_messages(database: Database, user_id: str) -> list[OutboxItem]:
+    with database.read() as session:
+        return [
+            item
+            for item in session.scalars(select(OutboxItem).order_by(OutboxItem.id))
+            if item.target == user_id and item.message_id is None
+        ]
+
+
+def test_a_person_with_three_waiting_items_gets_one_digest_and_no_thread_pings(database: Database) -> None:
+    clock = Clock(MONDAY_PARIS_10)
+    steps = [
+        seed(
+            database,
+            opened=MONDAY_PARIS_10 - timedelta(days=1, hours=number),
+            name=f"R{number}",
+            marketo_admins=("U_MKTO", "U_BOTH") if number == 0 else ("U_MKTO",),
+        )[1]
+        for number in range(3)
+    ]
+    seed(database, opened=MONDAY_PARIS_10 - timedelta(days=1), name="Solo", marketo_admins=("U_SOLO",))
+    service = make_service(database, clock)
+    assert service.sweep() == 4
+    digests = direct_messages(database, "U_MKTO")
+    assert len(digests) == 1
+    digest = digests[0].payload
+    assert "3 items are waiting on you" in digest["text"]
+    listed = "\n".join(block["text"]["text"] for block in digest["blocks"])
+    for number in range(3):
+        assert f"*R{number}*: step 1 (Set up the Marketo Sales account), waiting for 1 day(s)." in listed
+    assert listed.count("<https://slack.com/archives/C_MKTO/p11|Open>") == 3
+    # In the threads: the one-item people only; the digest's reader is not pinged there that morning.
+    texts = [post.payload["text"] for post in reminder_posts(database)]
+    assert len(texts) == 2 and all("<@U_MKTO>" not in text for text in texts)
+    assert sorted(text.split(":")[2].strip() for text in texts) == ["<@U_BOTH>", "<@U_SOLO>"]
+    assert direct_messages(database, "U_SOLO") == [] and direct_messages(database, "U_BOTH") == []
+    with database.read() as session:
+        sent = session.scalars(select(AuditEvent).where(AuditEvent.action == "reminder_sent")).all()
+    assert sorted(event.details["digested"] for event in sent) == [[], ["U_MKTO"], ["U_MKTO"], ["U_MKTO"]]
+    # Nothing more that morning; the next morning, the items still waiting come in one digest again.
+    clock.now += timedelta(hours=3)
+    assert service.sweep() == 0
+    clock.now = MONDAY_PARIS_10 + timedelta(days=1)
+    assert service.sweep() == 4
+    assert len(direct_messages(database, "U_MKTO")) == 2
+    assert len(reminder_posts(database)) == 4
+    assert steps  # three steps of U_MKTO's
+
+
+def test_a_person_with_one_waiting_item_gets_the_thread_reminder_and_no_digest(database: Database) -> None:
+    seed(database, opened=MONDAY_PARIS_10 - timedelta(days=1), marketo_admins=("U_MKTO",))
+    assert make_service(database, Clock(MONDAY_PARIS_10)).sweep() == 1
+    assert direct_messages(database, "U_MKTO") == []
+    assert ["<@U_MKTO>" in post.payload["text"] for post in reminder_posts(database)] == [True]
+
+
+def test_two_schedulers_sweeping_at_once_send_each_digest_once(database: Database) -> None:
+    clock = Clock(MONDAY_PARIS_10)
+    for number in range(6):
+        # U_MKTO waits on six items; U_P0, U_P1 and U_P2 on two each.
+        seed(
+            database,
+            opened=MONDAY_PARIS_10 - timedelta(days=1, minutes=number),
+            name=f"R{number}",
+            marketo_admins=("U_MKTO", f"U_P{number // 2}"),
+        )
+    services = [make_service(database, clock) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    results: list[int] = []
+
+    def run(service: ReminderService) -> None:
+        barrier.wait()
+        results.append(service.sweep())
+
+    threads = [threading.Thread(target=run, args=(service,)) for service in services]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(results) == 6
+    for person, count in (("U_MKTO", 6), ("U_P0", 2), ("U_P1", 2), ("U_P2", 2)):
+        digests = direct_messages(database, person)
+        assert len(digests) == 1, person
+        assert f"{count} items are waiting on you" in digests[0].payload["text"]
+    with database.read() as session:
+        assert len(session.scalars(select(ReminderDigest)).all()) == 4
+    assert reminder_posts(database) == []  # everyone it mentions had it in their digest
+
+
+# ---------------------------------------------------------------- zones of people who never used the bot
+
+
+def test_an_unseen_person_in_tokyo_is_looked_up_and_reminded_in_their_own_hours(database: Database) -> None:
+    clock = Clock(MONDAY_PARIS_10)  # Monday 18:00 in Tokyo: over; 10:00 in Paris, the rollout's zone
+    _, step_id = seed(database, opened=MONDAY_PARIS_10 - timedelta(days=2), marketo_admins=("U_TOKYO",))
+    asked: list[str] = []
+
+    def users_info(user_id: str) -> SlackProfile:
+        asked.append(user_id)
+        return SlackProfile(locale="ja-JP", tz="Asia/Tokyo")
+
+    readers = Readers(database, clock, users_info)
+    try:
+        approvals = ApprovalService(database, clock)
+        service = ReminderService(
+            database,
+            clock,
+            approvals,
+            after=timedelta(hours=24),
+            escalate_after=3,
+            working_hours=parse_working_hours("Mon-Fri 09:00-18:00"),
+            is_active_user=lambda user_id: True,
+            look_up_person=readers.look_up_now,
+        )
+        assert service.sweep() == 0  # in the rollout's hours, but not in U_TOKYO's own
+        assert asked == ["U_TOKYO"]
+        with database.read() as session:
+            person = session.get(SlackPerson, "U_TOKYO")
+            assert person is not None and person.tz == "Asia/Tokyo"
+        clock.now = datetime(2026, 3, 2, 23, 59, tzinfo=UTC)  # Tuesday 08:59 in Tokyo
+        assert service.sweep() == 0
+        clock.now = datetime(2026, 3, 3, 0, 0, tzinfo=UTC)  # Tuesday 09:00 in Tokyo, 01:00 in Paris
+        assert service.sweep() == 1
+        assert asked == ["U_TOKYO"]  # cached: asked once
+        assert mentioned_in_reminders(database) == [["U_TOKYO"]]
+        assert step_id
+    finally:
+        readers.close()
 
 
 def test_waited_is_said_in_the_largest_whole_unit() -> None:
