@@ -16,6 +16,7 @@ from bot.approvals.service import ApprovalService
 from bot.config import parse_working_hours
 from bot.platform.access import Click
 from bot.platform.people import Readers
+from bot.reminders import housekeeping
 from bot.reminders.calendar import WorkingCalendar
 from bot.reminders.service import ReminderService
 from bot.slack.directory import SlackProfile
@@ -635,6 +636,69 @@ def test_two_schedulers_sweeping_at_once_send_each_digest_once(database: Databas
     with database.read() as session:
         assert len(session.scalars(select(ReminderDigest)).all()) == 4
     assert reminder_posts(database) == []  # everyone it mentions had it in their digest
+
+
+def test_a_digest_lists_approvals_with_their_subject_and_link(database: Database) -> None:
+    clock = Clock(MONDAY_PARIS_10)
+    for number in range(2):
+        rollout_id, step_id = seed(
+            database,
+            opened=MONDAY_PARIS_10 - timedelta(days=2),
+            state="awaiting_approval",
+            name=f"A{number}",
+            marketo_admins=("U_MKTO",),
+        )
+        with database.write() as session:
+            step = session.get(Step, step_id)
+            assert step is not None
+            step.number = 4  # the data sync: a step that asks the Salesforce admins' approval
+            approval = Approval(
+                rollout_id=rollout_id,
+                subject_kind="step",
+                subject_id=step_id,
+                requested_by="U_MKTO",
+                requested_at=MONDAY_PARIS_10 - timedelta(days=2),
+                remind_from=MONDAY_PARIS_10 - timedelta(days=2),
+            )
+            session.add(approval)
+            session.flush()
+            session.add(
+                SlackMessage(
+                    rollout_id=rollout_id,
+                    purpose=f"approval:{approval.id}",
+                    channel_id="C_SFDC",
+                    ts=f"2.{number}",
+                    text="a",
+                    blocks=[],
+                    created_at=MONDAY_PARIS_10,
+                    posted_version=1,
+                )
+            )
+    assert make_service(database, clock).sweep() == 2
+    digests = direct_messages(database, "U_SFDC")
+    assert len(digests) == 1 and "2 items are waiting on you" in digests[0].payload["text"]
+    listed = "\n".join(block["text"]["text"] for block in digests[0].payload["blocks"])
+    for number in range(2):
+        assert f"*A{number}*: Step 4 of 7: Start the data sync, waiting for a decision" in listed
+        assert f"<https://slack.com/archives/C_SFDC/p2{number}|Open>" in listed
+    assert listed.count("waiting for a decision for 2 day(s).") == 2
+    assert reminder_posts(database) == []
+
+
+def test_digest_records_older_than_a_week_are_pruned(database: Database) -> None:
+    with database.write() as session:
+        for days in (1, 8):
+            session.add(
+                ReminderDigest(
+                    user_id="U_MKTO",
+                    day=f"2026-03-0{days}",
+                    items=[],
+                    sent_at=MONDAY_PARIS_10 - timedelta(days=days),
+                )
+            )
+    assert housekeeping.prune_digests(database, MONDAY_PARIS_10) == 1
+    with database.read() as session:
+        assert [row.day for row in session.scalars(select(ReminderDigest))] == ["2026-03-01"]
 
 
 # ---------------------------------------------------------------- zones of people who never used the bot
