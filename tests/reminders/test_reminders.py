@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from bot.approvals.service import ApprovalService
 from bot.config import parse_working_hours
@@ -44,6 +45,7 @@ from tests.flow_helpers import (
     wait_private_answer,
     wait_step_message,
 )
+from tests.harness import block_action
 
 # Monday 2026-03-02 10:00 in Paris is 09:00 UTC.
 MONDAY_PARIS_10 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -788,6 +790,22 @@ def test_reminders_arrive_in_the_thread_and_can_be_snoozed_by_the_persona(quick_
         snoozed = session.scalars(select(AuditEvent).where(AuditEvent.action == "reminder_snoozed")).all()
     assert [(event.actor, event.details.get("attempted")) for event in denied] == [("U_SFDC", "snooze")]
     assert [(event.actor, event.details["choice"]) for event in snoozed] == [("U_MKTO", "monday")]
+    # A click on a "Snooze 1 day" button of a reminder posted before the menu: until the next working day.
+    old_button = block_action(
+        "msi_reminder_snooze",
+        f"step:{step_id}",
+        user="U_MKTO",
+        channel=reminder["channel"],
+        message_ts=reminder["ts"],
+        response_url=bot.fake.response_url("old-snooze"),
+    )
+    assert bot.slack.interact(old_button).status_code == 200
+    assert "Snoozed" in wait_private_answer(bot, old_button["response_url"])["text"]
+    with bot.database.read() as session:
+        choices = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "reminder_snoozed").order_by(AuditEvent.id)
+        ).all()
+    assert [event.details["choice"] for event in choices] == ["monday", "workday"]
     seen = len(thread_replies(bot, step1))
     # Step 6 is finished: it is never reminded again, while step 1 stays snoozed.
     click(bot, step6, "msi_step_done", "U_SFDC")
@@ -864,6 +882,74 @@ def test_two_bot_processes_on_one_postgresql_database_post_each_reminder_once(
         assert sorted(details["count"] for details in step_reminders) == list(
             range(1, len(step_reminders) + 1)
         )
+    finally:
+        first.stop()
+        second.stop()
+
+
+def test_over_http_a_person_the_bot_never_saw_is_looked_up_and_waited_for_in_their_own_hours(
+    database_url: str, fake_slack: FakeSlack
+) -> None:
+    # The real clock: U_MKTO's Slack zone is one where it is now about midnight; nothing tells the bot so but
+    # users.info. Without the look-up he would be reminded in the rollout's zone (the owner's).
+    hour = datetime.now(UTC).hour
+    noon_east = 12 - hour
+    midnight_east = noon_east - 12 if noon_east - 12 >= -12 else noon_east + 12
+    fake_slack.add_user("U_MKTO", tz=etc_zone(midnight_east))
+    for user in ("U_OWNER", "U_SFDC"):
+        fake_slack.add_user(user, tz=etc_zone(noon_east))
+    bot = RunningBot(
+        database_url,
+        fake_slack,
+        msi_reminder_after="2s",
+        msi_sweep_every="1s",
+        msi_working_hours="Mon-Sun 10:00-14:00",
+    )
+    try:
+        start_rollout(bot)
+        step1 = wait_step_message(bot, 1, "C_MKTO")
+        step6 = wait_step_message(bot, 6, "C_SFDC")
+        bot.fake.wait_for(lambda: thread_replies(bot, step6), timeout=15)
+        with bot.database.read() as session:
+            person = session.get(SlackPerson, "U_MKTO")
+            assert person is not None and person.tz == etc_zone(midnight_east)
+        time.sleep(3)  # several sweeps past the 2 s reminder period: U_MKTO is asleep where he is
+        assert thread_replies(bot, step1) == []
+        assert len(fake_slack.locale_lookups("U_MKTO")) == 1  # cached: not asked again at every sweep
+    finally:
+        bot.stop()
+
+
+@pytest.mark.postgres
+def test_two_bot_processes_on_one_postgresql_database_send_each_digest_once(
+    database_url: str, fake_slack: FakeSlack
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("several processes share a database on PostgreSQL")
+    first = RunningBot(database_url, fake_slack, msi_reminder_after="30s", msi_sweep_every="1s")
+    second = RunningBot(database_url, fake_slack, msi_reminder_after="30s", msi_sweep_every="1s")
+    try:
+        start_rollout(first, "Production")
+        start_rollout(first, "Sandbox", environment="sandbox")
+        # Both rollouts' open steps wait since a minute ago: due together, at the next sweep of either bot.
+        with first.database.write() as session:
+            for step in session.scalars(select(Step).where(col(Step.remind_from).is_not(None))):
+                step.remind_from = datetime.now(UTC) - timedelta(minutes=1)
+
+        def digests(user: str) -> list[dict[str, Any]]:
+            # The fake opens a direct message to U… as channel D… (as Slack gives a DM its own id).
+            return [m for m in fake_slack.posts("D" + user[1:]) if "items are waiting on you" in m["text"]]
+
+        fake_slack.wait_for(lambda: digests("U_MKTO") and digests("U_SFDC"), timeout=20)
+        time.sleep(3)  # several more sweeps of both bots
+        assert len(digests("U_MKTO")) == 1 and len(digests("U_SFDC")) == 1
+        assert "2 items are waiting on you" in digests("U_MKTO")[0]["text"]
+        with first.database.read() as session:
+            sent = session.scalars(select(AuditEvent).where(AuditEvent.action == "reminder_sent")).all()
+        assert len(sent) == len({(e.rollout_id, e.details.get("step")) for e in sent})  # each claimed once
+        assert all(event.details["digested"] and not event.details["mentioned"] for event in sent)
+        steps = [message for message in fake_slack.posts() if message["thread_ts"] is None]
+        assert all(thread_replies(first, message) == [] for message in steps)
     finally:
         first.stop()
         second.stop()
