@@ -8,8 +8,13 @@ win, and a failed post is retried by the outbox, never lost. Slack is asked who 
 before that transaction, never inside it.
 
 Working time is each mentioned person's (MSI_WORKING_HOURS and MSI_HOLIDAYS in their cached Slack zone, the
-rollout's when unknown): a due item outside everyone's hours is left as it is, so it stays due and the first
-sweep in someone's hours sends it, mentioning only the people then at work.
+rollout's when Slack cannot tell; a person the cache does not know is looked up first, outside any
+transaction): a due item outside everyone's hours is left as it is, so it stays due and the first sweep in
+someone's hours sends it, mentioning only the people then at work.
+
+A person that more than one due item would mention gets one digest direct message instead (once per person
+and local date, `reminder_digest`): the digest's transaction locks the items it lists, and each item's claim,
+which takes the same row first, then leaves the digest's readers out of its thread post.
 """
 
 from __future__ import annotations
@@ -259,9 +264,8 @@ class ReminderService:
                 return None
             rollout, candidates = found
             fallback_zone = rollout.time_zone
-            unknown = [
-                person for person in candidates if person not in self._known_zones(session, candidates)
-            ]
+            known = self._known_zones(session, candidates)
+            unknown = [person for person in candidates if person not in known]
         if unknown and self.look_up_person is not None:
             # People who never used the bot: their zone is asked of Slack once (then cached), so that they
             # are reminded in their own hours rather than the rollout's.
