@@ -18,6 +18,7 @@ from bot.config import parse_working_hours
 from bot.platform.access import Click
 from bot.platform.people import Readers
 from bot.reminders import housekeeping
+from bot.reminders.blocks import reminder_message as reminder_blocks
 from bot.reminders.calendar import WorkingCalendar
 from bot.reminders.service import ReminderService
 from bot.slack.directory import SlackProfile
@@ -953,3 +954,21 @@ def test_two_bot_processes_on_one_postgresql_database_send_each_digest_once(
     finally:
         first.stop()
         second.stop()
+
+
+def test_the_snooze_menu_is_within_slacks_limits_and_the_fake_slack_refuses_one_that_is_not() -> None:
+    from playground.limits import block_problems
+
+    for language in ("en", "ja"):
+        message = reminder_blocks(Texts.of(language), "x", f"approval:{'9' * 11}")
+        assert block_problems(message, 50) == []
+        menu = message[1]["elements"][0]
+        assert [option["value"].split(":")[0] for option in menu["options"]] == ["hour", "workday", "monday"]
+    menu["options"][0]["value"] = "v" * 151
+    assert block_problems(message, 50) == [
+        "option value must be 1 to 150 characters [json-pointer:/blocks/1]"
+    ]
+    menu["options"] = []
+    assert block_problems(message, 50) == ["must provide between 1 and 100 options [json-pointer:/blocks/1]"]
+    menu.update(type="overflow", options=[{"text": {"type": "plain_text", "text": "o"}, "value": "v"}] * 6)
+    assert block_problems(message, 50) == ["must provide between 1 and 5 options [json-pointer:/blocks/1]"]
