@@ -16,6 +16,11 @@ BUTTON_TEXT = 75
 BUTTON_VALUE = 2000
 ACTION_ID = 255
 VIEW_TITLE = 24
+OPTION_TEXT = 75
+OPTION_VALUE = 150
+SELECT_OPTIONS = 100
+OVERFLOW_OPTIONS = 5
+PLACEHOLDER_TEXT = 150
 MESSAGE_TEXT = 40000
 
 
@@ -60,6 +65,33 @@ def block_problems(blocks: list[Any], limit: int) -> list[str]:
                     problems.append(f"button text too long [json-pointer:/blocks/{index}]")
                 if len(str(element.get("value", ""))) > BUTTON_VALUE:
                     problems.append(f"button value too long [json-pointer:/blocks/{index}]")
+            if element.get("type") in ("static_select", "overflow"):
+                problems.extend(_menu_problems(element, index))
+    return problems
+
+
+def _menu_problems(element: dict[str, Any], index: int) -> list[str]:
+    """A static select's or overflow menu's options: how many, and each one's text and value."""
+    problems: list[str] = []
+    options = element.get("options")
+    cap = OVERFLOW_OPTIONS if element.get("type") == "overflow" else SELECT_OPTIONS
+    if not isinstance(options, list) or not 1 <= len(options) <= cap:
+        if "option_groups" not in element:
+            problems.append(f"must provide between 1 and {cap} options [json-pointer:/blocks/{index}]")
+        return problems
+    for option in options:
+        if not isinstance(option, dict):
+            problems.append(f"option must be an object [json-pointer:/blocks/{index}]")
+            continue
+        if len(str((option.get("text") or {}).get("text", ""))) > OPTION_TEXT:
+            problems.append(f"option text too long [json-pointer:/blocks/{index}]")
+        if not 1 <= len(str(option.get("value", ""))) <= OPTION_VALUE:
+            problems.append(
+                f"option value must be 1 to {OPTION_VALUE} characters [json-pointer:/blocks/{index}]"
+            )
+    placeholder = element.get("placeholder")
+    if isinstance(placeholder, dict) and len(str(placeholder.get("text", ""))) > PLACEHOLDER_TEXT:
+        problems.append(f"placeholder too long [json-pointer:/blocks/{index}]")
     return problems
 
 

@@ -40,3 +40,9 @@ def channel(channel_id: str) -> str:
 def clip(value: str, limit: int) -> str:
     """Keep a text within a Block Kit length limit, marking the cut."""
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def message_link(channel_id: str, ts: str, label: str) -> str:
+    """A link to one message: Slack's archive address (`https://slack.com/archives/<channel>/p<ts without
+    the dot>`), which opens it in the reader's workspace; `label` must already be escaped."""
+    return f"<https://slack.com/archives/{channel_id}/p{ts.replace('.', '')}|{label}>"
