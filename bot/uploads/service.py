@@ -52,7 +52,15 @@ from bot.uploads import blocks, parsing
 from bot.uploads.parsing import CsvProblem, DataRow, Extraction, FlaggedCell, ParsedCsv, RowProblem
 from storage import queries
 from storage.db import Database, affected_rows, is_outage
-from storage.models import CsvDraft, DraftStatus, InvitationBatch, ProcessedEvent, Rollout, RolloutStatus
+from storage.models import (
+    CsvDraft,
+    DraftStatus,
+    InvitationBatch,
+    Invitee,
+    ProcessedEvent,
+    Rollout,
+    RolloutStatus,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -722,15 +730,26 @@ class UploadService:
         classified = self._classified(extraction, rollout_id)
         return extraction.invalid_count + extraction.duplicate_count + len(classified)
 
-    def _classified(self, extraction: Extraction, rollout_id: int | None) -> dict[int, tuple[str, Unusable]]:
-        """classified_rows' verdicts on the file's accepted rows in the rollout, as it is now."""
+    def _classified(
+        self, extraction: Extraction, rollout_id: int | None, *, own_batch: int | None = None
+    ) -> dict[int, tuple[str, Unusable]]:
+        """classified_rows' verdicts on the file's accepted rows in the rollout, as it is now. The rows of
+        `own_batch` (the batch this very file was requested as) are the file's own, not "already here"."""
         summary = Summary()
         if rollout_id is not None:
             with self.database.read() as session:
                 rollout = session.get(Rollout, rollout_id)
                 if rollout is not None and rollout.status == RolloutStatus.ACTIVE:
+                    candidates: Sequence[Addressee] = extraction.accepted
+                    if own_batch is not None:
+                        requested = set(
+                            session.scalars(
+                                select(col(Invitee.email_key)).where(col(Invitee.batch_id) == own_batch)
+                            )
+                        )
+                        candidates = [row for row in candidates if row.key not in requested]
                     self.invitations.classify(
-                        session, rollout=rollout, candidates=extraction.accepted, summary=summary
+                        session, rollout=rollout, candidates=candidates, summary=summary
                     )
         return classified_rows(summary)
 
@@ -746,13 +765,15 @@ class UploadService:
                 # Cancelled, expired, erased (msi-bot erase, retention) or requested without a report waiting.
                 raise outbox.Unavailable(reader_texts.text("csv.report.gone", file=formatting.escape(name)))
             mapping, rollout_id = _mapping(draft), draft.rollout_id
+            # Requested while its report waited: the rows in its batch are not the report's.
+            own_batch = draft.batch_id if draft.status == DraftStatus.REQUESTED else None
         try:
             parsed = parsing.parse(content, pause=self._pause)
             extraction = parsing.extract(parsed, mapping, pause=self._pause)
         except CsvProblem as problem:
             raise outbox.Unavailable(_problem_text(reader_texts, problem, name)) from None
         del content  # the parsed file holds what is needed
-        classified = self._classified(extraction, rollout_id)
+        classified = self._classified(extraction, rollout_id, own_batch=own_batch)
         # The second reading builds its own accepted rows: let this one's go first, so the report never
         # holds more rows at once than the preview does.
         del extraction

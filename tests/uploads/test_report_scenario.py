@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from storage.models import Invitee, OutboxItem
+from storage.models import CsvDraft, Invitee, OutboxItem
 from tests.conftest import RunningBot
 from tests.flow_helpers import buttons, click, start_rollout, text_of, wait_private_answer
 from tests.uploads.test_uploads_scenario import drafts, upload, wait_preview
@@ -229,3 +229,71 @@ def test_a_report_far_larger_than_5_mb_is_uploaded_whole_and_never_stored(bot: R
         (item,) = session.scalars(select(OutboxItem).where(OutboxItem.kind == "upload")).all()
     assert item.status == "done" and "content" not in item.payload
     assert set(item.payload) == {"source", "draft_id", "language", "filename", "title", "file_id", "comment"}
+
+
+SMALL = b"Email,Name\r\nana@example.com,Ana\r\nbob@,Bob\r\n"
+
+
+def hold_uploads(bot: RunningBot) -> None:
+    """Slack fails the first call of every DM upload (conversations.open) until release_uploads."""
+    bot.fake.fail("conversations.open", "500", times=10_000)
+
+
+def release_uploads(bot: RunningBot) -> None:
+    with bot.fake.lock:
+        bot.fake.failures.pop("conversations.open", None)
+
+
+def report_waiting(bot: RunningBot) -> bool:
+    with bot.database.read() as session:
+        waiting = session.scalars(select(OutboxItem).where(OutboxItem.kind == "upload")).all()
+    return any(item.status == "pending" and item.attempts > 0 for item in waiting)
+
+
+def test_a_draft_requested_while_its_report_waits_keeps_its_file_until_the_report_is_sent(
+    bot: RunningBot,
+) -> None:
+    start_rollout(bot)
+    upload(bot, "F1", "people.csv", SMALL)
+    preview = wait_preview(bot)
+    hold_uploads(bot)
+    click(bot, preview, "msi_draft_report", "U_MKTO")
+    bot.fake.wait_for(lambda: report_waiting(bot))  # queued, and tried once already
+    click(bot, preview, "msi_draft_request", "U_MKTO")
+    bot.fake.wait_for(lambda: drafts(bot)[0].status == "requested")
+    assert drafts(bot)[0].content == SMALL  # kept for the report
+    release_uploads(bot)
+    report = bot.fake.wait_for(lambda: reports(bot), timeout=20)[0]
+    table = list(csv.reader(io.StringIO(bytes(report["content"]).decode("utf-8-sig"))))
+    assert [row[:3] for row in table[1:]] == [["3", "bob@", "Bob"]]
+    # Sent: the file goes with the transaction that ended the upload.
+    bot.fake.wait_for(lambda: drafts(bot)[0].content is None)
+
+
+def test_a_report_whose_file_was_erased_meanwhile_ends_with_a_private_message_in_the_uploaders_language(
+    bot: RunningBot,
+) -> None:
+    from tests.texts.test_language_scenarios import start_in
+
+    bot.fake.add_user("U_MKTO", locale="ja-JP")
+    start_in(bot, "ja")
+    upload(bot, "F1", "一覧.csv", SMALL)
+    preview = bot.fake.wait_for(
+        lambda: next((m for m in bot.fake.posts("D_MKTO") if "一覧.csv からの招待" in text_of(m)), None)
+    )
+    hold_uploads(bot)
+    click(bot, preview, "msi_draft_report", "U_MKTO")
+    bot.fake.wait_for(lambda: report_waiting(bot))
+    with bot.database.write() as session:  # as retention or msi-bot erase leave it
+        (draft,) = session.scalars(select(CsvDraft)).all()
+        draft.content = None
+        draft.status = "expired"
+    release_uploads(bot)
+    gone = bot.fake.wait_for(
+        lambda: [m for m in bot.fake.posts("D_MKTO") if "レポートを送信できません" in (m["text"] or "")]
+    )
+    assert "一覧.csv" in gone[0]["text"] and "もう一度アップロード" in gone[0]["text"]
+    assert not reports(bot) and not bot.fake.calls_to("files.getUploadURLExternal")
+    with bot.database.read() as session:
+        (item,) = session.scalars(select(OutboxItem).where(OutboxItem.kind == "upload")).all()
+    assert (item.status, item.last_error) == ("dead", "unavailable")  # ended, not retried
