@@ -554,6 +554,10 @@ class OutboxWorker(PollingWorker):
         The file id Slack hands out is stored on the item before the upload is completed. A retry that
         finds one asks files.info where that file is shared: already in the target conversation means an
         earlier completion landed although its answer was lost; otherwise it completes the same file.
+
+        A produced file (upload_produced) is written by its producer into a temporary file first; Slack is
+        asked for an upload URL of that file's exact size, and the file is streamed there. Its comment is
+        stored with the file id, so completing it after a retry needs neither the file nor the producer.
         """
         thread_ts: str | None = None
         if message is not None:

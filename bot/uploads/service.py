@@ -783,8 +783,10 @@ class UploadService:
         return rows, name
 
     def report_finished(self, session: Session, draft_id: int) -> None:
-        """A report was sent (or ended): a draft requested or cancelled meanwhile kept its file for it."""
-        draft = session.get(CsvDraft, draft_id)
+        """A report was sent (or ended): a draft requested or cancelled meanwhile kept its file for it.
+        The draft's row is locked first, as _report_waiting does on Request and Cancel: whichever of the
+        two transactions comes second sees the other's outcome, so the file is never kept for good."""
+        draft = session.get(CsvDraft, draft_id, with_for_update=True, populate_existing=True)
         if draft is None or draft.content is None or draft.status in (DraftStatus.READY, DraftStatus.PENDING):
             return
         if not self._report_waiting(session, draft):
@@ -795,6 +797,7 @@ class UploadService:
         """Whether a report of this draft is queued and not yet sent: it is written from the stored file."""
         if draft.report_sent_at is None:
             return False
+        session.execute(select(col(CsvDraft.id)).where(col(CsvDraft.id) == draft.id).with_for_update())
         waiting = outbox.pending_produced(session, user_id=draft.uploader, source=REPORT_SOURCE)
         return any(reference.get("draft_id") == draft.id for reference in waiting)
 
