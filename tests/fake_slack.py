@@ -402,6 +402,9 @@ class FakeSlack:
         for entry in files:
             upload = self.uploads.get(entry.get("id"))
             if upload is None or upload["content"] is None:
+                # Completing a file whose bytes never arrived (refused, or never sent): the bot must not.
+                refusal = ("file_not_found", str(entry.get("id")))
+                self.refused.append(("files.completeUploadExternal", refusal))
                 return {"ok": False, "error": "file_not_found"}
         for entry in files:
             # Completing the same file again shares it again: the worst case a retry can meet.

@@ -270,6 +270,7 @@ def test_the_fake_slack_refuses_a_body_of_another_length_and_completing_a_file_n
             files=[{"id": answer["file_id"], "title": "a"}], channel_id="D_MKTO"
         )
     assert never_uploaded.value.response["error"] == "file_not_found"
+    assert fake_slack.refused.pop()[0] == "files.completeUploadExternal"
     assert httpx.post(str(answer["upload_url"]), content=b"1234567890").status_code == 200
     client.files_completeUploadExternal(files=[{"id": answer["file_id"], "title": "a"}], channel_id="D_MKTO")
     assert [u["content"] for u in fake_slack.completed_uploads()] == [b"1234567890"]
