@@ -484,6 +484,13 @@ class FakeSlack:
                 headers = {key.lower(): value for key, value in self.headers.items()}
                 if path.startswith("/upload/"):
                     with fake.lock:
+                        # fail("upload", "500"): the upload URL answers 500 and keeps nothing
+                        queue = fake.failures.get("upload") or []
+                        failed = queue.pop(0) if queue else None
+                    if failed is not None:
+                        self._send(500, b"Internal Server Error", "text/plain")
+                        return
+                    with fake.lock:
                         upload = fake.uploads.get(path.removeprefix("/upload/"))
                         refusal = refuse_upload(upload["length"], raw) if upload is not None else None
                         if refusal is not None:

@@ -274,3 +274,21 @@ def test_the_fake_slack_refuses_a_body_of_another_length_and_completing_a_file_n
     assert httpx.post(str(answer["upload_url"]), content=b"1234567890").status_code == 200
     client.files_completeUploadExternal(files=[{"id": answer["file_id"], "title": "a"}], channel_id="D_MKTO")
     assert [u["content"] for u in fake_slack.completed_uploads()] == [b"1234567890"]
+
+
+def test_a_produced_file_whose_upload_failed_is_written_again_into_a_new_temporary_file(
+    database: Database, fake_slack: FakeSlack
+) -> None:
+    producer = ChunkProducer(chunks=2)
+    running = producing_worker(database, fake_slack, producer)
+    fake_slack.fail("upload", "500")
+    queue_produced(database)
+    running.start()
+    try:
+        (shared,) = fake_slack.wait_for(fake_slack.completed_uploads, timeout=15)
+    finally:
+        running.stop()
+    assert shared["content"] == b"A" * (1 << 20) + b"B" * (1 << 20)
+    assert len(fake_slack.calls_to("files.getUploadURLExternal")) == 2  # a fresh URL for the second try
+    assert len(producer.files) == 2 and all(spool.closed for spool in producer.files)
+    assert items(database)[0].status == "done"
