@@ -1,15 +1,17 @@
 """Peak memory of the Download report of a 5 MB file's worth of bad rows, beside the preview of the same file.
 
-Run from the repository root: `.venv/bin/python bench/report_bench.py` (about a minute). Linux only (reads
-/proc/self/status). Not a test: the figures depend on the machine.
+Run from the repository root: `.venv/bin/python bench/report_bench.py` (a few minutes: tracemalloc slows
+Python down). Not a test: the figures depend on the machine.
 
-Each (file, what) pair runs in a child process of its own, so one peak (VmHWM) is not another's. The file is
-built first and the peak reset; "preview" then does what the import worker does before rendering (parse,
-extract, the file's summary and its wording), "report" what Download report does (the same reading, the
-verdicts of the accepted rows by line, that reading let go, then the file read again and every bad row
-written to the CSV as it comes: bot/uploads/service.py, unusable_rows_csv). Classify's database look-up is
-left out of both: it adds the same to each. The report's growth is the preview's plus the report text
-itself (twice, while StringIO hands it over), which is what is uploaded; no list of bad rows is held.
+Each (file, what) pair runs in a child process of its own. The file is built first, then tracemalloc is
+started, so the peak is what the work itself allocated at most at once (Python's allocations; the file's
+bytes are not counted). "preview" does what the import worker does before rendering (parse, extract, the
+file's summary and its wording); "report" what the outbox worker's producer does when it sends the report
+(bot/uploads/service.py, UploadService.write_report): the same reading, the verdicts of the accepted rows by
+line, that reading let go, then the file read again and every bad row written as it comes, through
+write_unusable_rows, into a temporary file (tempfile.TemporaryFile, as bot/platform/outbox.py's _upload),
+which the outbox then streams to Slack in 64 KiB pieces. Classify's database look-up is left out of both:
+it adds the same to each. The report's file is on disk, not in memory: its size is the last column.
 
 Files: memory_bench.py's 80,000-row CRM export (1 % broken), 2,000,000 lines of `x`, 1,600,000 of `a@`, and
 80,000 rows all listed twice (every second row repeats the row before it).
@@ -22,7 +24,9 @@ import gc
 import json
 import subprocess
 import sys
+import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -49,15 +53,14 @@ def run_case(name: str, what: str) -> dict[str, Any]:
     from bot.invitations.service import Summary, summary_parts
     from bot.texts import Texts
     from bot.uploads import parsing
-    from bot.uploads.service import _file_summary, classified_rows, unusable_rows_csv
+    from bot.uploads.service import _file_summary, classified_rows, write_unusable_rows
 
     data = FILES[name][1]()
     texts = Texts.of("en")
     gc.collect()
-    base, _ = lib.rss_bytes()
-    resettable = lib.reset_peak_rss()
+    tracemalloc.start()
     started = time.perf_counter()
-    size = rows = unusable = 0
+    size = rows = 0
     parsed = parsing.parse(data)
     extraction = parsing.extract(parsed, parsed.mapping)
     if what == "preview":
@@ -65,18 +68,19 @@ def run_case(name: str, what: str) -> dict[str, Any]:
     else:
         classified = classified_rows(Summary())  # classify's verdicts: none without a rollout's database
         del extraction
-        text, rows, unusable = unusable_rows_csv(texts, parsed, parsed.mapping, classified)
-        size = len(text.encode("utf-8"))
+        with tempfile.TemporaryFile() as spool:
+            rows = write_unusable_rows(texts, parsed, parsed.mapping, classified, spool)
+            size = spool.tell()
     seconds = time.perf_counter() - started
-    _, peak = lib.rss_bytes()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
     return {
         "case": name,
         "what": what,
         "bytes": len(data),
-        "growth": peak - base if resettable else 0,
+        "peak": peak,
         "seconds": seconds,
         "report_rows": rows,
-        "unusable": unusable,
         "report_bytes": size,
     }
 
@@ -90,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(run_case(*args.case)))
         return 0
     print(f"report_bench: {lib.machine()}; code {lib.code_version()}")
-    print(f"{'file':34} {'size':>9} {'preview peak':>13} {'report peak':>12} {'report':>10} {'rows':>10}")
+    headers = f"{'file':34} {'size':>9} {'preview peak':>13} {'report peak':>12} {'report file':>12}"
+    print(f"{headers} {'rows':>10}")
     for name in args.files:
         results = {}
         for what in WHAT:
@@ -99,15 +104,16 @@ def main(argv: list[str] | None = None) -> int:
             )
             results[what] = json.loads(child.stdout.strip().splitlines()[-1])
         preview, report = results["preview"], results["report"]
-        sizes = (preview["bytes"], preview["growth"], report["growth"], report["report_bytes"])
+        sizes = (preview["bytes"], preview["peak"], report["peak"], report["report_bytes"])
         size, preview_peak, report_peak, report_size = (lib.mib(value) for value in sizes)
         print(
-            f"{FILES[name][0]:34} {size:>9} {preview_peak:>13} {report_peak:>12} {report_size:>10} "
-            f"{report['report_rows']:>10,} of {report['unusable']:,}"
+            f"{FILES[name][0]:34} {size:>9} {preview_peak:>13} {report_peak:>12} {report_size:>12} "
+            f"{report['report_rows']:>10,}  ({preview['seconds']:.1f} s, {report['seconds']:.1f} s)"
         )
     print(
-        "peak: growth of VmHWM over the process with the file built; report: the CSV uploaded (UTF-8), and"
-        " its rows of all the rows that can't be used (it stops at REPORT_CHARACTERS)"
+        "peak: tracemalloc's peak of Python allocations during the work, the file already built; report"
+        " file: the CSV written to a temporary file (UTF-8) and uploaded from it; rows: every row that"
+        " can't be used; then the preview's and the report's seconds (under tracemalloc)"
     )
     return 0
 

@@ -66,6 +66,7 @@ class Runtime:
             foreground=self.foreground,
             liveness=self.services.liveness,
             access=self.services.slack_access,
+            producers=self.services.producers,
             **(worker_options or {}),
         )
         self.database.on_commit(self.worker.wake, marked=outbox.QUEUED)

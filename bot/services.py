@@ -17,6 +17,7 @@ from bot.platform.clicks import ClickQueue
 from bot.platform.foreground import Foreground
 from bot.platform.leases import Liveness
 from bot.platform.metrics import Metrics
+from bot.platform.outbox import Producer
 from bot.platform.people import Readers
 from bot.records.service import RecordService
 from bot.reminders.service import ReminderService
@@ -30,7 +31,7 @@ from bot.steps.salesforce import SalesforceClient
 from bot.steps.service import StepService
 from bot.steps.verification import VerificationService
 from bot.uploads import parsing
-from bot.uploads.service import UploadService
+from bot.uploads.service import REPORT_SOURCE, UnusableRowsReport, UploadService
 from storage.db import Database
 
 Clock = Callable[[], datetime]
@@ -69,6 +70,8 @@ class Services:
     verification: VerificationService | None  # only when a Salesforce org is configured
     # Set after an upload was recorded: wakes the import worker without waiting for its next poll.
     upload_arrived: threading.Event
+    # The files the outbox worker writes only when it sends them (outbox.upload_produced), by source name.
+    producers: dict[str, Producer]
 
     def close(self) -> None:
         self.readers.close()
@@ -112,6 +115,18 @@ def build_services(
     cards.configure_verification(frozenset(salesforce))
     liveness = Liveness(database, foreground=foreground)
     readers = Readers(database, clock, directory.profile)
+    uploads = UploadService(
+        database,
+        clock,
+        invitations,
+        client(),
+        FileFetcher(
+            settings.slack_bot_token.get_secret_value(), settings.token_hosts, max_bytes=parsing.MAX_BYTES
+        ),
+        foreground=foreground,
+        liveness=liveness,
+        metrics=metrics,
+    )
     return Services(
         settings=settings,
         database=database,
@@ -123,18 +138,7 @@ def build_services(
         reports=ReportService(database, clock, approvals, invitations, readers),
         approvals=approvals,
         invitations=invitations,
-        uploads=UploadService(
-            database,
-            clock,
-            invitations,
-            client(),
-            FileFetcher(
-                settings.slack_bot_token.get_secret_value(), settings.token_hosts, max_bytes=parsing.MAX_BYTES
-            ),
-            foreground=foreground,
-            liveness=liveness,
-            metrics=metrics,
-        ),
+        uploads=uploads,
         clicks=ClickQueue(database, clock=clock, foreground=foreground, liveness=liveness),
         liveness=liveness,
         reminders=ReminderService(
@@ -156,4 +160,5 @@ def build_services(
         salesforce=salesforce,
         verification=VerificationService(database, clock, salesforce) if salesforce else None,
         upload_arrived=threading.Event(),
+        producers={REPORT_SOURCE: UnusableRowsReport(uploads)},
     )

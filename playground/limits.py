@@ -121,6 +121,24 @@ def refuse_payload(method: str, params: dict[str, Any]) -> tuple[str, str] | Non
     return None
 
 
+def upload_length(params: dict[str, Any]) -> int | None:
+    """The `length` files.getUploadURLExternal was given, in bytes; None when Slack would refuse it
+    (missing, not a number, or not positive: `invalid_arguments`)."""
+    try:
+        length = int(params.get("length") or 0)
+    except (TypeError, ValueError):
+        return None
+    return length if length > 0 else None
+
+
+def refuse_upload(declared: int | None, body: bytes) -> str | None:
+    """Why Slack's upload URL refuses a body (its size must be exactly the `length` the URL was asked
+    for), or None when it takes it."""
+    if declared is not None and len(body) != declared:
+        return f"the body has {len(body)} bytes, not the {declared} given as length"
+    return None
+
+
 def json_field(value: Any) -> Any:
     if isinstance(value, str):
         try:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from playground.limits import TRIGGER_SECONDS, json_field, refuse_payload
+from playground.limits import TRIGGER_SECONDS, json_field, refuse_payload, refuse_upload, upload_length
 
 BOT_USER = "UBOT"
 BOT_ID = "BBOT"
@@ -618,11 +618,8 @@ class Workspace:
 
     def api_files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:
         name = str(params.get("filename") or "")
-        try:
-            length = int(params.get("length") or 0)
-        except ValueError:
-            length = 0
-        if not name or length <= 0:
+        length = upload_length(params)
+        if not name or length is None:
             return {"ok": False, "error": "invalid_arguments"}
         stored = self.add_file(name, b"", user=BOT_USER, mimetype="text/csv" if name.endswith(".csv") else "")
         stored["complete"] = False
@@ -631,9 +628,11 @@ class Workspace:
         return {"ok": True, "upload_url": f"{self.base_url}/upload/{stored['id']}", "file_id": stored["id"]}
 
     def receive_upload(self, file_id: str, content: bytes) -> bool:
+        """Take the body sent to a file's upload URL; False (refused) when the URL is unknown or used, or
+        the body's size is not the length the URL was asked for (the file then stays unuploaded)."""
         with self.lock:
             stored = self.files.get(file_id)
-            if stored is None or stored["complete"]:
+            if stored is None or stored["complete"] or refuse_upload(stored.get("length"), content):
                 return False
             stored["content"] = content
             return True

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from bot.slack.scopes import BOT_SCOPES as MANIFEST_SCOPES
-from playground.limits import TRIGGER_SECONDS, json_field, refuse_payload
+from playground.limits import TRIGGER_SECONDS, json_field, refuse_payload, refuse_upload, upload_length
 
 __all__ = ["Call", "Failure", "FakeSlack", "refuse_payload"]
 
@@ -384,10 +384,13 @@ class FakeSlack:
         return {"ok": True, "channel": {"id": "D" + first[1:]}}
 
     def _api_files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:
+        length = upload_length(params)
+        if not params.get("filename") or length is None:
+            return {"ok": False, "error": "invalid_arguments"}
         file_id = f"F{len(self.uploads) + 1:06d}"
         self.uploads[file_id] = {
             "filename": params.get("filename"),
-            "length": params.get("length"),
+            "length": length,
             "content": None,
             "shares": [],
         }
@@ -399,6 +402,9 @@ class FakeSlack:
         for entry in files:
             upload = self.uploads.get(entry.get("id"))
             if upload is None or upload["content"] is None:
+                # Completing a file whose bytes never arrived (refused, or never sent): the bot must not.
+                refusal = ("file_not_found", str(entry.get("id")))
+                self.refused.append(("files.completeUploadExternal", refusal))
                 return {"ok": False, "error": "file_not_found"}
         for entry in files:
             # Completing the same file again shares it again: the worst case a retry can meet.
@@ -467,19 +473,36 @@ class FakeSlack:
                 self._send(200, shared["content"], shared["content_type"])
 
             def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
+                if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+                    raw = self._read_chunked()
+                else:
+                    length = int(self.headers.get("Content-Length") or 0)
+                    raw = self.rfile.read(length) if length else b""
                 path = urlsplit(self.path).path
                 is_upload = urlsplit(self.path).path.startswith("/upload/")
                 params = {} if is_upload else _parse_body(raw, self.headers.get("Content-Type", ""))
                 headers = {key.lower(): value for key, value in self.headers.items()}
                 if path.startswith("/upload/"):
                     with fake.lock:
+                        # fail("upload", "500"): the upload URL answers 500 and keeps nothing
+                        queue = fake.failures.get("upload") or []
+                        failed = queue.pop(0) if queue else None
+                    if failed is not None:
+                        self._send(500, b"Internal Server Error", "text/plain")
+                        return
+                    with fake.lock:
                         upload = fake.uploads.get(path.removeprefix("/upload/"))
-                        if upload is not None:
+                        refusal = refuse_upload(upload["length"], raw) if upload is not None else None
+                        if refusal is not None:
+                            # As Slack does: the file stays unuploaded, and its completion is refused.
+                            fake.refused.append(("upload", ("length_mismatch", refusal)))
+                        elif upload is not None:
                             upload["content"] = raw
                             upload["upload_headers"] = headers
-                    self._send(200 if upload is not None else 404, b"OK", "text/plain")
+                    if refusal is not None:
+                        self._send(400, refusal.encode(), "text/plain")
+                    else:
+                        self._send(200 if upload is not None else 404, b"OK", "text/plain")
                     return
                 if path.startswith("/response/"):
                     refusal = refuse_payload("response_url", params)
@@ -537,6 +560,17 @@ class FakeSlack:
                 self.close_connection = True
                 with contextlib.suppress(OSError):
                     self.connection.shutdown(2)
+
+            def _read_chunked(self) -> bytes:
+                parts = []
+                while True:
+                    size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                    if size == 0:
+                        while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                            pass  # trailers
+                        return b"".join(parts)
+                    parts.append(self.rfile.read(size))
+                    self.rfile.readline()
 
             def _send(
                 self,

@@ -12,6 +12,9 @@ seconds), calls Slack outside any transaction, and records the outcome while its
   notification is never dropped for a transient fault. Errors that will not heal (`not_in_channel`,
   `is_archived`, `channel_not_found`) end the item, and the rollout owner is told once per channel.
 - Roughly one message per second per channel, as Slack asks for chat.postMessage.
+- A file too large to store (a CSV report of every unusable row of a 5 MB upload can exceed 100 MB) is
+  queued as a reference (`upload_produced`): when it is sent, a `Producer` the domain registered under the
+  reference's source writes it into a temporary file, which is streamed to Slack and deleted.
 """
 
 from __future__ import annotations
@@ -19,11 +22,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http.client import HTTPException
-from typing import Any
+from typing import IO, Any, Protocol
 
 import httpx
 from slack_sdk import WebClient
@@ -245,6 +249,67 @@ def upload(
     )
 
 
+def upload_produced(
+    session: Session,
+    *,
+    now: datetime,
+    rollout_id: int | None,
+    user_id: str,
+    source: str,
+    reference: dict[str, Any],
+    filename: str,
+    title: str,
+) -> None:
+    """A file for one person in their direct message with the bot, written only when it is sent: the
+    producer registered under `source` writes it from `reference` (small, JSON), so neither the database
+    nor memory ever holds the whole file. Its comment comes from the producer, which knows what it wrote."""
+    _queue(
+        session,
+        OutboxItem(
+            rollout_id=rollout_id,
+            kind=KIND_UPLOAD,
+            target=user_id,
+            payload={**reference, "source": source, "filename": filename, "title": title},
+            not_before=now,
+            created_at=now,
+        ),
+    )
+
+
+def pending_produced(session: Session, *, user_id: str, source: str) -> list[dict[str, Any]]:
+    """The references of the files from `source` still waiting to be sent to `user_id`."""
+    payloads = session.scalars(
+        select(col(OutboxItem.payload)).where(
+            _pending(), col(OutboxItem.kind) == KIND_UPLOAD, col(OutboxItem.target) == user_id
+        )
+    ).all()
+    return [payload for payload in payloads if payload.get("source") == source]
+
+
+@dataclass(frozen=True)
+class Produced:
+    """What a producer wrote: the comment the file is shared with."""
+
+    comment: str
+
+
+class Unavailable(Exception):
+    """The producer cannot write the file (its source is gone, or there is nothing to report): the item
+    ends and `text`, in the reader's language, is sent to them instead, by direct message."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+class Producer(Protocol):
+    def write(self, reference: dict[str, Any], out: IO[bytes]) -> Produced:
+        """Write the file into `out` (raises Unavailable when it cannot be written)."""
+
+    def finished(self, session: Session, reference: dict[str, Any]) -> None:
+        """Called in the transaction that ends the item, sent or not: what the source kept for it may go."""
+
+
 def due_backlog(session: Session, *, now: datetime) -> tuple[int, datetime | None]:
     """How many notifications are due and undelivered, and since when the oldest has been due."""
     count, oldest = session.execute(
@@ -277,6 +342,8 @@ class Outcome:
     ts: str | None = None
     channel: str | None = None
     reason: str | None = None
+    # Sent instead of a produced file that could not be written (Unavailable).
+    notice: str | None = None
 
 
 class OutboxWorker(PollingWorker):
@@ -296,6 +363,7 @@ class OutboxWorker(PollingWorker):
         liveness: Liveness | None = None,
         foreground: Foreground | None = None,
         access: SlackAccess | None = None,
+        producers: Mapping[str, Producer] | None = None,
     ):
         super().__init__("outbox-worker", idle_wait=idle_wait, outage=database.outage)
         self.database = database
@@ -307,6 +375,8 @@ class OutboxWorker(PollingWorker):
         self.batch_size = batch_size
         self.backoff_base = backoff_base
         self.pace = pace
+        # The domains' producers of files written only when sent (upload_produced), by source name.
+        self.producers: Mapping[str, Producer] = producers or {}
         # Retried without end: the back-off comes with each outcome (Retry-After, or `_backoff`).
         self.queue = LeasedQueue(
             database, liveness or Liveness(database), OutboxItem, ready=_pending, max_attempts=None
@@ -484,6 +554,10 @@ class OutboxWorker(PollingWorker):
         The file id Slack hands out is stored on the item before the upload is completed. A retry that
         finds one asks files.info where that file is shared: already in the target conversation means an
         earlier completion landed although its answer was lost; otherwise it completes the same file.
+
+        A produced file (upload_produced) is written by its producer into a temporary file first; Slack is
+        asked for an upload URL of that file's exact size, and the file is streamed there. Its comment is
+        stored with the file id, so completing it after a retry needs neither the file nor the producer.
         """
         thread_ts: str | None = None
         if message is not None:
@@ -500,23 +574,38 @@ class OutboxWorker(PollingWorker):
             if shared is None:
                 file_id = None  # the earlier upload expired or never arrived: start again
         if file_id is None:
-            data = str(item.payload["content"]).encode("utf-8")
-            answer = self.client.files_getUploadURLExternal(
-                filename=item.payload["filename"], length=len(data)
-            )
-            file_id = str(answer["file_id"])
-            # The upload URL needs no token; the bot token never goes there.
-            sent = self.http.post(str(answer["upload_url"]), content=data)
-            if sent.status_code != 200:
-                logger.warning("file upload for outbox item %s answered HTTP %s", item.id, sent.status_code)
-                return Outcome(retry_after=self._backoff(item.attempts), reason=f"upload_{sent.status_code}")
-            self._remember_file(item, file_id)
+            source = item.payload.get("source")
+            comment: str | None = None
+            if source is None:
+                data = str(item.payload["content"]).encode("utf-8")
+                sent = self._put(item, data, len(data))
+            else:
+                producer = self.producers.get(str(source))
+                if producer is None:
+                    logger.error("outbox item %s names no known producer %r; dropping it", item.id, source)
+                    return Outcome(permanent_error="unknown_source")
+                # Written to disk, never to memory, and gone when closed (on Linux it has no name at all),
+                # whatever happens in between; a retry writes it again.
+                with tempfile.TemporaryFile() as spool:
+                    try:
+                        produced = producer.write(dict(item.payload), spool)
+                    except Unavailable as unavailable:
+                        return Outcome(notice=unavailable.text, reason="unavailable")
+                    spool.flush()
+                    length = spool.tell()
+                    spool.seek(0)
+                    sent = self._put(item, spool, length)
+                comment = produced.comment
+            if isinstance(sent, Outcome):
+                return sent
+            file_id = sent
+            self._remember_file(item, file_id, comment=comment)
             crashpoints.reach("outbox_file_uploaded")
         try:
             self.client.files_completeUploadExternal(
                 files=[{"id": file_id, "title": item.payload["title"]}],
                 channel_id=channel,
-                initial_comment=item.payload["comment"],
+                initial_comment=str(item.payload["comment"]),
                 thread_ts=thread_ts,
             )
         except SlackApiError as error:
@@ -535,6 +624,25 @@ class OutboxWorker(PollingWorker):
         self._last_post[item.target] = self.clock()
         return Outcome(done=True)
 
+    def _put(self, item: OutboxItem, body: bytes | IO[bytes], length: int) -> str | Outcome:
+        """Send a file's `length` bytes to a fresh upload URL; returns its file id, or the Outcome of a
+        failure. A file object is streamed in chunks, with its length as Content-Length."""
+        answer = self.client.files_getUploadURLExternal(filename=item.payload["filename"], length=length)
+        file_id = str(answer["file_id"])
+        try:
+            # The upload URL needs no token; the bot token never goes there.
+            sent = self.http.post(
+                str(answer["upload_url"]), content=body, headers={"Content-Length": str(length)}
+            )
+        except httpx.HTTPError as error:
+            reason = type(error).__name__
+            logger.warning("file upload for outbox item %s failed: %s", item.id, reason)
+            return Outcome(retry_after=self._backoff(item.attempts), reason=reason)
+        if sent.status_code != 200:
+            logger.warning("file upload for outbox item %s answered HTTP %s", item.id, sent.status_code)
+            return Outcome(retry_after=self._backoff(item.attempts), reason=f"upload_{sent.status_code}")
+        return file_id
+
     def _file_shared(self, file_id: str, channel: str, thread_ts: str | None) -> bool | None:
         """Whether the bot's upload `file_id` is shared in `channel` (in `thread_ts`'s thread when given):
         True, False (uploaded but not shared there), or None (Slack does not know the file)."""
@@ -551,10 +659,14 @@ class OutboxWorker(PollingWorker):
                     return True
         return False
 
-    def _remember_file(self, item: OutboxItem, file_id: str | None) -> None:
+    def _remember_file(self, item: OutboxItem, file_id: str | None, *, comment: str | None = None) -> None:
+        """Store the uploaded file's id on the item (None: forget it), and a produced file's comment, which
+        the completion needs again after a retry."""
         payload = {key: value for key, value in item.payload.items() if key != "file_id"}
         if file_id is not None:
             payload["file_id"] = file_id
+        if comment is not None:
+            payload["comment"] = comment
         item.payload = payload
         with self.database.write() as session:
             session.execute(
@@ -653,6 +765,15 @@ class OutboxWorker(PollingWorker):
                 stored.last_error = None
                 if item.kind == KIND_SYNC and message is not None:
                     self._record_sync(session, message=message, outcome=outcome, now=now)
+                self._finished(session, item)
+                return
+            if outcome.notice is not None:
+                # The file could not be written: its reader is told why, privately, and the item ends.
+                stored.status = OutboxStatus.DEAD
+                stored.last_error = outcome.reason or "unavailable"
+                logger.info("outbox item %s (%s to %s) could not be written", item.id, item.kind, item.target)
+                post(session, now=now, rollout_id=item.rollout_id, channel=item.target, text=outcome.notice)
+                self._finished(session, item)
                 return
             if outcome.permanent_error is not None:
                 if outcome.permanent_error == "message_not_found" and message is not None:
@@ -675,9 +796,16 @@ class OutboxWorker(PollingWorker):
                 )
                 if outcome.permanent_error in CHANNEL_ERRORS:
                     self._tell_owner(session, item=item, error=outcome.permanent_error, now=now)
+                self._finished(session, item)
                 return
             stored.not_before = now + timedelta(seconds=outcome.retry_after or 1.0)
             stored.last_error = (outcome.reason or "retry")[:500]
+
+    def _finished(self, session: Session, item: OutboxItem) -> None:
+        source = item.payload.get("source") if item.kind == KIND_UPLOAD else None
+        producer = self.producers.get(str(source)) if source is not None else None
+        if producer is not None:
+            producer.finished(session, dict(item.payload))
 
     @staticmethod
     def _record_sync(session: Session, *, message: SlackMessage, outcome: Outcome, now: datetime) -> None:

@@ -444,7 +444,7 @@ EN: dict[str, str] = {
     "csv.button.report": "Download report",
     "csv.report.title": "Rows of {file} that can't be used",
     "csv.report.comment": "The {count} row(s) of {file} that can't be used, each with its reason, in the file's own columns. Fix them and upload the file again.",
-    "csv.report.comment_cut": "The first {shown} of the {count} rows of {file} that can't be used, each with its reason, in the file's own columns: a report stops at 5 MB, as uploads do. Fix them and upload the file again to see the rest.",
+    "csv.report.gone": "I can't send the report of {file}: the file is no longer stored (it expired after 24 hours, or was erased). Upload it again to get a new preview and its report.",
     "csv.report.already_sent": "I've already sent the report for this preview: it is in our conversation above.",
     "csv.report.nothing": "Every row of this file can be used now, so there is no report to send.",
     "csv.report.column.line": "Line",

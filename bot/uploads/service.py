@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http.client import HTTPException
-from typing import Any
+from typing import IO, Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -47,12 +47,20 @@ from bot.platform.people import reader_texts, rollout_language
 from bot.platform.workers import PollingWorker
 from bot.slack import formatting
 from bot.slack.files import DownloadError, FileFetcher
-from bot.texts import Texts
+from bot.texts import Texts, known_language
 from bot.uploads import blocks, parsing
 from bot.uploads.parsing import CsvProblem, DataRow, Extraction, FlaggedCell, ParsedCsv, RowProblem
 from storage import queries
 from storage.db import Database, affected_rows, is_outage
-from storage.models import CsvDraft, DraftStatus, InvitationBatch, ProcessedEvent, Rollout, RolloutStatus
+from storage.models import (
+    CsvDraft,
+    DraftStatus,
+    InvitationBatch,
+    Invitee,
+    ProcessedEvent,
+    Rollout,
+    RolloutStatus,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -612,7 +620,9 @@ class UploadService:
     ) -> None:
         draft.status = DraftStatus.REQUESTED
         draft.batch_id = batch_id
-        draft.content = None  # the invitees are stored; the file is no longer needed
+        if not self._report_waiting(session, draft):
+            # The invitees are stored; the file is no longer needed (else report_finished drops it).
+            draft.content = None
         self.render(session, draft=draft, parsed=None, now=now, requested_counts=counts)
 
     @answers_refusals
@@ -623,16 +633,19 @@ class UploadService:
             if draft is None:
                 return
             draft.status = DraftStatus.CANCELLED
-            draft.content = None
+            if not self._report_waiting(session, draft):
+                draft.content = None  # else report_finished drops it once the report is sent
             self.render(session, draft=draft, parsed=None, now=now)
 
     @answers_refusals
     def download_report(self, *, draft_id: int, click: Click) -> None:
         """Upload, in the preview's direct message, a CSV of every row that can't be used; once per preview.
 
-        The file is read and checked outside any write transaction, as for the preview; the upload is queued
-        and recorded on the draft in the transaction that also finishes the click, so a second click (or a
-        second attempt at this one) finds it recorded and uploads nothing."""
+        The file is read and checked outside any write transaction, as for the preview, to answer at once
+        when there is nothing to report. The upload is queued as a reference to the draft (the report can
+        be 20 times the file: it is written only when sent, by UnusableRowsReport) and recorded on the
+        draft in the transaction that also finishes the click, so a second click (or a second attempt at
+        this one) finds it recorded and uploads nothing."""
         for attempt in range(2):
             with self.database.read() as session:
                 stored = session.get(CsvDraft, draft_id)
@@ -646,19 +659,16 @@ class UploadService:
                 content = stored.content if stored is not None and ready else None
                 read_under = _mapping(stored) if stored is not None else {}
                 rollout_id = stored.rollout_id if stored is not None else None
-                # The report is the uploader's, in their language (until known, the rollout's).
-                uploader_texts = reader_texts(
-                    session, click.user_id, fallback=rollout_language(session, rollout_id)
-                )
-            report: tuple[str, int, int] | CsvProblem | None = None
+            unusable: int | CsvProblem | None = None
             if content is not None:
                 # Read only when the draft is usable: _load_for below answers every other case.
-                report = self._report(content, read_under, rollout_id, uploader_texts)
+                unusable = self._unusable_count(content, read_under, rollout_id)
             now = self.clock()
             with self.database.write() as session:
                 draft = self._load_for(session, draft_id=draft_id, click=click, now=now)
                 if draft is None:
                     return
+                # The report is the uploader's, in their language (until known, the rollout's).
                 texts = reader_texts(
                     session, click.user_id, fallback=rollout_language(session, draft.rollout_id)
                 )
@@ -666,7 +676,7 @@ class UploadService:
                     text = texts.text("csv.report.already_sent")
                     tell(session, now=now, click=click, text=text, rollout_id=draft.rollout_id)
                     return
-                if report is None or _mapping(draft) != read_under or draft.rollout_id != rollout_id:
+                if unusable is None or _mapping(draft) != read_under or draft.rollout_id != rollout_id:
                     if attempt == 0:
                         # Re-mapped or given a rollout meanwhile: read it again under what is stored now.
                         self.database.defer_finish(session)
@@ -675,13 +685,11 @@ class UploadService:
                     text = texts.text("csv.not_ready", state=state)
                     tell(session, now=now, click=click, text=text, rollout_id=draft.rollout_id)
                     return
-                if isinstance(report, CsvProblem):
-                    escaped = {name: formatting.escape(str(value)) for name, value in report.params.items()}
-                    text = texts.text(report.key, file=formatting.escape(draft.file_name or "?"), **escaped)
+                if isinstance(unusable, CsvProblem):
+                    text = _problem_text(texts, unusable, draft.file_name)
                     tell(session, now=now, click=click, text=text, rollout_id=draft.rollout_id)
                     return
-                content_text, rows, unusable = report
-                if not rows:
+                if not unusable:
                     text = texts.text("csv.report.nothing")
                     tell(session, now=now, click=click, text=text, rollout_id=draft.rollout_id)
                     return
@@ -698,43 +706,100 @@ class UploadService:
                     text = texts.text("csv.report.already_sent")
                     tell(session, now=now, click=click, text=text, rollout_id=draft.rollout_id)
                     return
-                shown = formatting.escape(draft.file_name or draft.file_id)
-                outbox.upload(
+                outbox.upload_produced(
                     session,
                     now=now,
                     rollout_id=draft.rollout_id,
                     user_id=draft.uploader,
+                    source=REPORT_SOURCE,
+                    reference={"draft_id": draft_id, "language": texts.language},
                     filename=f"msi-unusable-rows-{draft_id}.csv",
                     title=texts.text("csv.report.title", file=draft.file_name or draft.file_id),
-                    content=content_text,
-                    comment=texts.text("csv.report.comment", count=rows, file=shown)
-                    if rows == unusable
-                    else texts.text("csv.report.comment_cut", shown=rows, count=unusable, file=shown),
                 )
                 return
 
-    def _report(
-        self, content: bytes, mapping: dict[str, int | None], rollout_id: int | None, uploader_texts: Texts
-    ) -> tuple[str, int, int] | CsvProblem:
-        """The report's CSV text, its number of rows, and how many rows can't be used (unusable_rows_csv)."""
+    def _unusable_count(
+        self, content: bytes, mapping: dict[str, int | None], rollout_id: int | None
+    ) -> int | CsvProblem:
+        """How many rows of the file can't be used now (the preview's counts added up)."""
         try:
             parsed = parsing.parse(content, pause=self._pause)
             extraction = parsing.extract(parsed, mapping, pause=self._pause)
         except CsvProblem as problem:
             return problem
+        classified = self._classified(extraction, rollout_id)
+        return extraction.invalid_count + extraction.duplicate_count + len(classified)
+
+    def _classified(
+        self, extraction: Extraction, rollout_id: int | None, *, own_batch: int | None = None
+    ) -> dict[int, tuple[str, Unusable]]:
+        """classified_rows' verdicts on the file's accepted rows in the rollout, as it is now. The rows of
+        `own_batch` (the batch this very file was requested as) are the file's own, not "already here"."""
         summary = Summary()
         if rollout_id is not None:
             with self.database.read() as session:
                 rollout = session.get(Rollout, rollout_id)
                 if rollout is not None and rollout.status == RolloutStatus.ACTIVE:
+                    candidates: Sequence[Addressee] = extraction.accepted
+                    if own_batch is not None:
+                        requested = set(
+                            session.scalars(
+                                select(col(Invitee.email_key)).where(col(Invitee.batch_id) == own_batch)
+                            )
+                        )
+                        candidates = [row for row in candidates if row.key not in requested]
                     self.invitations.classify(
-                        session, rollout=rollout, candidates=extraction.accepted, summary=summary
+                        session, rollout=rollout, candidates=candidates, summary=summary
                     )
-        classified = classified_rows(summary)
+        return classified_rows(summary)
+
+    def write_report(self, draft_id: int, reader_texts: Texts, out: IO[bytes]) -> tuple[int, str]:
+        """Write the report of a draft's unusable rows into `out`, as the file and the rollout are now.
+        Returns the number of rows written and the name the file was uploaded under; raises
+        outbox.Unavailable, with the reason in `reader_texts`' language, when it cannot be written."""
+        with self.database.read() as session:
+            draft = session.get(CsvDraft, draft_id)
+            content = draft.content if draft is not None else None
+            name = (draft.file_name or draft.file_id) if draft is not None else "?"
+            if draft is None or content is None:
+                # Cancelled, expired, erased (msi-bot erase, retention) or requested without a report waiting.
+                raise outbox.Unavailable(reader_texts.text("csv.report.gone", file=formatting.escape(name)))
+            mapping, rollout_id = _mapping(draft), draft.rollout_id
+            # Requested while its report waited: the rows in its batch are not the report's.
+            own_batch = draft.batch_id if draft.status == DraftStatus.REQUESTED else None
+        try:
+            parsed = parsing.parse(content, pause=self._pause)
+            extraction = parsing.extract(parsed, mapping, pause=self._pause)
+        except CsvProblem as problem:
+            raise outbox.Unavailable(_problem_text(reader_texts, problem, name)) from None
+        del content  # the parsed file holds what is needed
+        classified = self._classified(extraction, rollout_id, own_batch=own_batch)
         # The second reading builds its own accepted rows: let this one's go first, so the report never
         # holds more rows at once than the preview does.
-        del extraction, summary
-        return unusable_rows_csv(uploader_texts, parsed, mapping, classified, pause=self._pause)
+        del extraction
+        rows = write_unusable_rows(reader_texts, parsed, mapping, classified, out, pause=self._pause)
+        if not rows:
+            raise outbox.Unavailable(reader_texts.text("csv.report.nothing"))
+        return rows, name
+
+    def report_finished(self, session: Session, draft_id: int) -> None:
+        """A report was sent (or ended): a draft requested or cancelled meanwhile kept its file for it.
+        The draft's row is locked first, as _report_waiting does on Request and Cancel: whichever of the
+        two transactions comes second sees the other's outcome, so the file is never kept for good."""
+        draft = session.get(CsvDraft, draft_id, with_for_update=True, populate_existing=True)
+        if draft is None or draft.content is None or draft.status in (DraftStatus.READY, DraftStatus.PENDING):
+            return
+        if not self._report_waiting(session, draft):
+            draft.content = None
+
+    @staticmethod
+    def _report_waiting(session: Session, draft: CsvDraft) -> bool:
+        """Whether a report of this draft is queued and not yet sent: it is written from the stored file."""
+        if draft.report_sent_at is None:
+            return False
+        session.execute(select(col(CsvDraft.id)).where(col(CsvDraft.id) == draft.id).with_for_update())
+        waiting = outbox.pending_produced(session, user_id=draft.uploader, source=REPORT_SOURCE)
+        return any(reference.get("draft_id") == draft.id for reference in waiting)
 
     @answers_refusals
     def mapping_form(self, *, draft_id: int, click: Click) -> dict[str, Any] | None:
@@ -899,11 +964,8 @@ def _mapping_line(reader_texts: Texts, draft: CsvDraft) -> str:
 
 # The classify categories: rows the file reading accepts, that the rollout then can't take.
 _CLASSIFIED = ("already_here", "elsewhere", "over_limit")
-# Where a report stops: the upload limit, in characters. A 5 MB file can hold two million one-letter rows,
-# whose report (line, cell, category and reason each) would be over 100 MB, held in memory and in the
-# outbox, for a list nobody fixes by hand (Excel opens 1,048,576 rows at most). Fixing the rows shown and
-# uploading again reports the rest.
-REPORT_CHARACTERS = parsing.MAX_BYTES
+# The outbox source of the Download report's file (outbox.upload_produced), written by UnusableRowsReport.
+REPORT_SOURCE = "csv_report"
 
 
 def classified_rows(summary: Summary) -> dict[int, tuple[str, Unusable]]:
@@ -918,30 +980,31 @@ def classified_rows(summary: Summary) -> dict[int, tuple[str, Unusable]]:
     return verdicts
 
 
-def unusable_rows_csv(
+def write_unusable_rows(
     reader_texts: Texts,
     parsed: ParsedCsv,
     mapping: dict[str, int | None],
     classified: dict[int, tuple[str, Unusable]],
+    out: IO[bytes],
     *,
     pause: Callable[[], object] | None = None,
-) -> tuple[str, int, int]:
-    """Every row of the file that can't be used, in file order, as a formula-safe CSV (with a BOM, so Excel
-    reads it as UTF-8): its line, its cells in the file's own column order, the category and the reason.
-    Returns the text, its number of rows, and the number of rows that can't be used: more when the report
-    reached REPORT_CHARACTERS and the rest were only counted.
+) -> int:
+    """Write every row of the file that can't be used into `out`, in file order, as a formula-safe UTF-8
+    CSV (with a BOM, so Excel reads it as UTF-8): its line, its cells in the file's own column order, the
+    category and the reason. Returns the number of rows written.
 
     `classified` is classified_rows' verdicts on the rows the file reading accepts. The invalid and repeated
-    rows are found again by reading the file once more, each written as it comes and let go, so no list of
-    bad rows is ever held (a 5 MB file can hold two million)."""
+    rows are found again by reading the file once more, each written to `out` as it comes and let go, so
+    neither a list of bad rows (a 5 MB file can hold two million) nor the report itself (then over 100 MB)
+    is ever held: only the encoder's buffer."""
     verdicts = classified
     category_names = {
         category: reader_texts.text(f"csv.report.category.{category}") for category in CATEGORIES
     }
     width = len(parsed.headers)
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    text.write("\ufeff")
+    writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(
         [
             neutralise(cell)
@@ -953,18 +1016,15 @@ def unusable_rows_csv(
             )
         ]
     )
-    written = unusable_count = 0
+    written = 0
 
     def plain(value: str) -> str:
         return value
 
     def write(row: DataRow, problem: RowProblem | None) -> None:
-        nonlocal written, unusable_count
+        nonlocal written
         if problem is None and row.line not in verdicts:
             return  # accepted
-        unusable_count += 1
-        if buffer.tell() >= REPORT_CHARACTERS:
-            return
         if problem is None:
             category, unusable = verdicts[row.line]
         else:
@@ -975,8 +1035,35 @@ def unusable_rows_csv(
         writer.writerow([row.line, *map(neutralise, cells), category_names[category], neutralise(reason)])
         written += 1
 
-    parsing.extract(parsed, mapping, pause=pause, report=write)
-    return buffer.getvalue(), written, unusable_count
+    try:
+        parsing.extract(parsed, mapping, pause=pause, report=write)
+    finally:
+        text.flush()
+        text.detach()  # `out` stays open: it is the caller's
+    return written
+
+
+class UnusableRowsReport:
+    """The outbox producer of the Download report (REPORT_SOURCE): written from the draft's stored file
+    when the outbox worker sends it, so the report is never stored or held whole."""
+
+    def __init__(self, uploads: UploadService) -> None:
+        self.uploads = uploads
+
+    def write(self, reference: dict[str, Any], out: IO[bytes]) -> outbox.Produced:
+        texts = Texts.of(known_language(str(reference.get("language") or "")))
+        rows, name = self.uploads.write_report(int(reference["draft_id"]), texts, out)
+        return outbox.Produced(
+            comment=texts.text("csv.report.comment", count=rows, file=formatting.escape(name))
+        )
+
+    def finished(self, session: Session, reference: dict[str, Any]) -> None:
+        self.uploads.report_finished(session, int(reference["draft_id"]))
+
+
+def _problem_text(reader_texts: Texts, problem: CsvProblem, file_name: str | None) -> str:
+    escaped = {name: formatting.escape(str(value)) for name, value in problem.params.items()}
+    return reader_texts.text(problem.key, file=formatting.escape(file_name or "?"), **escaped)
 
 
 def _file_summary(extraction: Extraction) -> Summary:

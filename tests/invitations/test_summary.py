@@ -11,7 +11,7 @@ import pytest
 from bot.invitations.service import Candidate, Summary, Unusable, summary_lines, summary_parts
 from bot.texts import Texts
 from bot.uploads import parsing
-from bot.uploads.service import REPORT_CHARACTERS, _file_summary, classified_rows, unusable_rows_csv
+from bot.uploads.service import _file_summary, classified_rows, write_unusable_rows
 
 
 def row(line: int, email: str) -> Candidate:
@@ -135,8 +135,10 @@ def test_the_report_in_japanese_has_every_unusable_row_with_its_cells_category_a
     parsed = parsing.parse(data)
     accepted = parsing.extract(parsed, parsed.mapping).accepted
     classified = classified_rows(Summary(elsewhere=[(accepted[0], "本番")]))
-    text, count, unusable = unusable_rows_csv(Texts.of("ja"), parsed, parsed.mapping, classified)
-    assert count == unusable == 3
+    out = io.BytesIO()
+    assert write_unusable_rows(Texts.of("ja"), parsed, parsed.mapping, classified, out) == 3
+    text = out.getvalue().decode("utf-8")
+    assert text.startswith("\ufeff")
     assert list(csv.reader(io.StringIO(text.lstrip("\ufeff")))) == [
         ["行", "Email", "Name", "問題", "理由"],
         ["2", "a@example.com", "Ana", "ほかのロールアウトで使用済み", "ロールアウト「本番」で使用済みです"],
@@ -145,10 +147,31 @@ def test_the_report_in_japanese_has_every_unusable_row_with_its_cells_category_a
     ]
 
 
-def test_a_report_stops_at_the_upload_limit_and_counts_the_rest() -> None:
+class Sink(io.RawIOBase):
+    """A binary file that keeps only the size of what is written to it, its largest write and its rows."""
+
+    def __init__(self) -> None:
+        self.size = self.largest = self.rows = 0
+        self.lines: list[int] = []
+        self._tail = b""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: object) -> int:
+        chunk = bytes(data)  # type: ignore[call-overload]
+        self.size += len(chunk)
+        self.largest = max(self.largest, len(chunk))
+        text = self._tail + chunk
+        *complete, self._tail = text.split(b"\r\n")
+        self.lines.extend(int(line.split(b",")[0]) for line in complete if line[:1].isdigit())
+        return len(chunk)
+
+
+def test_a_report_holds_every_unusable_row_and_is_written_out_as_it_goes() -> None:
     parsed = parsing.parse(b"Email\n" + b"x\n" * 200_000)
-    text, count, unusable = unusable_rows_csv(Texts.of("en"), parsed, parsed.mapping, {})
-    assert unusable == 200_000 and 0 < count < unusable
-    assert REPORT_CHARACTERS <= len(text) < REPORT_CHARACTERS + 200  # one row past the limit at most
-    table = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert len(table) == count + 1 and [int(row[0]) for row in table[1:]] == list(range(2, count + 2))
+    sink = Sink()
+    assert write_unusable_rows(Texts.of("en"), parsed, parsed.mapping, {}, sink) == 200_000
+    assert sink.size > parsing.MAX_BYTES  # past the old cap, and the upload limit of the file itself
+    assert sink.lines == list(range(2, 200_002))  # every row, in file order
+    assert sink.largest <= 64 * 1024  # handed over in small pieces, never as one text

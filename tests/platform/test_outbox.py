@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
+from typing import IO, Any
 
+import httpx
 import pytest
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.platform import outbox
 from bot.platform.outbox import OutboxWorker
@@ -153,3 +157,138 @@ def test_a_post_whose_answer_was_lost_is_not_shown_twice(
     with database.read() as session:
         kept = session.scalars(select(SlackMessage)).one()
     assert kept.ts == fake_slack.posts("C_MKTO")[0]["ts"]
+
+
+class ChunkProducer:
+    """A producer writing `chunks` pieces of 1 MiB, or refusing with `unavailable`; it keeps the files it
+    was handed (to check they are closed) and the references it finished."""
+
+    def __init__(self, chunks: int = 6, unavailable: str | None = None) -> None:
+        self.chunks, self.unavailable = chunks, unavailable
+        self.files: list[IO[bytes]] = []
+        self.finished_references: list[dict[str, Any]] = []
+
+    def write(self, reference: dict[str, Any], out: IO[bytes]) -> outbox.Produced:
+        self.files.append(out)
+        if self.unavailable is not None:
+            raise outbox.Unavailable(self.unavailable)
+        for number in range(self.chunks):
+            out.write(bytes([65 + number]) * (1 << 20))
+        return outbox.Produced(comment=f"{self.chunks} MiB for draft {reference['draft_id']}")
+
+    def finished(self, session: Session, reference: dict[str, Any]) -> None:
+        self.finished_references.append(reference)
+
+
+def producing_worker(database: Database, fake_slack: FakeSlack, producer: ChunkProducer) -> OutboxWorker:
+    client = WebClient(token=BOT_TOKEN, base_url=fake_slack.url, retry_handlers=[])
+    running = OutboxWorker(
+        database, client, clock=now, idle_wait=0.02, backoff_base=0.05, producers={"test": producer}
+    )
+    database.on_commit(running.wake, marked=outbox.QUEUED)
+    return running
+
+
+def queue_produced(database: Database) -> None:
+    with database.write() as session:
+        outbox.upload_produced(
+            session,
+            now=now(),
+            rollout_id=None,
+            user_id="U_MKTO",
+            source="test",
+            reference={"draft_id": 7},
+            filename="big.csv",
+            title="Big",
+        )
+
+
+def items(database: Database) -> list[OutboxItem]:
+    with database.read() as session:
+        return list(session.scalars(select(OutboxItem).order_by(OutboxItem.id)))
+
+
+def test_a_produced_file_is_written_when_sent_streamed_at_its_exact_length_and_never_stored(
+    database: Database, fake_slack: FakeSlack
+) -> None:
+    producer = ChunkProducer()
+    running = producing_worker(database, fake_slack, producer)
+    queue_produced(database)
+    assert items(database)[0].payload == {
+        "draft_id": 7,
+        "source": "test",
+        "filename": "big.csv",
+        "title": "Big",
+    }
+    fake_slack.fail("files.completeUploadExternal", "500")  # the completion is retried with the same file
+    running.start()
+    try:
+        (shared,) = fake_slack.wait_for(fake_slack.completed_uploads, timeout=15)
+    finally:
+        running.stop()
+    expected = b"".join(bytes([65 + number]) * (1 << 20) for number in range(6))
+    assert shared["content"] == expected and shared["channel"] == "D_MKTO"
+    assert shared["initial_comment"] == "6 MiB for draft 7" and shared["title"] == "Big"
+    assert [int(call.params["length"]) for call in fake_slack.calls_to("files.getUploadURLExternal")] == [
+        len(expected)
+    ]  # uploaded once: the retry completed the file already at Slack
+    assert shared["upload_headers"]["content-length"] == str(len(expected))
+    assert len(producer.files) == 1 and producer.files[0].closed  # the temporary file is gone
+    (item,) = items(database)
+    assert item.status == "done" and "content" not in item.payload
+    assert producer.finished_references == [item.payload]
+
+
+def test_a_file_that_cannot_be_produced_ends_with_a_private_message_instead(
+    database: Database, fake_slack: FakeSlack
+) -> None:
+    producer = ChunkProducer(unavailable="That file is gone.")
+    running = producing_worker(database, fake_slack, producer)
+    queue_produced(database)
+    running.start()
+    try:
+        fake_slack.wait_for(lambda: fake_slack.posts("D_MKTO"), timeout=15)
+        fake_slack.wait_for(lambda: all(item.status != "pending" for item in items(database)))
+    finally:
+        running.stop()
+    assert [m["text"] for m in fake_slack.posts("D_MKTO")] == ["That file is gone."]
+    assert not fake_slack.calls_to("files.getUploadURLExternal") and not fake_slack.completed_uploads()
+    upload, notice = items(database)
+    assert (upload.status, upload.last_error) == ("dead", "unavailable") and notice.status == "done"
+    assert producer.files[0].closed and producer.finished_references == [upload.payload]
+
+
+def test_the_fake_slack_refuses_a_body_of_another_length_and_completing_a_file_never_uploaded(
+    fake_slack: FakeSlack,
+) -> None:
+    client = WebClient(token=BOT_TOKEN, base_url=fake_slack.url, retry_handlers=[])
+    answer = client.files_getUploadURLExternal(filename="a.csv", length=10)
+    refused = httpx.post(str(answer["upload_url"]), content=b"12345")
+    assert refused.status_code == 400 and fake_slack.refused.pop()[1][0] == "length_mismatch"
+    with pytest.raises(SlackApiError) as never_uploaded:
+        client.files_completeUploadExternal(
+            files=[{"id": answer["file_id"], "title": "a"}], channel_id="D_MKTO"
+        )
+    assert never_uploaded.value.response["error"] == "file_not_found"
+    assert fake_slack.refused.pop()[0] == "files.completeUploadExternal"
+    assert httpx.post(str(answer["upload_url"]), content=b"1234567890").status_code == 200
+    client.files_completeUploadExternal(files=[{"id": answer["file_id"], "title": "a"}], channel_id="D_MKTO")
+    assert [u["content"] for u in fake_slack.completed_uploads()] == [b"1234567890"]
+
+
+def test_a_produced_file_whose_upload_failed_is_written_again_into_a_new_temporary_file(
+    database: Database, fake_slack: FakeSlack
+) -> None:
+    producer = ChunkProducer(chunks=2)
+    running = producing_worker(database, fake_slack, producer)
+    fake_slack.fail("upload", "500")
+    queue_produced(database)
+    running.start()
+    try:
+        (shared,) = fake_slack.wait_for(fake_slack.completed_uploads, timeout=15)
+    finally:
+        running.stop()
+    assert shared["content"] == b"A" * (1 << 20) + b"B" * (1 << 20)
+    assert len(fake_slack.calls_to("files.getUploadURLExternal")) == 2  # a fresh URL for the second try
+    assert len(producer.files) == 2 and all(spool.closed for spool in producer.files)
+    assert items(database)[0].status == "done"

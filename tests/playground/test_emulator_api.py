@@ -116,6 +116,9 @@ def test_an_upload_takes_three_calls_and_shares_the_file_in_its_channel(workspac
     assert call(workspace, "files.info", file=file_id)["error"] == "file_not_found"
     completed = call(workspace, "files.completeUploadExternal", files=json.dumps([{"id": file_id}]))
     assert completed["error"] == "file_not_found"  # nothing was uploaded yet
+    assert not workspace.receive_upload(file_id, b"a,b,c\n")  # not the 4 bytes asked for: refused
+    completed = call(workspace, "files.completeUploadExternal", files=json.dumps([{"id": file_id}]))
+    assert completed["error"] == "file_not_found"  # still nothing uploaded
     assert workspace.receive_upload(file_id, b"a,b\n")
     shared = call(
         workspace,

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from storage.models import Invitee
+from storage.models import CsvDraft, Invitee, OutboxItem
 from tests.conftest import RunningBot
 from tests.flow_helpers import buttons, click, start_rollout, text_of, wait_private_answer
 from tests.uploads.test_uploads_scenario import drafts, upload, wait_preview
@@ -180,3 +180,120 @@ def test_a_japanese_uploader_gets_the_counts_and_the_report_in_japanese(bot: Run
         ["4", "ANA@example.com", "'=重複", "重複"],
     ]
     assert table[2][4] == "重複しています（最初は 2 行目）"
+
+
+def large_file(rows: int = 180_000) -> bytes:
+    """Mostly invalid one-letter rows, one valid address every 1,000 rows (100 seats: 100 accepted, the
+    rest over the seat limit), each listed again on the next row: a report far over 5 MB."""
+    lines = [b"Email,Name"]
+    for n in range(rows):
+        if n % 1000 == 0:
+            lines.append(b"u%d@example.com,U%d" % (n, n))
+        elif n % 1000 == 1:
+            lines.append(b"u%d@example.com,again" % (n - 1))
+        else:
+            lines.append(b"x,N")
+    return b"\n".join(lines) + b"\n"
+
+
+def test_a_report_far_larger_than_5_mb_is_uploaded_whole_and_never_stored(bot: RunningBot) -> None:
+    start_rollout(bot)
+    upload(bot, "F1", "big.csv", large_file())
+    preview = wait_preview(bot, timeout=30)
+    rendered = text_of(preview)
+    counts = {"accepted": 100, "invalid": 179_640, "duplicates": 180, "over_limit": 80}
+    assert "180000 row(s) read" in rendered and sum(counts.values()) == 180_000
+    assert "*Accepted:* 100 (0 seat(s) left after these)" in rendered
+    assert "*Invalid:* 179640" in rendered and "*Listed twice:* 180" in rendered
+    assert "*Over the seat limit of 100:* 80" in rendered
+    click(bot, preview, "msi_draft_report", "U_MKTO")
+    report = bot.fake.wait_for(lambda: reports(bot), timeout=60)[0]
+    unusable = 180_000 - counts["accepted"]
+    assert f"The {unusable} row(s) of big.csv that can't be used" in report["initial_comment"]
+    content = bytes(report["content"])
+    assert len(content) > 5 * 1024 * 1024  # past the upload limit the report used to stop at
+    (asked,) = bot.fake.calls_to("files.getUploadURLExternal")
+    assert int(asked.params["length"]) == len(content)  # the exact length, as Slack requires
+    assert "authorization" not in report["upload_headers"]  # the token never goes to the upload URL
+    table = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert table[0] == ["Line", "Email", "Name", "Problem", "Reason"]
+    assert len(table) - 1 == unusable  # one row per unusable row, no more
+    by_category: dict[str, int] = {}
+    for row in table[1:]:
+        by_category[row[3]] = by_category.get(row[3], 0) + 1
+    assert by_category == {"Invalid": 179_640, "Listed twice": 180, "Over the seat limit": 80}
+    lines = [int(row[0]) for row in table[1:]]
+    assert lines == sorted(lines) and len(set(lines)) == unusable
+    # The outbox held a reference to the draft, never the report, before and after sending it.
+    with bot.database.read() as session:
+        (item,) = session.scalars(select(OutboxItem).where(OutboxItem.kind == "upload")).all()
+    assert item.status == "done" and "content" not in item.payload
+    assert set(item.payload) == {"source", "draft_id", "language", "filename", "title", "file_id", "comment"}
+
+
+SMALL = b"Email,Name\r\nana@example.com,Ana\r\nbob@,Bob\r\n"
+
+
+def hold_uploads(bot: RunningBot) -> None:
+    """Slack fails the first call of every DM upload (conversations.open) until release_uploads."""
+    bot.fake.fail("conversations.open", "500", times=10_000)
+
+
+def release_uploads(bot: RunningBot) -> None:
+    with bot.fake.lock:
+        bot.fake.failures.pop("conversations.open", None)
+
+
+def report_waiting(bot: RunningBot) -> bool:
+    with bot.database.read() as session:
+        waiting = session.scalars(select(OutboxItem).where(OutboxItem.kind == "upload")).all()
+    return any(item.status == "pending" and item.attempts > 0 for item in waiting)
+
+
+def test_a_draft_requested_while_its_report_waits_keeps_its_file_until_the_report_is_sent(
+    bot: RunningBot,
+) -> None:
+    start_rollout(bot)
+    upload(bot, "F1", "people.csv", SMALL)
+    preview = wait_preview(bot)
+    hold_uploads(bot)
+    click(bot, preview, "msi_draft_report", "U_MKTO")
+    bot.fake.wait_for(lambda: report_waiting(bot))  # queued, and tried once already
+    click(bot, preview, "msi_draft_request", "U_MKTO")
+    bot.fake.wait_for(lambda: drafts(bot)[0].status == "requested")
+    assert drafts(bot)[0].content == SMALL  # kept for the report
+    release_uploads(bot)
+    report = bot.fake.wait_for(lambda: reports(bot), timeout=20)[0]
+    table = list(csv.reader(io.StringIO(bytes(report["content"]).decode("utf-8-sig"))))
+    assert [row[:3] for row in table[1:]] == [["3", "bob@", "Bob"]]
+    # Sent: the file goes with the transaction that ended the upload.
+    bot.fake.wait_for(lambda: drafts(bot)[0].content is None)
+
+
+def test_a_report_whose_file_was_erased_meanwhile_ends_with_a_private_message_in_the_uploaders_language(
+    bot: RunningBot,
+) -> None:
+    from tests.texts.test_language_scenarios import start_in
+
+    bot.fake.add_user("U_MKTO", locale="ja-JP")
+    start_in(bot, "ja")
+    upload(bot, "F1", "一覧.csv", SMALL)
+    preview = bot.fake.wait_for(
+        lambda: next((m for m in bot.fake.posts("D_MKTO") if "一覧.csv からの招待" in text_of(m)), None)
+    )
+    hold_uploads(bot)
+    click(bot, preview, "msi_draft_report", "U_MKTO")
+    bot.fake.wait_for(lambda: report_waiting(bot))
+    with bot.database.write() as session:  # as retention or msi-bot erase leave it
+        (draft,) = session.scalars(select(CsvDraft)).all()
+        draft.content = None
+        draft.status = "expired"
+    release_uploads(bot)
+    gone = bot.fake.wait_for(
+        lambda: [m for m in bot.fake.posts("D_MKTO") if "レポートを送信できません" in (m["text"] or "")]
+    )
+    assert "一覧.csv" in gone[0]["text"] and "もう一度アップロード" in gone[0]["text"]
+    assert not reports(bot) and not bot.fake.calls_to("files.getUploadURLExternal")
+    with bot.database.read() as session:
+        (item,) = session.scalars(select(OutboxItem).where(OutboxItem.kind == "upload")).all()
+    assert (item.status, item.last_error) == ("dead", "unavailable")  # ended, not retried
