@@ -296,6 +296,37 @@ def test_a_japanese_reader_sees_the_rollout_and_the_bots_answers_in_japanese(
     person.no_page_errors()
 
 
+def test_news_elsewhere_leaves_the_button_a_person_is_about_to_click_alone(
+    browser: Any, playground: Playground
+) -> None:
+    person = Person(browser, playground.url)
+    person.be(OWNER)
+    person.open("CMKTO")
+    person.start_rollout("Production")
+    person.be(MARIA)
+    card = person.message("Step 1 of 7", button="msi_step_done")
+    button = card.find_element(By.CSS_SELECTOR, "button[data-action-id=msi_step_done]")
+    version = browser.execute_script("return page.state.version")
+
+    mine = browser.current_window_handle
+    browser.switch_to.new_window("tab")  # Sam, at the same time, in a tab of his own
+    sam = Person(browser, playground.url)
+    sam.be(SAM)
+    sam.open("CGENERAL")
+    sam.type("Morning all")
+    sam.message("Morning all")
+    browser.switch_to.window(mine)
+
+    # Maria's page hears the news (her #general changed) but her conversation did not: the card and its
+    # button are the very same elements, so a click in progress is not lost and an open menu stays open.
+    person.until(lambda b: b.execute_script("return page.state.version") != version)
+    assert button.get_attribute("data-action-id") == "msi_step_done"  # not stale: it was never redrawn
+    person.click(("Step 1 of 7",), "msi_step_done", confirm="Mark step 1 done?")
+    person.message("Step 2 of 7", button="msi_step_done")
+    with pytest.raises(StaleElementReferenceException):  # news in her conversation is drawn, of course
+        button.get_attribute("data-action-id")
+
+
 def test_mrkdwn_is_shown_as_slack_shows_it_in_the_viewers_time_zone(
     browser: Any, playground: Playground
 ) -> None:
