@@ -69,7 +69,17 @@ class Emulator:
                 params.update(parse_body(raw, content_type))
                 token = headers.get("authorization", "").removeprefix("Bearer ").strip()
                 token = token or str(params.pop("token", ""))
-                answer = self.workspace.call(path.removeprefix("/api/"), params, token)
+                method_name = path.removeprefix("/api/")
+                wait = self.workspace.throttle(method_name, params, token)
+                if wait is not None:
+                    return self._send(
+                        start_response,
+                        "429 Too Many Requests",
+                        json.dumps({"ok": False, "error": "ratelimited"}).encode(),
+                        "application/json",
+                        [("Retry-After", str(wait))],
+                    )
+                answer = self.workspace.call(method_name, params, token)
                 # As Slack does in every Web API answer: the scopes the app was granted at install, which
                 # for an app created from manifest.yml are the ones it asks for.
                 granted = [("X-OAuth-Scopes", ",".join(sorted(BOT_SCOPES)))]

@@ -16,6 +16,7 @@ from bot.platform import logs
 from bot.runtime import Runtime, freeze_startup_heap, shorten_interpreter_turns
 from bot.slack.server import HttpServer
 from playground.emulator import Emulator
+from playground.limits import POST_BURST, POSTS_PER_SECOND
 from playground.slack_side import SlackSide
 from playground.workspace import Workspace
 
@@ -52,11 +53,22 @@ def playground_settings(
 
 
 class Playground:
-    def __init__(self, *, port: int = 0, database: str | Path = DEFAULT_DATABASE, host: str = "127.0.0.1"):
+    def __init__(
+        self,
+        *,
+        port: int = 0,
+        database: str | Path = DEFAULT_DATABASE,
+        host: str = "127.0.0.1",
+        post_burst: int = POST_BURST,
+        posts_per_second: float = POSTS_PER_SECOND,
+    ):
         self.database = Path(database).resolve()
         self.bot_token = "xoxb-playground-" + secrets.token_hex(12)
         signing_secret = secrets.token_hex(16)
-        self.workspace = Workspace(bot_token=self.bot_token)
+        # Slack's limit on posting per channel (429 with Retry-After beyond it), which the bot must honour.
+        self.workspace = Workspace(
+            bot_token=self.bot_token, post_burst=post_burst, posts_per_second=posts_per_second
+        )
         self.slack = SlackSide(self.workspace, signing_secret, lambda: self.bot_url)
         self.workspace.emit = self.slack.event
         self.emulator = Emulator(self.workspace, self.slack, self.reset)

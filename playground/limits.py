@@ -4,6 +4,9 @@ Slack (tests/fake_slack.py): both refuse exactly what Slack refuses."""
 from __future__ import annotations
 
 import json
+import math
+import time
+from collections.abc import Callable
 from typing import Any
 
 TRIGGER_SECONDS = 3.0
@@ -22,6 +25,37 @@ SELECT_OPTIONS = 100
 OVERFLOW_OPTIONS = 5
 PLACEHOLDER_TEXT = 150
 MESSAGE_TEXT = 40000
+# chat.postMessage: "about 1 message per second per channel", short bursts allowed, 429 with Retry-After
+# above it. The burst is the emulator's guess (Slack publishes none); a rollout's start posts far fewer.
+POSTS_PER_SECOND = 1.0
+POST_BURST = 8
+
+
+class ChannelRate:
+    """Slack's per-channel limit on posting, as a token bucket per channel: `burst` posts at once, then
+    `per_second` on average. `retry_after` takes one post's token, or says how many whole seconds to wait
+    (what Slack puts in Retry-After) and takes nothing."""
+
+    def __init__(self, *, burst: int, per_second: float, clock: Callable[[], float] = time.monotonic) -> None:
+        if burst < 1 or per_second <= 0:
+            raise ValueError("a rate limit needs a burst of at least 1 and a positive rate")
+        self.burst = burst
+        self.per_second = per_second
+        self.clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}  # channel -> (tokens, when counted)
+
+    def retry_after(self, channel: str) -> int | None:
+        now = self.clock()
+        tokens, counted = self._buckets.get(channel, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - counted) * self.per_second)
+        if tokens >= 1.0:
+            self._buckets[channel] = (tokens - 1.0, now)
+            return None
+        self._buckets[channel] = (tokens, now)
+        return max(1, math.ceil((1.0 - tokens) / self.per_second))
+
+    def forget(self) -> None:
+        self._buckets.clear()
 
 
 def block_problems(blocks: list[Any], limit: int) -> list[str]:

@@ -14,7 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from playground.limits import TRIGGER_SECONDS, json_field, refuse_payload, refuse_upload, upload_length
+from playground.limits import (
+    POST_BURST,
+    POSTS_PER_SECOND,
+    TRIGGER_SECONDS,
+    ChannelRate,
+    json_field,
+    refuse_payload,
+    refuse_upload,
+    upload_length,
+)
 
 BOT_USER = "UBOT"
 BOT_ID = "BBOT"
@@ -96,9 +105,17 @@ class ResponseUrl:
 
 
 class Workspace:
-    def __init__(self, *, base_url: str = "", bot_token: str = "") -> None:
+    def __init__(
+        self,
+        *,
+        base_url: str = "",
+        bot_token: str = "",
+        post_burst: int = POST_BURST,
+        posts_per_second: float = POSTS_PER_SECOND,
+    ) -> None:
         self.base_url = base_url  # e.g. http://127.0.0.1:PORT, for the URLs the emulator hands out
         self.bot_token = bot_token
+        self.post_rate = ChannelRate(burst=post_burst, per_second=posts_per_second)
         self.lock = threading.RLock()
         self.changed = threading.Condition(self.lock)
         self.closing = False
@@ -146,6 +163,8 @@ class Workspace:
             self.response_urls: dict[str, ResponseUrl] = {}
             self.notices: list[dict[str, Any]] = []  # what Slack would show a user as an error toast
             self.refused: list[tuple[str, str]] = []
+            self.ratelimited: list[tuple[str, str]] = []  # (method, channel) answered 429
+            self.post_rate.forget()
             self._serial = itertools.count(1)
             self._clock = time.time()
             self.touch()
@@ -258,6 +277,20 @@ class Workspace:
                 return {"ok": False, "error": refusal[0], "response_metadata": {"messages": [refusal[1]]}}
             result: dict[str, Any] = handler(params)
             return result
+
+    def throttle(self, method: str, params: dict[str, Any], token: str) -> int | None:
+        """Seconds the bot must wait before this call (Slack's 429 and Retry-After), or None to answer it.
+        Only chat.postMessage is limited, per channel, as Slack documents."""
+        if method != "chat.postMessage" or token != self.bot_token:
+            return None
+        with self.lock:
+            channel, error = self._target_channel(str(params.get("channel") or ""))
+            if error or channel is None:
+                return None
+            wait = self.post_rate.retry_after(channel)
+            if wait is not None:
+                self.ratelimited.append((method, channel))
+            return wait
 
     def _target_channel(self, channel: str) -> tuple[str | None, str | None]:
         """The channel a post goes to (a user id means the DM with the bot), or the error Slack gives."""

@@ -49,6 +49,20 @@ async function refresh(wait) {
   if (page.poll === controller) refresh(true);
 }
 
+// ---------------------------------------------------------------- drawing
+
+// What each part of the page was last drawn from: a part is drawn again only when what it shows changed, so
+// news elsewhere in the workspace never takes a button from under a person's pointer or closes a menu
+// they have open.
+const painted = new WeakMap();
+
+function paint(element, html) {
+  if (painted.get(element) === html) return false;
+  painted.set(element, html);
+  element.innerHTML = html;
+  return true;
+}
+
 // ---------------------------------------------------------------- context for rendering
 
 function context() {
@@ -332,8 +346,8 @@ function renderMessages(ctx) {
   const shown = page.state.messages.filter((m) => m.channel === page.current && !m.thread_ts)
     .concat(page.state.ephemerals.filter((e) => e.channel === page.current))
     .sort((a, b) => Number(a.ts) - Number(b.ts));
-  box.innerHTML = shown.length ? shown.map((m) => messageHtml(m, ctx, false)).join("")
-    : `<div class="empty">No messages yet. Try <code>/msi help</code> or <code>/msi start</code>.</div>`;
+  paint(box, shown.length ? shown.map((m) => messageHtml(m, ctx, false)).join("")
+    : `<div class="empty">No messages yet. Try <code>/msi help</code> or <code>/msi start</code>.</div>`);
   if (atBottom || !box.dataset.channel || box.dataset.channel !== page.current) box.scrollTop = box.scrollHeight;
   box.dataset.channel = page.current;
 }
@@ -347,13 +361,13 @@ function renderThread(ctx) {
   }
   pane.hidden = false;
   const replies = page.state.messages.filter((m) => m.thread_ts === parent.ts);
-  $("#thread-messages").innerHTML = [parent, ...replies].map((m) => messageHtml(m, ctx, true)).join("");
+  paint($("#thread-messages"), [parent, ...replies].map((m) => messageHtml(m, ctx, true)).join(""));
 }
 
 function renderHome(ctx) {
   const home = page.state.home;
-  $("#home").innerHTML = home ? `<div class="home-view">${blocks(home.blocks, { view_id: home.id }, ctx)}</div>`
-    : `<div class="empty">Opening App Home…</div>`;
+  paint($("#home"), home ? `<div class="home-view">${blocks(home.blocks, { view_id: home.id }, ctx)}</div>`
+    : `<div class="empty">Opening App Home…</div>`);
 }
 
 // ---------------------------------------------------------------- the whole page
@@ -368,16 +382,16 @@ function render() {
   }
   who.value = page.me;
   const me = ctx.viewer;
-  $("#me-card").innerHTML = `${h(me.real_name)}<br><small>${h(me.title)} · ${h(me.tz)} · ${h(me.locale)}</small>`;
+  paint($("#me-card"), `${h(me.real_name)}<br><small>${h(me.title)} · ${h(me.tz)} · ${h(me.locale)}</small>`);
   if (page.current !== "home" && !state.channels.some((c) => c.id === page.current)) {
     // Someone else's direct message is not this person's to see: theirs is shown instead.
     page.current = page.current.startsWith("D") ? dmOf(page.me) : "CGENERAL";
   }
-  $("#channel-list").innerHTML = state.channels.filter((c) => !c.is_im).map((c) =>
+  paint($("#channel-list"), state.channels.filter((c) => !c.is_im).map((c) =>
     `<li><button type="button" class="nav-item${c.id === page.current ? " active" : ""}" data-channel="${h(c.id)}"
-      ${c.member ? "" : "title=\"You are not a member: open it to join\""}># ${h(c.name)}${c.bot_member ? "" : ' <small title="The bot is not in this channel">(no bot)</small>'}</button></li>`).join("");
-  $("#dm-list").innerHTML = `<li><button type="button" class="nav-item${page.current === dmOf(page.me) ? " active" : ""}"
-    data-channel="${h(dmOf(page.me))}">🤖 MSI Actions</button></li>`;
+      ${c.member ? "" : "title=\"You are not a member: open it to join\""}># ${h(c.name)}${c.bot_member ? "" : ' <small title="The bot is not in this channel">(no bot)</small>'}</button></li>`).join(""));
+  paint($("#dm-list"), `<li><button type="button" class="nav-item${page.current === dmOf(page.me) ? " active" : ""}"
+    data-channel="${h(dmOf(page.me))}">🤖 MSI Actions</button></li>`);
   $("#nav-home").classList.toggle("active", page.current === "home");
   const onHome = page.current === "home";
   $("#messages").hidden = onHome;
@@ -386,9 +400,9 @@ function render() {
   $("#join").hidden = onHome || member;
   $("#home").hidden = !onHome;
   const channel = ctx.channels[page.current];
-  $("#conversation-header").innerHTML = onHome ? "🏠 <strong>MSI Actions</strong> · Home"
+  paint($("#conversation-header"), onHome ? "🏠 <strong>MSI Actions</strong> · Home"
     : channel.is_im ? "🤖 <strong>MSI Actions</strong> · direct message"
-      : `<strong># ${h(channel.name)}</strong> · ${channel.members.length} members`;
+      : `<strong># ${h(channel.name)}</strong> · ${channel.members.length} members`);
   if (onHome) renderHome(ctx);
   else renderMessages(ctx);
   renderThread(ctx);
