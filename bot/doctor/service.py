@@ -42,8 +42,10 @@ class Doctor:
         clock: Callable[[], datetime],
         *,
         outbox_stuck_after: timedelta = readiness.STUCK_AFTER,
+        groups: queries.GroupMembers | None = None,
     ):
         self.database = database
+        self.groups = groups
         self.client = client
         self.salesforce = salesforce
         self.clock = clock
@@ -59,7 +61,7 @@ class Doctor:
             if any(rollout.owner_id == user_id for rollout in rollouts):
                 return True
             return any(
-                queries.personas_of(session, rollout_id=rollout.id or 0, user_id=user_id)
+                queries.personas_of(session, rollout_id=rollout.id or 0, user_id=user_id, groups=self.groups)
                 for rollout in rollouts
             )
 

@@ -31,8 +31,9 @@ from bot.platform.access import Click, Refusal, answers_refusals, tell
 from bot.platform.metrics import Metrics
 from bot.platform.people import reader_texts
 from bot.reminders import blocks
-from bot.reminders.calendar import WorkingCalendar
+from bot.reminders.calendar import OffDays, WorkingCalendar, off_days
 from bot.slack import formatting, ids
+from bot.slack.usergroups import UserGroups
 from bot.steps import cards, runbook
 from bot.steps.runbook import Persona
 from bot.texts import Texts, known_language
@@ -67,6 +68,7 @@ class ReminderService:
         working_hours: WorkingHours,
         holidays: tuple[str, ...] = (),
         is_active_user: Callable[[str], bool],
+        groups: UserGroups | None = None,
         metrics: Metrics | None = None,
     ):
         self.metrics = metrics
@@ -78,6 +80,8 @@ class ReminderService:
         self.working_hours = working_hours
         self.calendar = WorkingCalendar(working_hours, holidays)
         self.is_active_user = is_active_user
+        # User groups standing for personas: mentioned as groups, their members' hours counted.
+        self.groups = groups
 
     # ---------------------------------------------------------------- scheduling
 
@@ -160,6 +164,25 @@ class ReminderService:
                     people.append(user_id)
         return people
 
+    def _groups(self, session: Session, *, rollout: Rollout, personas: tuple[Persona, ...]) -> list[str]:
+        found: list[str] = []
+        for persona in personas:
+            for group_id in queries.member_groups(session, rollout_id=rollout.id or 0, persona=persona.value):
+                if group_id not in found:
+                    found.append(group_id)
+        return found
+
+    def _group_members(self, group_ids: list[str], *, excluded: str | None) -> dict[str, list[str]]:
+        """Each group's current members (refreshed when older than the cache's TTL; Slack is called here,
+        outside any transaction), without `excluded` (an approval's requester)."""
+        if not group_ids or self.groups is None:
+            return {group_id: [] for group_id in group_ids}
+        self.groups.refresh(group_ids)
+        return {
+            group_id: sorted(member for member in self.groups.known(group_id) if member != excluded)
+            for group_id in group_ids
+        }
+
     def _time_zones(self, session: Session, people: list[str], *, fallback: str) -> dict[str, str]:
         """Each person's Slack time zone from the cache bot/platform/people.py fills; `fallback` (the
         rollout's zone) for anyone whose zone is not known (yet)."""
@@ -176,7 +199,7 @@ class ReminderService:
         owner_zone = self._time_zones(session, [rollout.owner_id], fallback=rollout.time_zone)[
             rollout.owner_id
         ]
-        return self.calendar.next_opening(now, owner_zone)
+        return self.calendar.next_opening(now, owner_zone, off_days(rollout.off_dates))
 
     def _remind(self, item: Due, now: datetime) -> bool:
         # Who to mention is settled before the transaction: asking Slack who has left is a network call.
@@ -184,30 +207,56 @@ class ReminderService:
             rollout = session.get(Rollout, item.rollout_id)
             if rollout is None:
                 return False
+            excluded: str | None = None
             if item.kind == "step":
                 step = session.get(Step, item.item_id)
                 personas = runbook.step(step.number).personas if step is not None else ()
                 candidates = self._people(session, rollout=rollout, personas=personas)
             else:
                 approval = session.get(Approval, item.item_id)
+                personas = (Persona.SALESFORCE_ADMIN,)
+                excluded = approval.requested_by if approval is not None else None
                 candidates = [
                     person
-                    for person in self._people(session, rollout=rollout, personas=(Persona.SALESFORCE_ADMIN,))
-                    if approval is None or person != approval.requested_by
+                    for person in self._people(session, rollout=rollout, personas=personas)
+                    if person != excluded
                 ]
+            group_ids = self._groups(session, rollout=rollout, personas=personas)
             fallback_zone = rollout.time_zone
+            off: OffDays = off_days(rollout.off_dates)
             zones = self._time_zones(session, candidates, fallback=fallback_zone)
+        # Groups are mentioned as groups (<!subteam^…>), when it is working time for one of their members.
+        group_members = self._group_members(group_ids, excluded=excluded)
+        if any(group_members.values()):
+            with self.database.read() as session:
+                member_zones = self._time_zones(
+                    session,
+                    sorted({m for members in group_members.values() for m in members}),
+                    fallback=fallback_zone,
+                )
+        else:
+            member_zones = {}
         # Working time is judged per person, in their own zone, before Slack is asked anything: outside
         # everyone's hours a sweep costs no network call.
-        working = [person for person in candidates if self.calendar.is_working(now, zones[person])]
-        if not (working if candidates else self.calendar.is_working(now, fallback_zone)):
+        working = [person for person in candidates if self.calendar.is_working(now, zones[person], off)]
+        working_groups = [
+            group_id
+            for group_id in group_ids
+            if any(self.calendar.is_working(now, member_zones[m], off) for m in group_members[group_id])
+        ]
+        active_groups = [group_id for group_id in group_ids if group_members[group_id]]
+        if not (
+            working or working_groups
+            if candidates or group_ids
+            else self.calendar.is_working(now, fallback_zone, off)
+        ):
             return False  # waits for the next opening of someone it mentions (or of the rollout's zone)
         active = [person for person in candidates if self.is_active_user(person)]
         departed = [person for person in candidates if person not in active]
         mentioned = [person for person in working if person in active]
-        if active and not mentioned:
+        if (active or active_groups) and not (mentioned or working_groups):
             return False  # those still in the workspace are all outside their hours: wait for theirs
-        if not active and not self.calendar.is_working(now, fallback_zone):
+        if not active and not active_groups and not self.calendar.is_working(now, fallback_zone, off):
             return False  # nobody left to mention: the rollout's own hours decide, as for a rollout alone
         with self.database.write() as session:
             model = Step if item.kind == "step" else Approval
@@ -228,10 +277,22 @@ class ReminderService:
             rollout = session.get(Rollout, item.rollout_id)
             assert rollout is not None
             if item.kind == "step":
-                self._remind_step(session, rollout=rollout, step_id=item.item_id, people=mentioned, now=now)
+                self._remind_step(
+                    session,
+                    rollout=rollout,
+                    step_id=item.item_id,
+                    people=mentioned,
+                    groups=working_groups,
+                    now=now,
+                )
             else:
                 self._remind_approval(
-                    session, rollout=rollout, approval_id=item.item_id, people=mentioned, now=now
+                    session,
+                    rollout=rollout,
+                    approval_id=item.item_id,
+                    people=mentioned,
+                    groups=working_groups,
+                    now=now,
                 )
             owner_texts = reader_texts(session, rollout.owner_id, fallback=rollout.language)
             for person in departed:
@@ -251,7 +312,14 @@ class ReminderService:
         return True
 
     def _remind_step(
-        self, session: Session, *, rollout: Rollout, step_id: int, people: list[str], now: datetime
+        self,
+        session: Session,
+        *,
+        rollout: Rollout,
+        step_id: int,
+        people: list[str],
+        groups: list[str],
+        now: datetime,
     ) -> None:
         step = session.get(Step, step_id, populate_existing=True)
         assert step is not None
@@ -259,8 +327,10 @@ class ReminderService:
         rollout_texts = Texts.of(known_language(rollout.language))
         title = rollout_texts.text(f"step.{step.number}.title")
         how_long = rollout_texts.duration(now - step.changed_at)
-        key = "reminder.step" if people else "reminder.step.nobody"
-        mentions = rollout_texts.join(formatting.user(person) for person in people)
+        key = "reminder.step" if people or groups else "reminder.step.nobody"
+        mentions = rollout_texts.join(
+            [*(formatting.user(person) for person in people), *(formatting.group(group) for group in groups)]
+        )
         text = rollout_texts.text(key, people=mentions, number=step.number, title=title, waited=how_long)
         reminder_blocks = blocks.reminder_message(rollout_texts, text, f"step:{step_id}")
         for message in cards.step_messages(session, step=step):
@@ -280,7 +350,12 @@ class ReminderService:
             rollout_id=rollout.id,
             actor="msi-bot",
             action="reminder_sent",
-            details={"step": step.number, "count": step.reminder_count, "mentioned": people},
+            details={
+                "step": step.number,
+                "count": step.reminder_count,
+                "mentioned": people,
+                "groups": groups,
+            },
         )
         if step.reminder_count == self.escalate_after:
             # The owner's direct message: in their language.
@@ -306,15 +381,24 @@ class ReminderService:
             )
 
     def _remind_approval(
-        self, session: Session, *, rollout: Rollout, approval_id: int, people: list[str], now: datetime
+        self,
+        session: Session,
+        *,
+        rollout: Rollout,
+        approval_id: int,
+        people: list[str],
+        groups: list[str],
+        now: datetime,
     ) -> None:
         approval = session.get(Approval, approval_id, populate_existing=True)
         assert approval is not None
         # In the request's thread: the rollout's language.
         rollout_texts = Texts.of(known_language(rollout.language))
         how_long = rollout_texts.duration(now - approval.requested_at)
-        key = "reminder.approval" if people else "reminder.approval.nobody"
-        mentions = rollout_texts.join(formatting.user(person) for person in people)
+        key = "reminder.approval" if people or groups else "reminder.approval.nobody"
+        mentions = rollout_texts.join(
+            [*(formatting.user(person) for person in people), *(formatting.group(group) for group in groups)]
+        )
         text = rollout_texts.text(key, people=mentions, waited=how_long)
         request = queries.kept_message(session, purpose=f"approval:{approval_id}")
         if request is not None:
@@ -333,7 +417,12 @@ class ReminderService:
             rollout_id=rollout.id,
             actor="msi-bot",
             action="reminder_sent",
-            details={"approval": approval_id, "count": approval.reminder_count, "mentioned": people},
+            details={
+                "approval": approval_id,
+                "count": approval.reminder_count,
+                "mentioned": people,
+                "groups": groups,
+            },
         )
         if approval.reminder_count == self.escalate_after:
             owner_texts = reader_texts(session, rollout.owner_id, fallback=rollout.language)
@@ -376,7 +465,14 @@ class ReminderService:
                 personas = runbook.step(row.number).personas
             else:
                 personas = (Persona.SALESFORCE_ADMIN,)
-            mine = set(queries.personas_of(session, rollout_id=rollout.id or 0, user_id=click.user_id))
+            mine = set(
+                queries.personas_of(
+                    session,
+                    rollout_id=rollout.id or 0,
+                    user_id=click.user_id,
+                    groups=self.groups.known if self.groups is not None else None,
+                )
+            )
             if not mine & {persona.value for persona in personas}:
                 raise Refusal(
                     "reminder.deny.snooze", attempted="snooze", rollout_id=rollout.id, **{kind: item_id}

@@ -40,3 +40,8 @@ def channel(channel_id: str) -> str:
 def clip(value: str, limit: int) -> str:
     """Keep a text within a Block Kit length limit, marking the cut."""
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def group(group_id: str) -> str:
+    """A user group's mention: Slack notifies its current members (never @channel or @here)."""
+    return f"<!subteam^{group_id}>" if _ID.fullmatch(group_id) else escape(group_id)

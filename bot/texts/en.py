@@ -568,4 +568,23 @@ EN: dict[str, str] = {
     "doctor.outbox.stuck": "{count} due but undelivered since {since}. Look for Slack errors in the bot's log, and check that its processes are running.",
     "doctor.denied": "Only rollout owners and the admins of a rollout can run the doctor.",
     "doctor.checking": "Checking the deployment… the results follow in a moment.",
+    # ---- user groups as personas (Start and Edit)
+    "start.marketo_groups.label": "Marketo admin user groups",
+    "start.salesforce_groups.label": "Salesforce admin user groups",
+    "start.groups.hint": "Optional. Everyone in a chosen group counts, as its members change in Slack.",
+    "start.groups.hint.cut": "Optional. Only the first {limit} of {count} user groups are listed, by handle: if yours is missing, pick its people instead.",
+    "start.groups.placeholder": "Pick user groups",
+    "start.groups.missing_scope": ":information_source: User groups can't be offered: the app lacks the `usergroups:read` scope. Pick people for now, and ask a workspace admin to reinstall the app from its manifest.",
+    "start.groups.unavailable": ":information_source: Slack didn't list the user groups in time. Pick people, or open this form again to choose groups.",
+    "start.error.groups_unavailable": "Slack didn't tell me who is in these user groups in time. Submit again.",
+    "start.error.group_empty.one": "{groups} has no members, so nobody would hold this role through it. Add people to it in Slack, or pick people here.",
+    "start.error.group_empty.many": "{groups} have no members, so nobody would hold this role through them. Add people to them in Slack, or pick people here.",
+    # ---- a rollout's own non-working dates (Edit)
+    "edit.off_dates.label": "Non-working dates",
+    "edit.off_dates.hint": "No reminders on these dates, in each person's own calendar. One date or date range per line, with an optional note.",
+    "edit.off_dates.placeholder": "2026-12-29..2027-01-03 Year-end break",
+    "edit.off_dates.error.not_a_date": "Line {number} isn't a date or a date range: “{line}”. Write one per line, like 2026-12-29 or 2026-12-29..2027-01-03.",
+    "edit.off_dates.error.backwards": "Line {number} ends before it starts: “{line}”. Put the earlier date first.",
+    "edit.off_dates.error.too_long": "Line {number} covers more than a year: “{line}”. Split it into shorter ranges.",
+    "edit.off_dates.error.too_many": "Give at most {limit} lines of dates.",
 }

@@ -576,4 +576,23 @@ JA: dict[str, str] = {
     "doctor.outbox.stuck": "{since} から {count} 件が配信されていません。ボットのログで Slack のエラーを確認し、プロセスが動いているかご確認ください。",
     "doctor.denied": "診断を実行できるのは、ロールアウトのオーナーと管理者だけです。",
     "doctor.checking": "デプロイを診断しています。結果はまもなく届きます。",
+    # ---- user groups as personas (Start and Edit)
+    "start.marketo_groups.label": "Marketo 管理者のユーザーグループ",
+    "start.salesforce_groups.label": "Salesforce 管理者のユーザーグループ",
+    "start.groups.hint": "任意。選んだグループの現在のメンバー全員が対象になります。メンバーの変更は Slack 側に従います。",
+    "start.groups.hint.cut": "任意。ユーザーグループ {count} 件のうち、ハンドル順に最初の {limit} 件だけを表示しています。見つからない場合は、メンバーを個別に選んでください。",
+    "start.groups.placeholder": "ユーザーグループを選択",
+    "start.groups.missing_scope": ":information_source: アプリに `usergroups:read` スコープがないため、ユーザーグループを選べません。今はメンバーを個別に選び、ワークスペースの管理者にマニフェストからアプリを再インストールするよう依頼してください。",
+    "start.groups.unavailable": ":information_source: Slack からユーザーグループの一覧が時間内に返りませんでした。メンバーを個別に選ぶか、このフォームを開き直してグループを選んでください。",
+    "start.error.groups_unavailable": "Slack からユーザーグループのメンバーが時間内に返りませんでした。もう一度送信してください。",
+    "start.error.group_empty.one": "{groups} にはメンバーがいないため、このグループではこの役割を担う人がいません。Slack でメンバーを追加するか、ここでメンバーを個別に選んでください。",
+    "start.error.group_empty.many": "{groups} にはメンバーがいないため、これらのグループではこの役割を担う人がいません。Slack でメンバーを追加するか、ここでメンバーを個別に選んでください。",
+    # ---- a rollout's own non-working dates (Edit)
+    "edit.off_dates.label": "非稼働日",
+    "edit.off_dates.hint": "この日はリマインダーを送りません（各メンバーの現地の日付で判断します）。1 行に 1 つの日付または期間を書き、後ろにメモを付けられます。",
+    "edit.off_dates.placeholder": "2026-12-29..2027-01-03 年末年始",
+    "edit.off_dates.error.not_a_date": "{number} 行目は日付または期間ではありません：「{line}」。2026-12-29 や 2026-12-29..2027-01-03 のように、1 行に 1 つずつ書いてください。",
+    "edit.off_dates.error.backwards": "{number} 行目は終了日が開始日より前です：「{line}」。早い日付を先に書いてください。",
+    "edit.off_dates.error.too_long": "{number} 行目の期間が 1 年を超えています：「{line}」。短い期間に分けてください。",
+    "edit.off_dates.error.too_many": "日付は {limit} 行以内にしてください。",
 }
