@@ -67,7 +67,7 @@ def test_the_owner_sees_every_check_pass_in_order(bot: RunningBot) -> None:
         "Notifications",
     ]
     assert all(text.startswith(":white_check_mark:") for text in checks.values()), checks
-    assert "all 12 scopes of manifest.yml are granted" in checks["Scopes"]
+    assert "all 13 scopes of manifest.yml are granted" in checks["Scopes"]
     assert "all 2 channels of the 1 active rollouts" in checks["Channels"]
     # Read-only: the doctor joins nothing and posts nothing.
     assert bot.fake.calls_to("conversations.join") == []
