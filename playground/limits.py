@@ -16,6 +16,8 @@ BUTTON_TEXT = 75
 BUTTON_VALUE = 2000
 ACTION_ID = 255
 VIEW_TITLE = 24
+SELECT_OPTIONS = 100
+OPTION_TEXT = 75
 MESSAGE_TEXT = 40000
 
 
@@ -55,11 +57,44 @@ def block_problems(blocks: list[Any], limit: int) -> list[str]:
                 action_ids.add(action_id)
                 if len(str(action_id)) > ACTION_ID:
                     problems.append(f"action_id too long [json-pointer:/blocks/{index}]")
+            if element.get("type") in ("static_select", "multi_static_select"):
+                problems.extend(_select_problems(element, index))
             if element.get("type") == "button":
                 if len(str((element.get("text") or {}).get("text", ""))) > BUTTON_TEXT:
                     problems.append(f"button text too long [json-pointer:/blocks/{index}]")
                 if len(str(element.get("value", ""))) > BUTTON_VALUE:
                     problems.append(f"button value too long [json-pointer:/blocks/{index}]")
+    return problems
+
+
+def _select_problems(element: dict[str, Any], index: int) -> list[str]:
+    """A static select: 1 to 100 options, each text at most 75 characters, initial options among them."""
+    options = element.get("options")
+    if not isinstance(options, list) or not options:
+        return [f"must provide at least 1 option [json-pointer:/blocks/{index}/element/options]"]
+    problems = []
+    if len(options) > SELECT_OPTIONS:
+        problems.append(
+            f"must provide no more than {SELECT_OPTIONS} items [json-pointer:/blocks/{index}/element/options]"
+        )
+    values = []
+    for option in options:
+        text = (option.get("text") or {}).get("text", "") if isinstance(option, dict) else ""
+        if len(str(text)) > OPTION_TEXT:
+            problems.append(
+                f"must be less than {OPTION_TEXT + 1} characters "
+                f"[json-pointer:/blocks/{index}/element/options]"
+            )
+        values.append(option.get("value") if isinstance(option, dict) else None)
+    initial = element.get("initial_options") or (
+        [element["initial_option"]] if element.get("initial_option") else []
+    )
+    for chosen in initial:
+        if not isinstance(chosen, dict) or chosen.get("value") not in values:
+            problems.append(
+                f"initial options must be among the options [json-pointer:/blocks/{index}/element]"
+            )
+            break
     return problems
 
 
