@@ -3,9 +3,10 @@ and each group's current members (`usergroups.users.list`), cached briefly in th
 
 Who may act is decided inside database transactions, where Slack is never called: those checks read
 `known()`, the members as last fetched. `refresh()` fetches the groups whose answer is older than the TTL;
-the click worker calls it before each click it acts on, and the reminder sweep before each pass, both
-outside any transaction. A person removed from a group so loses its persona within the TTL (plus, for a
-check that cannot call Slack first, such as a slash command answered in its acknowledgement, one sweep).
+the click worker calls it before each click it acts on, the reminder sweep before each reminder, and a
+scheduled job every TTL for the groups in use, all outside any transaction. A person removed from a group
+so loses its persona within the TTL (twice that for a check that cannot call Slack first, such as a slash
+command answered in its acknowledgement).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from apscheduler.schedulers.base import BaseScheduler
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -27,6 +29,7 @@ from storage.db import Database
 logger = logging.getLogger(__name__)
 
 TTL = timedelta(seconds=60)
+JOB_ID = "msi-usergroups-refresh"
 SCOPE = "usergroups:read"
 # A static select shows at most 100 options (Slack's limit).
 OPTIONS_LIMIT = 100
@@ -137,6 +140,19 @@ class UserGroups:
             in_use = queries.groups_in_use(session)
         if in_use:
             self.refresh(in_use)
+
+    def schedule(self, scheduler: BaseScheduler, database: Database) -> None:
+        """Keep the members of the groups in use fresh for the checks that cannot ask Slack first (a slash
+        command answered in its acknowledgement, App Home)."""
+        scheduler.add_job(
+            database.outage.guard(lambda: self.refresh_in_use(database), "usergroups-refresh"),
+            "interval",
+            seconds=max(self.ttl.total_seconds(), 1),
+            id=JOB_ID,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+        )
 
     def known(self, group_id: str) -> frozenset[str]:
         """The members as last fetched, never a Slack call (empty when never fetched): for checks made
