@@ -245,9 +245,10 @@ class ReminderService:
             if any(self.calendar.is_working(now, member_zones[m], off) for m in group_members[group_id])
         ]
         active_groups = [group_id for group_id in group_ids if group_members[group_id]]
+        # A group with no members now counts as nobody, as a persona with no people does.
         if not (
             working or working_groups
-            if candidates or group_ids
+            if candidates or active_groups
             else self.calendar.is_working(now, fallback_zone, off)
         ):
             return False  # waits for the next opening of someone it mentions (or of the rollout's zone)

@@ -57,6 +57,11 @@ def summarize(
         steps=tuple(_step_summary(row) for row in rows),
         approvals=cards,
         reminders_paused=rollout.reminders_paused,
+        off_dates=tuple(
+            (str(row[0]), str(row[1]), str(row[2]) if len(row) > 2 else "")
+            for row in rollout.off_dates or []
+            if isinstance(row, list) and len(row) >= 2
+        ),
         invitations=invitations.counts(session, rollout_id=rollout.id) if invitations is not None else None,
         seat_limit=invitations.seats if invitations is not None else 0,
         open_batches=tuple(

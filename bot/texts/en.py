@@ -587,4 +587,6 @@ EN: dict[str, str] = {
     "edit.off_dates.error.backwards": "Line {number} ends before it starts: “{line}”. Put the earlier date first.",
     "edit.off_dates.error.too_long": "Line {number} covers more than a year: “{line}”. Split it into shorter ranges.",
     "edit.off_dates.error.too_many": "Give at most {limit} lines of dates.",
+    "status.off_dates": "*Non-working dates* (no reminders): {dates}",
+    "status.off_dates.range": "{first} to {last}",
 }

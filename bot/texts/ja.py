@@ -595,4 +595,6 @@ JA: dict[str, str] = {
     "edit.off_dates.error.backwards": "{number} 行目は終了日が開始日より前です：「{line}」。早い日付を先に書いてください。",
     "edit.off_dates.error.too_long": "{number} 行目の期間が 1 年を超えています：「{line}」。短い期間に分けてください。",
     "edit.off_dates.error.too_many": "日付は {limit} 行以内にしてください。",
+    "status.off_dates": "*非稼働日* （リマインダーなし）：{dates}",
+    "status.off_dates.range": "{first}～{last}",
 }

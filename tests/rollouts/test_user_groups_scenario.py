@@ -221,6 +221,11 @@ def test_edit_keeps_groups_and_stores_the_owners_non_working_dates(grouped_bot: 
     again = bot.fake.wait_for(lambda: opened_views(bot)[1:])[-1]
     shown = block(again, "off_dates")["element"]["initial_value"]  # type: ignore[index]
     assert shown == "2026-12-29..2027-01-03 年末年始\n2027-02-11"
+    # /msi status says them too.
+    status = bot.slack.slash("status Production", user="U_OWNER").json()
+    assert "*Non-working dates* (no reminders): 2026-12-29 to 2027-01-03 年末年始, 2027-02-11" in json.dumps(
+        status, ensure_ascii=False
+    )
 
 
 @pytest.mark.parametrize(
