@@ -558,6 +558,8 @@ EN: dict[str, str] = {
     "doctor.members.ok": "all {count} people named in active rollouts are in the workspace.",
     "doctor.members.gone": "{user} (rollout “{rollout}”) is no longer in the workspace. Name someone else with Edit.",
     "doctor.members.unreachable": "{user} (rollout “{rollout}”) could not be looked up. Try again.",
+    "doctor.members.group_empty": "User group {group} (rollout “{rollout}”) has no members, or was disabled: nobody holds its role through it. Add people to it in Slack, or change it with Edit.",
+    "doctor.members.group_unreachable": "User group {group} (rollout “{rollout}”) could not be looked up. Try again.",
     "doctor.salesforce.none": "no org is configured (SALESFORCE_URL), so people confirm steps 6 and 7 themselves.",
     "doctor.salesforce.ok": "the credentials work ({environments}).",
     "doctor.salesforce.failed": "{environment}: {reason}",

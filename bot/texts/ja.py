@@ -566,6 +566,8 @@ JA: dict[str, str] = {
     "doctor.members.ok": "有効なロールアウトに登録された {count} 人全員がワークスペースにいます。",
     "doctor.members.gone": "{user}（ロールアウト「{rollout}」）はワークスペースにいません。「編集」で別の人を指定してください。",
     "doctor.members.unreachable": "{user}（ロールアウト「{rollout}」）を確認できませんでした。再度お試しください。",
+    "doctor.members.group_empty": "ユーザーグループ {group}（ロールアウト「{rollout}」）にはメンバーがいないか、無効になっています。このグループではこの役割を担う人がいません。Slack でメンバーを追加するか、「編集」で変更してください。",
+    "doctor.members.group_unreachable": "ユーザーグループ {group}（ロールアウト「{rollout}」）を確認できませんでした。再度お試しください。",
     "doctor.salesforce.none": "組織が設定されていない（SALESFORCE_URL）ため、ステップ 6 と 7 は担当者が確認します。",
     "doctor.salesforce.ok": "認証情報は有効です（{environments}）。",
     "doctor.salesforce.failed": "{environment}：{reason}",
