@@ -250,7 +250,9 @@ class RolloutService:
             for group_id in chosen:
                 members = self.groups.fetch(group_id)
                 if members is None:
-                    errors[block_id] = texts.text("start.error.groups_unavailable")
+                    missing = self.groups.workspace_groups().problem == "missing_scope"
+                    key = "start.error.groups_missing_scope" if missing else "start.error.groups_unavailable"
+                    errors[block_id] = texts.text(key)
                     break
                 if not members:
                     empty.append(group_id)

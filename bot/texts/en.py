@@ -578,6 +578,7 @@ EN: dict[str, str] = {
     "start.groups.placeholder": "Pick user groups",
     "start.groups.missing_scope": ":information_source: User groups can't be offered: the app lacks the `usergroups:read` scope. Pick people for now, and ask a workspace admin to reinstall the app from its manifest.",
     "start.groups.unavailable": ":information_source: Slack didn't list the user groups in time. Pick people, or open this form again to choose groups.",
+    "start.error.groups_missing_scope": "The app lacks the `usergroups:read` scope, so I can't see who is in these user groups. Remove them and pick people for now, and ask a workspace admin to reinstall the app from its manifest.",
     "start.error.groups_unavailable": "Slack didn't tell me who is in these user groups in time. Submit again.",
     "start.error.group_empty.one": "{groups} has no members, so nobody would hold this role through it. Add people to it in Slack, or pick people here.",
     "start.error.group_empty.many": "{groups} have no members, so nobody would hold this role through them. Add people to them in Slack, or pick people here.",

@@ -586,6 +586,7 @@ JA: dict[str, str] = {
     "start.groups.placeholder": "ユーザーグループを選択",
     "start.groups.missing_scope": ":information_source: アプリに `usergroups:read` スコープがないため、ユーザーグループを選べません。今はメンバーを個別に選び、ワークスペースの管理者にマニフェストからアプリを再インストールするよう依頼してください。",
     "start.groups.unavailable": ":information_source: Slack からユーザーグループの一覧が時間内に返りませんでした。メンバーを個別に選ぶか、このフォームを開き直してグループを選んでください。",
+    "start.error.groups_missing_scope": "アプリに `usergroups:read` スコープがないため、これらのユーザーグループのメンバーを確認できません。今はグループを外してメンバーを個別に選び、ワークスペースの管理者にマニフェストからアプリを再インストールするよう依頼してください。",
     "start.error.groups_unavailable": "Slack からユーザーグループのメンバーが時間内に返りませんでした。もう一度送信してください。",
     "start.error.group_empty.one": "{groups} にはメンバーがいないため、このグループではこの役割を担う人がいません。Slack でメンバーを追加するか、ここでメンバーを個別に選んでください。",
     "start.error.group_empty.many": "{groups} にはメンバーがいないため、これらのグループではこの役割を担う人がいません。Slack でメンバーを追加するか、ここでメンバーを個別に選んでください。",

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from bot.texts import Texts
 from storage.models import MemberKind, Rollout, RolloutMember, SlackPerson
 from tests.approvals.test_approvals_scenario import approvals, request_step_4
 from tests.conftest import RunningBot
@@ -24,6 +25,8 @@ from tests.flow_helpers import (
     wait_private_answer,
 )
 from tests.harness import start_form_values, view_submission
+
+EN = Texts.of("en")
 
 
 class ShiftedClock:
@@ -180,6 +183,10 @@ def test_without_the_usergroups_scope_start_still_works_with_people_and_says_why
     assert block(modal, "salesforce_groups") is None and block(modal, "marketo_groups") is None
     assert "`usergroups:read` scope" in json.dumps(modal)
     assert block(modal, "salesforce_admins").get("optional") is False  # type: ignore[union-attr]
+    # A group sent anyway (a form opened before the scope went) is refused with the reason.
+    stale = start_form_values(salesforce_groups=["S_SFDC"])
+    errors = bot.slack.interact(view_submission("msi_start_rollout", stale)).json()["errors"]
+    assert errors == {"salesforce_groups": EN.text("start.error.groups_missing_scope")}
     start_rollout(bot)
 
 
