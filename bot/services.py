@@ -161,6 +161,7 @@ def build_services(
             working_hours=settings.msi_working_hours,
             holidays=settings.msi_holidays,
             is_active_user=directory.is_active_user,
+            look_up_person=readers.look_up_now,
             groups=groups,
             metrics=metrics,
         ),

@@ -204,7 +204,8 @@ def register(app: App, services: Services) -> None:
             wake_importer()
 
     def snooze(queued: QueuedClick) -> None:
-        services.reminders.snooze(target=queued.value, click=queued.click)
+        # A Snooze menu's chosen option, or a click of an old "Snooze 1 day" button (still in channels).
+        services.reminders.snooze(value=queued.value, click=queued.click)
 
     def set_paused(paused: bool) -> Callable[[int, QueuedClick], None]:
         def handle(rollout_id: int, queued: QueuedClick) -> None:

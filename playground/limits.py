@@ -16,8 +16,11 @@ BUTTON_TEXT = 75
 BUTTON_VALUE = 2000
 ACTION_ID = 255
 VIEW_TITLE = 24
-SELECT_OPTIONS = 100
 OPTION_TEXT = 75
+OPTION_VALUE = 150
+SELECT_OPTIONS = 100
+OVERFLOW_OPTIONS = 5
+PLACEHOLDER_TEXT = 150
 MESSAGE_TEXT = 40000
 
 
@@ -58,44 +61,56 @@ def block_problems(blocks: list[Any], limit: int) -> list[str]:
                 if len(str(action_id)) > ACTION_ID:
                     problems.append(f"action_id too long [json-pointer:/blocks/{index}]")
             if element.get("type") in ("static_select", "multi_static_select"):
-                problems.extend(_select_problems(element, index))
+                problems.extend(_initial_problems(element, index))
             if element.get("type") == "button":
                 if len(str((element.get("text") or {}).get("text", ""))) > BUTTON_TEXT:
                     problems.append(f"button text too long [json-pointer:/blocks/{index}]")
                 if len(str(element.get("value", ""))) > BUTTON_VALUE:
                     problems.append(f"button value too long [json-pointer:/blocks/{index}]")
+            if element.get("type") in ("static_select", "multi_static_select", "overflow"):
+                problems.extend(_menu_problems(element, index))
     return problems
 
 
-def _select_problems(element: dict[str, Any], index: int) -> list[str]:
-    """A static select: 1 to 100 options, each text at most 75 characters, initial options among them."""
+def _menu_problems(element: dict[str, Any], index: int) -> list[str]:
+    """A static select's (one or several) or overflow menu's options: how many, each one's text and value."""
+    problems: list[str] = []
     options = element.get("options")
-    if not isinstance(options, list) or not options:
-        return [f"must provide at least 1 option [json-pointer:/blocks/{index}/element/options]"]
-    problems = []
-    if len(options) > SELECT_OPTIONS:
-        problems.append(
-            f"must provide no more than {SELECT_OPTIONS} items [json-pointer:/blocks/{index}/element/options]"
-        )
-    values = []
+    cap = OVERFLOW_OPTIONS if element.get("type") == "overflow" else SELECT_OPTIONS
+    if not isinstance(options, list) or not 1 <= len(options) <= cap:
+        if "option_groups" not in element:
+            problems.append(f"must provide between 1 and {cap} options [json-pointer:/blocks/{index}]")
+        return problems
     for option in options:
-        text = (option.get("text") or {}).get("text", "") if isinstance(option, dict) else ""
-        if len(str(text)) > OPTION_TEXT:
+        if not isinstance(option, dict):
+            problems.append(f"option must be an object [json-pointer:/blocks/{index}]")
+            continue
+        if len(str((option.get("text") or {}).get("text", ""))) > OPTION_TEXT:
+            problems.append(f"option text too long [json-pointer:/blocks/{index}]")
+        if not 1 <= len(str(option.get("value", ""))) <= OPTION_VALUE:
             problems.append(
-                f"must be less than {OPTION_TEXT + 1} characters "
-                f"[json-pointer:/blocks/{index}/element/options]"
+                f"option value must be 1 to {OPTION_VALUE} characters [json-pointer:/blocks/{index}]"
             )
-        values.append(option.get("value") if isinstance(option, dict) else None)
+    placeholder = element.get("placeholder")
+    if isinstance(placeholder, dict) and len(str(placeholder.get("text", ""))) > PLACEHOLDER_TEXT:
+        problems.append(f"placeholder too long [json-pointer:/blocks/{index}]")
+    return problems
+
+
+def _initial_problems(element: dict[str, Any], index: int) -> list[str]:
+    """A static select's initial option(s) must be among its options."""
+    options = list(element.get("options") or [])
+    for group in element.get("option_groups") or []:
+        if isinstance(group, dict):
+            options.extend(group.get("options") or [])
+    values = [option.get("value") for option in options if isinstance(option, dict)]
     initial = element.get("initial_options") or (
         [element["initial_option"]] if element.get("initial_option") else []
     )
     for chosen in initial:
         if not isinstance(chosen, dict) or chosen.get("value") not in values:
-            problems.append(
-                f"initial options must be among the options [json-pointer:/blocks/{index}/element]"
-            )
-            break
-    return problems
+            return [f"initial options must be among the options [json-pointer:/blocks/{index}/element]"]
+    return []
 
 
 def refuse_payload(method: str, params: dict[str, Any]) -> tuple[str, str] | None:

@@ -402,3 +402,20 @@ class SlackPerson(SQLModel, table=True):
     locale: str | None = Field(default=None, max_length=16)
     tz: str | None = Field(default=None, max_length=64)
     fetched_at: datetime = _utc()
+
+
+class ReminderDigest(SQLModel, table=True):
+    """The one morning digest a person was sent on one local date (SPEC section 6), and what it listed.
+
+    The unique key makes the digest exactly once across processes; `items` ("step:<id>@<seen>" or
+    "approval:<id>@<seen>", `seen` the item's remind_from in microseconds) lets the claim of each listed
+    reminder, in any process, leave that person out of the thread it posts."""
+
+    __tablename__ = "reminder_digest"
+    __table_args__ = (UniqueConstraint("user_id", "day", name="uq_reminder_digest_user_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(max_length=32)
+    day: str = Field(max_length=10)  # the person's own local date, YYYY-MM-DD
+    items: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    sent_at: datetime = _utc()

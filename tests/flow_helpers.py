@@ -80,6 +80,29 @@ def click(bot: RunningBot, message: dict[str, Any], action_id: str, user: str) -
     return response_url
 
 
+def choose(bot: RunningBot, message: dict[str, Any], action_id: str, value: str, user: str) -> str:
+    """Pick the option whose value is `value` in a select menu of a posted message, as `user`, the way Slack
+    sends it (the option as `selected_option`, no `value`); returns the response_url given with it."""
+    menu = buttons(message)[action_id]
+    chosen = next(option for option in menu["options"] if option["value"] == value)
+    response_url = bot.fake.response_url(f"click-{next(_response_names)}")
+    payload = block_action(
+        action_id,
+        "",
+        user=user,
+        channel=message["channel"],
+        message_ts=message["ts"],
+        response_url=response_url,
+    )
+    action = payload["actions"][0]
+    action.pop("value")
+    action.pop("text")
+    action.update(type=menu["type"], selected_option=chosen, placeholder=menu.get("placeholder"))
+    response = bot.slack.interact(payload)
+    assert response.status_code == 200, response.text
+    return response_url
+
+
 def home_click(bot: RunningBot, action_id: str, value: str, user: str) -> None:
     payload = block_action(action_id, value, user=user, channel="", message_ts="", response_url="")
     payload.pop("channel")

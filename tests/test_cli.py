@@ -104,12 +104,12 @@ def test_a_bad_value_exits_2_naming_the_variable(tmp_path: Path, variable: str, 
     assert "Traceback" not in finished.stderr
 
 
-def start_bot(tmp_path: Path, fake_slack: FakeSlack, **values: str) -> tuple[subprocess.Popen[str], int]:
-    """`msi-bot run` over HTTP against the fake Slack, on a free port, its output piped."""
+def launch(tmp_path: Path, fake_slack: FakeSlack, **values: str) -> tuple[subprocess.Popen[str], int]:
+    """`msi-bot run` against the fake Slack, on a free port, its output piped; `values` add to or replace
+    the environment's settings."""
     port = free_port()
     env = bot_env(
         SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=fake_slack.url,
         DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
         HOST="127.0.0.1",
@@ -125,6 +125,11 @@ def start_bot(tmp_path: Path, fake_slack: FakeSlack, **values: str) -> tuple[sub
         text=True,
     )
     return process, port
+
+
+def start_bot(tmp_path: Path, fake_slack: FakeSlack, **values: str) -> tuple[subprocess.Popen[str], int]:
+    """`msi-bot run` over HTTP (Slack's requests signed with SIGNING_SECRET)."""
+    return launch(tmp_path, fake_slack, SLACK_SIGNING_SECRET=SIGNING_SECRET, **values)
 
 
 def test_a_valid_configuration_serves_health_and_stops_cleanly_on_sigterm_without_leaking_secrets(
@@ -147,24 +152,7 @@ def test_a_valid_configuration_serves_health_and_stops_cleanly_on_sigterm_withou
 
 
 def run_in_socket_mode(tmp_path: Path, fake_slack: FakeSlack) -> tuple[subprocess.Popen[str], int]:
-    port = free_port()
-    env = bot_env(
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_APP_TOKEN="xapp-1-A111-socket-token",
-        SLACK_API_URL=fake_slack.url,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
-        HOST="127.0.0.1",
-        PORT=str(port),
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    return process, port
+    return launch(tmp_path, fake_slack, SLACK_APP_TOKEN="xapp-1-A111-socket-token")
 
 
 def health(port: int, timeout: float = 20) -> httpx.Response:

@@ -87,6 +87,9 @@ LIMITS: dict[str, int] = {
         [
             "environment.production",
             "environment.sandbox",
+            "reminder.snooze.hour",
+            "reminder.snooze.workday",
+            "reminder.snooze.monday",
             "start.prerequisite.enabled",
             "start.prerequisite.enabled.hint",
             "start.prerequisite.sync",

@@ -49,6 +49,15 @@ _STORED_COLUMNS = (
 )
 
 
+def clicked_value(action: dict[str, Any]) -> str:
+    """What a click carries: a button's value, or the value of the option chosen in a select menu or an
+    overflow menu (Slack sends it as `selected_option`); empty when there is neither."""
+    if "value" in action:
+        return str(action.get("value") or "")
+    chosen = action.get("selected_option")
+    return str(chosen.get("value") or "") if isinstance(chosen, dict) else ""
+
+
 @dataclass(frozen=True)
 class QueuedClick:
     """A stored click, as the action registered for its button receives it."""
@@ -125,14 +134,14 @@ class ClickQueue(PollingWorker):
         if not isinstance(action_id, str) or ids.base_action(action_id) not in self.actions:
             return False
         store_when = self._store_when.get(ids.base_action(action_id))
-        return store_when is None or store_when(str(actions[0].get("value", "")))
+        return store_when is None or store_when(clicked_value(actions[0]))
 
     def accept(self, body: dict[str, Any]) -> bool:
         """Store a click for later. False (and nothing stored) for a payload no registered button sent."""
         try:
             action = body["actions"][0]
             action_id = ids.base_action(str(action["action_id"]))
-            value = str(action.get("value", ""))
+            value = clicked_value(action)
             user_id = str(body["user"]["id"])
         except (KeyError, IndexError, TypeError):
             return False

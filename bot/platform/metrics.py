@@ -78,7 +78,7 @@ class Metrics:
         )
         self.reminders_sent = Counter(
             "msi_reminders_sent",
-            "Reminders sent, by what they remind of (step, approval)",
+            "Reminders sent, by what they remind of (step, approval), and digests (kind digest)",
             ["kind"],
             registry=self.registry,
         )

@@ -148,6 +148,23 @@ class Readers:
             self._refresh(user_id)
         return self.known_language(user_id)
 
+    def look_up_now(self, user_id: str) -> None:
+        """Ask Slack for `user_id`'s locale and time zone at once, unless their row is fresh, a look-up is
+        running or one failed lately. For background jobs only, never on a request path and never inside a
+        write transaction: the reminder sweep learns the zones of people who never used the bot."""
+        if not user_id:
+            return
+        with self._lock:
+            if self._settled_until.get(user_id, 0.0) > time.monotonic():
+                return
+            running = self._in_flight.get(user_id)
+            if running is None:
+                self._in_flight[user_id] = threading.Event()
+        if running is not None:
+            running.wait(LOOKUP_WAIT_SECONDS)
+            return
+        self._refresh(user_id)
+
     def look_up_later(self, user_id: str) -> None:
         """Refresh `user_id`'s locale on a background thread, unless it is fresh or already being looked up.
         Only called once the person's request has been acknowledged; returns at once."""

@@ -64,3 +64,20 @@ class WorkingCalendar:
             following = opening.date() + timedelta(days=1)
             local = datetime(following.year, following.month, following.day, tzinfo=local.tzinfo)
         raise ValueError("working hours and holidays leave no opening")
+
+    def next_working_day(self, moment: datetime, time_zone: str | None, off: OffDays = ()) -> datetime:
+        """The start of the working hours of the first working day after `moment`'s local date (tomorrow's,
+        or the next after weekends, holidays and the rollout's own non-working dates `off`)."""
+        local = moment.astimezone(zone(time_zone))
+        return self.next_opening(_midnight(local, local.date() + timedelta(days=1)), time_zone, off)
+
+    def next_monday(self, moment: datetime, time_zone: str | None, off: OffDays = ()) -> datetime:
+        """The start of the working hours of next Monday (a week on, when `moment` is a Monday), or of the
+        first working day after it when that Monday is a holiday (or one of `off`)."""
+        local = moment.astimezone(zone(time_zone))
+        monday = local.date() + timedelta(days=7 - local.weekday())
+        return self.next_opening(_midnight(local, monday), time_zone, off)
+
+
+def _midnight(local: datetime, day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=local.tzinfo)

@@ -1,5 +1,6 @@
-"""Scheduled housekeeping: delivered outbox rows are kept a week for inspection, then removed; personal data
-of ended rollouts is erased after MSI_RETENTION (bot/records)."""
+"""Scheduled housekeeping: delivered outbox rows are kept a week for inspection, then removed, and so are
+the records of sent reminder digests; personal data of ended rollouts is erased after MSI_RETENTION
+(bot/records)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from bot.platform import submissions
 from bot.records.service import RecordService
 from bot.uploads.service import UploadService
 from storage.db import Database, affected_rows
-from storage.models import OutboxItem, OutboxStatus
+from storage.models import OutboxItem, OutboxStatus, ReminderDigest
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,22 @@ def prune_outbox(database: Database, now: datetime) -> int:
         )
     if removed:
         logger.info("removed %s delivered outbox rows older than %s", removed, KEEP_DELIVERED)
+    return removed
+
+
+# A digest's row matters on its own local date (one digest a day) and until the reminders it listed are
+# claimed, in the same sweep: a week is ample.
+KEEP_DIGESTS = timedelta(days=7)
+DIGESTS_JOB_ID = "msi-prune-reminder-digests"
+
+
+def prune_digests(database: Database, now: datetime) -> int:
+    with database.write() as session:
+        removed = affected_rows(
+            session.execute(delete(ReminderDigest).where(col(ReminderDigest.sent_at) < now - KEEP_DIGESTS))
+        )
+    if removed:
+        logger.info("removed %s reminder digest records older than %s", removed, KEEP_DIGESTS)
     return removed
 
 
@@ -67,6 +84,7 @@ def schedule(
         )
 
     every(lambda: prune_outbox(database, clock()), JOB_ID, timedelta(hours=6))
+    every(lambda: prune_digests(database, clock()), DIGESTS_JOB_ID, timedelta(hours=6))
     every(lambda: submissions.prune(database, clock()), SUBMISSIONS_JOB_ID, timedelta(hours=1))
     every(uploads.expire_old, EXPIRE_JOB_ID, timedelta(minutes=10))
     # A batch left half written by a click that was given up (invitations.ABANDONED_AFTER).

@@ -169,3 +169,22 @@ def test_the_queue_wants_single_clicks_of_registered_buttons_and_leaves_the_rest
     assert not queue.accept(body("always", ""))
     assert queue.accept(body("always", "1"))
     assert [(click.action_id, click.value) for click in pending(database)] == [("always", "1")]
+
+
+def test_a_menu_choice_is_stored_with_the_chosen_options_value(database: Database) -> None:
+    queue = ClickQueue(database, clock=Clock())
+    seen: list[str] = []
+    queue.register("menu", lambda queued: seen.append(queued.value))
+    chosen = body("menu", "")
+    chosen["actions"] = [
+        {"action_id": "menu", "type": "static_select", "selected_option": {"value": "hour:step:7"}}
+    ]
+    assert queue.wants(chosen) and queue.accept(chosen)
+    # A menu with nothing chosen (or a mangled option) carries nothing to act on: not stored.
+    for action in (
+        {"action_id": "menu", "selected_option": None},
+        {"action_id": "menu", "selected_option": "x"},
+    ):
+        assert not queue.accept({**chosen, "actions": [action]})
+    assert queue.run_once() == 1
+    assert seen == ["hour:step:7"]
