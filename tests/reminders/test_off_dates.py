@@ -86,3 +86,20 @@ def test_an_owners_shutdown_dates_hold_reminders_over_http_and_they_resume_after
             assert rollout.off_dates == [["2026-12-29", "2027-01-03", "年末年始"]]
     finally:
         bot.stop()
+
+
+def test_snoozing_until_the_next_working_day_or_monday_skips_the_rollouts_own_dates(
+    database: Database,
+) -> None:
+    service = make_service(database, Clock(datetime(2026, 12, 28, 9, 0, tzinfo=UTC)))
+    monday = datetime(2026, 12, 28, 9, 0, tzinfo=UTC)  # 10:00 in Paris
+    off = off_days([["2026-12-29", "2027-01-05", "年末年始"]])
+    assert service.snooze_until("workday", monday, "Europe/Paris") == datetime(2026, 12, 29, 8, 0, tzinfo=UTC)
+    assert service.snooze_until("workday", monday, "Europe/Paris", off) == datetime(
+        2027, 1, 6, 8, 0, tzinfo=UTC
+    )
+    # Next Monday is 4 January, inside the dates: the first working day after them.
+    assert service.snooze_until("monday", monday, "Europe/Paris", off) == datetime(
+        2027, 1, 6, 8, 0, tzinfo=UTC
+    )
+    assert service.snooze_until("hour", monday, "Europe/Paris", off) == monday + timedelta(hours=1)
