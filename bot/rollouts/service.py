@@ -49,6 +49,8 @@ class StartForm:
     salesforce_groups: tuple[str, ...] = ()
     # The Edit modal's non-working dates as typed; None when the form had no such field (Start).
     off_dates: str | None = None
+    # Whether the form offered user groups at all (Slack sends an optional select's block even when empty).
+    groups_offered: bool = False
 
 
 @dataclass
@@ -84,6 +86,8 @@ def read_start_form(state_values: dict[str, Any]) -> StartForm:
         marketo_groups=_groups(element(ids.START_MARKETO_GROUPS).get("selected_options")),
         salesforce_groups=_groups(element(ids.START_SALESFORCE_GROUPS).get("selected_options")),
         off_dates=formatting.typed(off_dates, offdates.TEXT_LIMIT) if off_dates is not None else None,
+        groups_offered=ids.START_MARKETO_GROUPS in state_values
+        or ids.START_SALESFORCE_GROUPS in state_values,
     )
 
 
@@ -131,10 +135,11 @@ def check_people_and_channels(form: StartForm, texts: Texts) -> dict[str, str]:
     if form.language is not None and form.language not in LANGUAGES:
         errors[ids.START_LANGUAGE] = texts.text("start.error.language")
     # A persona needs someone: people, or a user group (whose members are checked with Slack later).
+    nobody = texts.text("start.error.no_admins_or_groups" if form.groups_offered else "start.error.no_admins")
     if not form.marketo_admins and not form.marketo_groups:
-        errors[ids.START_MARKETO_ADMINS] = texts.text("start.error.no_admins")
+        errors[ids.START_MARKETO_ADMINS] = nobody
     if not form.salesforce_admins and not form.salesforce_groups:
-        errors[ids.START_SALESFORCE_ADMINS] = texts.text("start.error.no_admins")
+        errors[ids.START_SALESFORCE_ADMINS] = nobody
     if not form.marketo_channel:
         errors[ids.START_MARKETO_CHANNEL] = texts.text("start.error.channel_missing")
     if not form.salesforce_channel:

@@ -63,6 +63,7 @@ EN: dict[str, str] = {
     "start.error.name_taken": "An active rollout is already called “{name}”. Pick another name.",
     "start.error.environment": "Choose Production or Sandbox.",
     "start.error.no_admins": "Pick at least one person.",
+    "start.error.no_admins_or_groups": "Pick at least one person, or a user group below.",
     "start.error.bots": "Pick people, not apps or bots.",
     "start.error.channel_missing": "Pick a channel.",
     "start.error.same_channel": "Use two different channels: one for Marketo admins, one for Salesforce admins.",

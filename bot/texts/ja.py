@@ -68,6 +68,7 @@ JA: dict[str, str] = {
     "start.error.name_taken": "進行中のロールアウトに「{name}」という名前がすでにあります。別の名前を選んでください。",
     "start.error.environment": "本番環境またはサンドボックスを選んでください。",
     "start.error.no_admins": "1 人以上選んでください。",
+    "start.error.no_admins_or_groups": "1 人以上選ぶか、下でユーザーグループを選んでください。",
     "start.error.bots": "アプリやボットではなく、人を選んでください。",
     "start.error.channel_missing": "チャンネルを選んでください。",
     "start.error.same_channel": "Marketo 管理者用と Salesforce 管理者用に、別々のチャンネルを使ってください。",

@@ -103,7 +103,9 @@ def test_a_persona_needs_people_or_a_group_and_a_group_needs_members(grouped_bot
     bot = grouped_bot
     nobody = start_form_values(salesforce_admins=[], salesforce_groups=[])
     answer = bot.slack.interact(view_submission("msi_start_rollout", nobody))
-    assert answer.json()["errors"] == {"salesforce_admins": "Pick at least one person."}
+    assert answer.json()["errors"] == {
+        "salesforce_admins": "Pick at least one person, or a user group below."
+    }
     empty = start_form_values(salesforce_admins=[], salesforce_groups=["S_EMPTY"])
     answer = bot.slack.interact(view_submission("msi_start_rollout", empty))
     assert answer.json()["errors"] == {
