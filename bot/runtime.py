@@ -83,6 +83,7 @@ class Runtime:
             retention=settings.msi_retention,
         )
         self.reminders.schedule(self.scheduler, settings.msi_sweep_every)
+        self.services.groups.schedule(self.scheduler, self.database)
         wsgi_app = SlackWsgiApp(
             None if settings.socket_mode else self.app,
             self.database,

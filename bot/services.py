@@ -26,6 +26,7 @@ from bot.rollouts.service import RolloutService
 from bot.slack.access import SlackAccess
 from bot.slack.directory import SlackDirectory
 from bot.slack.files import FileFetcher
+from bot.slack.usergroups import UserGroups
 from bot.steps import cards
 from bot.steps.salesforce import SalesforceClient
 from bot.steps.service import StepService
@@ -47,6 +48,8 @@ class Services:
     database: Database
     clock: Clock
     directory: SlackDirectory
+    # Slack user groups standing for personas: their members, cached briefly (bot/slack/usergroups.py).
+    groups: UserGroups
     # Looks up the Slack locale of the people who ask, after their request was acknowledged.
     readers: Readers
     rollouts: RolloutService
@@ -97,14 +100,18 @@ def build_services(
         return slack_client(metrics=metrics, access=slack_access, **options)
 
     directory = SlackDirectory(client(timeout=2))
-    approvals = ApprovalService(database, clock)
-    invitations = InvitationService(database, clock, approvals, seats=settings.msi_seats)
-    steps = StepService(database, clock, approvals, on_steps_opened=[invitations.steps_opened])
+    groups = UserGroups(client(timeout=2), clock)
+    approvals = ApprovalService(database, clock, groups=groups.known)
+    invitations = InvitationService(database, clock, approvals, seats=settings.msi_seats, groups=groups.known)
+    steps = StepService(
+        database, clock, approvals, on_steps_opened=[invitations.steps_opened], groups=groups.known
+    )
     rollouts = RolloutService(
         database,
         directory,
         clock,
         approvals,
+        groups=groups,
         on_cancel=[invitations.rollout_cancelled],
         on_language_change=[approvals.language_changed, invitations.language_changed],
     )
@@ -132,14 +139,22 @@ def build_services(
         database=database,
         clock=clock,
         directory=directory,
+        groups=groups,
         readers=readers,
         rollouts=rollouts,
         steps=steps,
-        reports=ReportService(database, clock, approvals, invitations, readers),
+        reports=ReportService(database, clock, approvals, invitations, readers, groups=groups.known),
         approvals=approvals,
         invitations=invitations,
         uploads=uploads,
-        clicks=ClickQueue(database, clock=clock, foreground=foreground, liveness=liveness),
+        # Each click is decided on the current members of the user groups that stand for personas.
+        clicks=ClickQueue(
+            database,
+            clock=clock,
+            foreground=foreground,
+            liveness=liveness,
+            before_each=lambda: groups.refresh_in_use(database),
+        ),
         liveness=liveness,
         reminders=ReminderService(
             database,
@@ -151,14 +166,17 @@ def build_services(
             holidays=settings.msi_holidays,
             is_active_user=directory.is_active_user,
             look_up_person=readers.look_up_now,
+            groups=groups,
             metrics=metrics,
         ),
         records=RecordService(database),
         metrics=metrics,
         slack_access=slack_access,
-        doctor=Doctor(database, client(timeout=5), salesforce, clock),
+        doctor=Doctor(database, client(timeout=5), salesforce, clock, groups=groups.known),
         salesforce=salesforce,
-        verification=VerificationService(database, clock, salesforce) if salesforce else None,
+        verification=VerificationService(database, clock, salesforce, groups=groups.known)
+        if salesforce
+        else None,
         upload_arrived=threading.Event(),
         producers={REPORT_SOURCE: UnusableRowsReport(uploads)},
     )

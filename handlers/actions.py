@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -106,25 +107,40 @@ def register(app: App, services: Services) -> None:
                 view=step_blocks.help_modal(allowed.texts, allowed.step_id, allowed.number),
             )
 
+    # The Start and Edit modals list the workspace's user groups, which may need a Slack call: this
+    # listener's response is sent when it returns, so they are opened on these threads after the ack.
+    opener = ThreadPoolExecutor(max_workers=2, thread_name_prefix="views-open-home")
+
+    def open_start(body: dict[str, Any], client: WebClient) -> None:
+        try:
+            # The cached language only (opening App Home, where this button is, looked the owner's up).
+            reader_texts = services.readers.texts(click_of(body).user_id)
+            modal = rollout_blocks.start_modal(reader_texts, groups=services.groups.workspace_groups())
+            client.views_open(trigger_id=body["trigger_id"], view=modal)
+        except Exception:
+            logger.exception("opening the Start a rollout modal failed")
+
+    def open_edit(rollout_id: int, body: dict[str, Any], client: WebClient) -> None:
+        try:
+            click = click_of(body)
+            if services.rollouts.owner_check(rollout_id=rollout_id, click=click) is not None:
+                values = services.rollouts.edit_form_values(rollout_id)
+                reader_texts = services.readers.texts(click.user_id, rollout_id=rollout_id)
+                client.views_open(
+                    trigger_id=body["trigger_id"], view=rollout_blocks.edit_modal(reader_texts, **values)
+                )
+        except Exception:
+            logger.exception("opening the Edit modal failed")
+
     def home_start(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        # The cached language only: this listener's response is sent when it returns, so Slack is not asked
-        # here (opening App Home, where this button is, already had the owner's locale looked up).
-        reader_texts = services.readers.texts(click_of(body).user_id)
-        client.views_open(trigger_id=body["trigger_id"], view=rollout_blocks.start_modal(reader_texts))
+        opener.submit(open_start, body, client)
 
     def home_edit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         rollout_id = clicked_id(body)
-        if rollout_id is None:
-            return
-        click = click_of(body)
-        if services.rollouts.owner_check(rollout_id=rollout_id, click=click) is not None:
-            values = services.rollouts.edit_form_values(rollout_id)
-            reader_texts = services.readers.texts(click.user_id, rollout_id=rollout_id)
-            client.views_open(
-                trigger_id=body["trigger_id"], view=rollout_blocks.edit_modal(reader_texts, **values)
-            )
+        if rollout_id is not None:
+            opener.submit(open_edit, rollout_id, body, client)
 
     def home_cancel(rollout_id: int, queued: QueuedClick) -> None:
         if services.rollouts.owner_check(rollout_id=rollout_id, click=queued.click) is not None:

@@ -32,10 +32,14 @@ def split_command(text: str) -> tuple[str, str]:
 
 def _open_start(services: Services, client: WebClient, trigger_id: str, user_id: str) -> None:
     """Open the Start a rollout modal in the owner's language, which it also preselects for the posts.
-    Runs after the ack, so it may ask Slack for the owner's locale (short timeout) when it is not known."""
+    Runs after the ack, so it may ask Slack for the owner's locale (short timeout) when it is not known, and
+    for the workspace's user groups (cached for a minute)."""
     try:
         language = services.readers.language_now(user_id) or DEFAULT_LANGUAGE
-        client.views_open(trigger_id=trigger_id, view=rollout_blocks.start_modal(Texts.of(language)))
+        groups = services.groups.workspace_groups()
+        client.views_open(
+            trigger_id=trigger_id, view=rollout_blocks.start_modal(Texts.of(language), groups=groups)
+        )
     except Exception:
         logger.exception("opening the Start a rollout modal failed")
 

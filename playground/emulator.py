@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from bot.slack.scopes import BOT_SCOPES
 from playground.limits import json_field, refuse_payload
 from playground.slack_side import Answer, SlackSide
 from playground.workspace import (
@@ -82,7 +81,7 @@ class Emulator:
                 answer = self.workspace.call(method_name, params, token)
                 # As Slack does in every Web API answer: the scopes the app was granted at install, which
                 # for an app created from manifest.yml are the ones it asks for.
-                granted = [("X-OAuth-Scopes", ",".join(sorted(BOT_SCOPES)))]
+                granted = [("X-OAuth-Scopes", ",".join(sorted(self.workspace.granted_scopes)))]
                 return self._send(
                     start_response, "200 OK", json.dumps(answer).encode(), "application/json", granted
                 )

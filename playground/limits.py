@@ -94,18 +94,20 @@ def block_problems(blocks: list[Any], limit: int) -> list[str]:
                 action_ids.add(action_id)
                 if len(str(action_id)) > ACTION_ID:
                     problems.append(f"action_id too long [json-pointer:/blocks/{index}]")
+            if element.get("type") in ("static_select", "multi_static_select"):
+                problems.extend(_initial_problems(element, index))
             if element.get("type") == "button":
                 if len(str((element.get("text") or {}).get("text", ""))) > BUTTON_TEXT:
                     problems.append(f"button text too long [json-pointer:/blocks/{index}]")
                 if len(str(element.get("value", ""))) > BUTTON_VALUE:
                     problems.append(f"button value too long [json-pointer:/blocks/{index}]")
-            if element.get("type") in ("static_select", "overflow"):
+            if element.get("type") in ("static_select", "multi_static_select", "overflow"):
                 problems.extend(_menu_problems(element, index))
     return problems
 
 
 def _menu_problems(element: dict[str, Any], index: int) -> list[str]:
-    """A static select's or overflow menu's options: how many, and each one's text and value."""
+    """A static select's (one or several) or overflow menu's options: how many, each one's text and value."""
     problems: list[str] = []
     options = element.get("options")
     cap = OVERFLOW_OPTIONS if element.get("type") == "overflow" else SELECT_OPTIONS
@@ -127,6 +129,22 @@ def _menu_problems(element: dict[str, Any], index: int) -> list[str]:
     if isinstance(placeholder, dict) and len(str(placeholder.get("text", ""))) > PLACEHOLDER_TEXT:
         problems.append(f"placeholder too long [json-pointer:/blocks/{index}]")
     return problems
+
+
+def _initial_problems(element: dict[str, Any], index: int) -> list[str]:
+    """A static select's initial option(s) must be among its options."""
+    options = list(element.get("options") or [])
+    for group in element.get("option_groups") or []:
+        if isinstance(group, dict):
+            options.extend(group.get("options") or [])
+    values = [option.get("value") for option in options if isinstance(option, dict)]
+    initial = element.get("initial_options") or (
+        [element["initial_option"]] if element.get("initial_option") else []
+    )
+    for chosen in initial:
+        if not isinstance(chosen, dict) or chosen.get("value") not in values:
+            return [f"initial options must be among the options [json-pointer:/blocks/{index}/element]"]
+    return []
 
 
 def refuse_payload(method: str, params: dict[str, Any]) -> tuple[str, str] | None:

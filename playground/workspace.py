@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.slack.scopes import BOT_SCOPES
 from playground.limits import (
     POST_BURST,
     POSTS_PER_SECOND,
@@ -79,6 +80,12 @@ CHANNELS: list[dict[str, Any]] = [
     {"id": "CMKTO", "name": "marketo-admins", "members": ["UOWNER", "UMKTO1", "UMKTO2", BOT_USER]},
     {"id": "CSFDC", "name": "salesforce-admins", "members": ["UOWNER", "USFDC1", BOT_USER]},
     {"id": "CGENERAL", "name": "general", "members": [p["id"] for p in PEOPLE]},
+]
+
+# Slack user groups, which a rollout's personas may name instead of (or beside) people.
+USERGROUPS: list[dict[str, Any]] = [
+    {"id": "SMKTO", "handle": "marketo-team", "name": "Marketo team", "users": ["UMKTO1", "UMKTO2"]},
+    {"id": "SSFDC", "handle": "salesforce-team", "name": "Salesforce team", "users": ["USFDC1"]},
 ]
 
 
@@ -154,6 +161,12 @@ class Workspace:
                     "is_im": True,
                     "user": person["id"],
                 }
+            self.usergroups: dict[str, dict[str, Any]] = {
+                group["id"]: {**group, "users": list(group["users"]), "disabled": False}
+                for group in USERGROUPS
+            }
+            # The scopes the app was granted: an app created from manifest.yml has the ones it asks for.
+            self.granted_scopes: set[str] = set(BOT_SCOPES)
             self.messages: dict[str, dict[str, Any]] = {}  # ts -> message (ts is unique workspace-wide)
             self.ephemerals: list[dict[str, Any]] = []
             self.modals: dict[str, list[dict[str, Any]]] = {}  # user -> stack of views, top last
@@ -487,6 +500,52 @@ class Workspace:
         if str(params.get("include_locale", "")).lower() in ("1", "true"):
             described["locale"] = user["locale"]  # Slack gives the locale only when asked for it
         return {"ok": True, "user": described}
+
+    # ---------------------------------------------------------------- user groups
+
+    def _missing_scope(self, needed: str) -> dict[str, Any] | None:
+        if needed in self.granted_scopes:
+            return None
+        return {
+            "ok": False,
+            "error": "missing_scope",
+            "needed": needed,
+            "provided": ",".join(sorted(self.granted_scopes)),
+        }
+
+    def api_usergroups_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        refused = self._missing_scope("usergroups:read")
+        if refused is not None:
+            return refused
+        with_disabled = str(params.get("include_disabled", "")).lower() in ("1", "true")
+        with_users = str(params.get("include_users", "")).lower() in ("1", "true")
+        listed = []
+        for group in self.usergroups.values():
+            if group["disabled"] and not with_disabled:
+                continue
+            shown: dict[str, Any] = {
+                "id": group["id"],
+                "team_id": TEAM_ID,
+                "is_usergroup": True,
+                "name": group["name"],
+                "handle": group["handle"],
+                "date_delete": 1 if group["disabled"] else 0,
+                "user_count": len(group["users"]),
+            }
+            if with_users:
+                shown["users"] = list(group["users"])
+            listed.append(shown)
+        return {"ok": True, "usergroups": listed}
+
+    def api_usergroups_users_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        refused = self._missing_scope("usergroups:read")
+        if refused is not None:
+            return refused
+        group = self.usergroups.get(str(params.get("usergroup") or ""))
+        with_disabled = str(params.get("include_disabled", "")).lower() in ("1", "true")
+        if group is None or (group["disabled"] and not with_disabled):
+            return {"ok": False, "error": "no_such_subteam"}
+        return {"ok": True, "users": list(group["users"])}
 
     # ---------------------------------------------------------------- views
 

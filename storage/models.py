@@ -48,14 +48,25 @@ class Rollout(SQLModel, table=True):
     # The language of the rollout's channel posts (a key of bot.texts.CATALOG); private answers follow
     # each reader's own Slack locale instead (SlackPerson).
     language: str = Field(default="en", max_length=8, sa_column_kwargs={"server_default": "en"})
+    # The owner's own non-working dates (a shutdown, 年末年始) as [first, last] ISO date pairs, inclusive:
+    # reminders treat them as MSI_HOLIDAYS are treated, in each recipient's local date.
+    off_dates: list[list[str]] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
+    )
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
     cancelled_at: datetime | None = _utc(nullable=True)
     cancelled_by: str | None = Field(default=None, max_length=32)
 
 
+class MemberKind:
+    USER = "user"
+    GROUP = "group"  # a Slack user group: its current members count (bot/slack/usergroups.py)
+
+
 class RolloutMember(SQLModel, table=True):
-    """A Slack user listed in one of a rollout's personas."""
+    """A Slack user, or a Slack user group (`kind`), listed in one of a rollout's personas."""
 
     __tablename__ = "rollout_member"
     __table_args__ = (UniqueConstraint("rollout_id", "persona", "user_id", name="uq_rollout_member"),)
@@ -63,7 +74,9 @@ class RolloutMember(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     rollout_id: int = Field(foreign_key="rollout.id", index=True)
     persona: str = Field(max_length=24)
+    # A user id ("U…"), or a user group id ("S…") when kind is "group".
     user_id: str = Field(max_length=32)
+    kind: str = Field(default=MemberKind.USER, max_length=8, sa_column_kwargs={"server_default": "user"})
 
 
 class Step(SQLModel, table=True):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +11,19 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from storage.models import Approval, AuditEvent, Rollout, RolloutMember, RolloutStatus, SlackMessage, Step
+from storage.models import (
+    Approval,
+    AuditEvent,
+    MemberKind,
+    Rollout,
+    RolloutMember,
+    RolloutStatus,
+    SlackMessage,
+    Step,
+)
+
+# A user group's current members as far as this process knows (bot/slack/usergroups.py), never a Slack call.
+GroupMembers = Callable[[str], Collection[str]]
 
 
 def name_key(name: str) -> str:
@@ -42,29 +54,71 @@ def lock_rollout(session: Session, *, rollout_id: int) -> Rollout | None:
     ).one_or_none()
 
 
-def members(session: Session, *, rollout_id: int, persona: str | None = None) -> list[str]:
-    query = select(col(RolloutMember.user_id)).where(col(RolloutMember.rollout_id) == rollout_id)
+def members(
+    session: Session, *, rollout_id: int, persona: str | None = None, kind: str = MemberKind.USER
+) -> list[str]:
+    """The people (or, with kind="group", the user groups) listed in a rollout's personas."""
+    query = select(col(RolloutMember.user_id)).where(
+        col(RolloutMember.rollout_id) == rollout_id, col(RolloutMember.kind) == kind
+    )
     if persona is not None:
         query = query.where(col(RolloutMember.persona) == persona)
     return list(session.scalars(query.order_by(col(RolloutMember.id))).all())
 
 
-def replace_members(session: Session, *, rollout_id: int, members: dict[str, list[str]]) -> None:
+def member_groups(session: Session, *, rollout_id: int, persona: str | None = None) -> list[str]:
+    return members(session, rollout_id=rollout_id, persona=persona, kind=MemberKind.GROUP)
+
+
+def groups_in_use(session: Session) -> list[str]:
+    """Every user group listed in an active rollout's personas."""
+    return list(
+        session.scalars(
+            select(col(RolloutMember.user_id))
+            .join(Rollout, col(Rollout.id) == col(RolloutMember.rollout_id))
+            .where(col(RolloutMember.kind) == MemberKind.GROUP, col(Rollout.status) == RolloutStatus.ACTIVE)
+            .distinct()
+        ).all()
+    )
+
+
+def replace_members(
+    session: Session,
+    *,
+    rollout_id: int,
+    members: dict[str, list[str]],
+    groups: dict[str, list[str]] | None = None,
+) -> None:
     session.execute(delete(RolloutMember).where(col(RolloutMember.rollout_id) == rollout_id))
-    for persona, user_ids in members.items():
-        for user_id in user_ids:
-            session.add(RolloutMember(rollout_id=rollout_id, persona=persona, user_id=user_id))
+    for kind, listed in ((MemberKind.USER, members), (MemberKind.GROUP, groups or {})):
+        for persona, member_ids in listed.items():
+            for member_id in member_ids:
+                session.add(
+                    RolloutMember(rollout_id=rollout_id, persona=persona, user_id=member_id, kind=kind)
+                )
     session.flush()
 
 
-def personas_of(session: Session, *, rollout_id: int, user_id: str) -> list[str]:
-    return list(
-        session.scalars(
-            select(col(RolloutMember.persona)).where(
-                col(RolloutMember.rollout_id) == rollout_id, col(RolloutMember.user_id) == user_id
-            )
-        ).all()
-    )
+def personas_of(
+    session: Session, *, rollout_id: int, user_id: str, groups: GroupMembers | None = None
+) -> list[str]:
+    """The personas `user_id` holds in a rollout: listed by name, or (given `groups`, the cached members of
+    each user group) as a current member of a listed group."""
+    rows = session.execute(
+        select(col(RolloutMember.persona), col(RolloutMember.kind), col(RolloutMember.user_id)).where(
+            col(RolloutMember.rollout_id) == rollout_id,
+            (col(RolloutMember.user_id) == user_id) | (col(RolloutMember.kind) == MemberKind.GROUP),
+        )
+    ).all()
+    found: list[str] = []
+    for persona, kind, member_id in rows:
+        if kind == MemberKind.USER:
+            holds = member_id == user_id
+        else:
+            holds = groups is not None and user_id in groups(member_id)
+        if holds and persona not in found:
+            found.append(persona)
+    return found
 
 
 def rollouts_using_channel(session: Session, *, channel_id: str) -> Sequence[Rollout]:

@@ -97,12 +97,13 @@ def make_settings(database_url: str, slack_url: str, **extra: Any) -> Settings:
 class RunningBot:
     """The real app, started in this process on a free port, and a sender to talk to it like Slack."""
 
-    def __init__(self, database_url: str, fake: FakeSlack, **settings: Any):
+    def __init__(self, database_url: str, fake: FakeSlack, *, clock: Any = None, **settings: Any):
         self.database_url = database_url
         self.fake = fake
         self.settings = make_settings(database_url, fake.url, **settings)
         self.runtime = Runtime(
             self.settings,
+            **({"clock": clock} if clock is not None else {}),
             worker_options={"idle_wait": 0.05, "backoff_base": 0.05, "pace": timedelta(milliseconds=20)},
         )
         self.runtime.start()

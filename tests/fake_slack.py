@@ -47,6 +47,7 @@ class FakeSlack:
         self.channels: dict[str, dict[str, Any]] = {}
         self.channel_members: dict[str, list[str]] = {}
         self.users: dict[str, dict[str, Any]] = {}
+        self.usergroups: dict[str, dict[str, Any]] = {}  # id -> {"id", "handle", "name", "users", ...}
         self.views: list[dict[str, Any]] = []
         self.uploads: dict[str, dict[str, Any]] = {}  # file id -> {"content", "filename", "channel", ...}
         self.files: dict[str, dict[str, Any]] = {}  # files users shared: id -> {"info", "content", ...}
@@ -114,6 +115,19 @@ class FakeSlack:
             "deleted": deleted,
             "is_bot": False,
             "locale": locale,
+        }
+
+    def add_usergroup(
+        self, group_id: str, handle: str, *, users: list[str] | None = None, disabled: bool = False
+    ) -> None:
+        self.usergroups[group_id] = {
+            "id": group_id,
+            "team_id": "T111",
+            "is_usergroup": True,
+            "name": handle.replace("-", " ").title(),
+            "handle": handle,
+            "date_delete": 1 if disabled else 0,
+            "users": list(users or []),
         }
 
     def add_file(
@@ -294,6 +308,44 @@ class FakeSlack:
         if str(params.get("include_locale", "")).lower() not in ("1", "true"):
             shown.pop("locale", None)
         return {"ok": True, "user": shown}
+
+    def _missing_scope(self, needed: str) -> dict[str, Any] | None:
+        if needed in self.granted_scopes:
+            return None
+        return {
+            "ok": False,
+            "error": "missing_scope",
+            "needed": needed,
+            "provided": ",".join(sorted(self.granted_scopes)),
+        }
+
+    def _api_usergroups_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        refused = self._missing_scope("usergroups:read")
+        if refused is not None:
+            return refused
+        with_disabled = str(params.get("include_disabled", "")).lower() in ("1", "true")
+        with_users = str(params.get("include_users", "")).lower() in ("1", "true")
+        found = []
+        for group in self.usergroups.values():
+            if group["date_delete"] and not with_disabled:
+                continue
+            shown = {key: value for key, value in group.items() if key != "users"}
+            shown["user_count"] = len(group["users"])
+            if with_users:
+                shown["users"] = list(group["users"])
+            found.append(shown)
+        return {"ok": True, "usergroups": found}
+
+    def _api_usergroups_users_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        refused = self._missing_scope("usergroups:read")
+        if refused is not None:
+            return refused
+        group = self.usergroups.get(str(params.get("usergroup", "")))
+        if group is None:
+            return {"ok": False, "error": "no_such_subteam"}
+        if group["date_delete"] and str(params.get("include_disabled", "")).lower() not in ("1", "true"):
+            return {"ok": False, "error": "no_such_subteam"}
+        return {"ok": True, "users": list(group["users"])}
 
     def locale_lookups(self, user_id: str | None = None) -> list[Call]:
         """The users.info calls that asked for a locale (of `user_id`, or of anyone)."""

@@ -100,9 +100,27 @@ def start_form_values(
     marketo_channel: str = "C_MKTO",
     salesforce_channel: str = "C_SFDC",
     prerequisites: tuple[str, ...] = ("actions_enabled", "crm_sync"),
+    marketo_groups: list[str] | None = None,
+    salesforce_groups: list[str] | None = None,
+    off_dates: str | None = None,
 ) -> dict[str, Any]:
-    """view.state.values of the Start a rollout modal, shaped as Slack sends them."""
-    return {
+    """view.state.values of the Start a rollout modal, shaped as Slack sends them; the user-group selects and
+    the Edit modal's non-working dates only when given."""
+    extra: dict[str, Any] = {}
+    for block_id, chosen in (("marketo_groups", marketo_groups), ("salesforce_groups", salesforce_groups)):
+        if chosen is not None:
+            extra[block_id] = {
+                block_id: {
+                    "type": "multi_static_select",
+                    "selected_options": [
+                        {"text": {"type": "plain_text", "text": f"@{group}"}, "value": group}
+                        for group in chosen
+                    ],
+                }
+            }
+    if off_dates is not None:
+        extra["off_dates"] = {"off_dates": {"type": "plain_text_input", "value": off_dates or None}}
+    return extra | {
         "name": {"name": {"type": "plain_text_input", "value": name}},
         "environment": {
             "environment": {

@@ -56,9 +56,17 @@ def message_purpose(approval: Approval) -> str:
 
 
 class ApprovalService:
-    def __init__(self, database: Database, clock: Callable[[], datetime]):
+    def __init__(
+        self,
+        database: Database,
+        clock: Callable[[], datetime],
+        *,
+        groups: queries.GroupMembers | None = None,
+    ):
         self.database = database
         self.clock = clock
+        # The cached members of user groups standing for personas (bot/slack/usergroups.py).
+        self.groups = groups
         self.subjects: dict[str, ApprovalSubject] = {}
 
     @staticmethod
@@ -228,7 +236,7 @@ class ApprovalService:
         if rollout.status != RolloutStatus.ACTIVE:
             refusal = "deny.rollout_cancelled"
         elif Persona.SALESFORCE_ADMIN.value not in queries.personas_of(
-            session, rollout_id=rollout.id or 0, user_id=click.user_id
+            session, rollout_id=rollout.id or 0, user_id=click.user_id, groups=self.groups
         ):
             refusal = "approval.deny.persona"
         elif click.user_id == approval.requested_by:

@@ -42,8 +42,10 @@ class Doctor:
         clock: Callable[[], datetime],
         *,
         outbox_stuck_after: timedelta = readiness.STUCK_AFTER,
+        groups: queries.GroupMembers | None = None,
     ):
         self.database = database
+        self.groups = groups
         self.client = client
         self.salesforce = salesforce
         self.clock = clock
@@ -59,7 +61,7 @@ class Doctor:
             if any(rollout.owner_id == user_id for rollout in rollouts):
                 return True
             return any(
-                queries.personas_of(session, rollout_id=rollout.id or 0, user_id=user_id)
+                queries.personas_of(session, rollout_id=rollout.id or 0, user_id=user_id, groups=self.groups)
                 for rollout in rollouts
             )
 
@@ -148,11 +150,14 @@ class Doctor:
 
     def _members(self, rollouts: list[Rollout]) -> Finding:
         people: dict[str, str] = {}  # user id -> the first rollout naming them
+        groups: dict[str, str] = {}  # user group id -> the first rollout naming it
         with self.database.read() as session:
             for rollout in rollouts:
                 for user_id in [rollout.owner_id, *queries.members(session, rollout_id=rollout.id or 0)]:
                     people.setdefault(user_id, rollout.name)
-        problems: list[Problem] = []
+                for group_id in queries.member_groups(session, rollout_id=rollout.id or 0):
+                    groups.setdefault(group_id, rollout.name)
+        problems: list[Problem] = self._empty_groups(groups)
         for user_id, rollout_name in people.items():
             params = {"user": user_id, "rollout": rollout_name}
             try:
@@ -171,6 +176,42 @@ class Doctor:
         if problems:
             return Finding("members", problems=tuple(problems))
         return Finding("members", ok_key="doctor.members.ok", ok_params={"count": len(people)})
+
+    def _empty_groups(self, groups: dict[str, str]) -> list[Problem]:
+        """A user group standing for a persona that is gone, disabled or empty: nobody holds the persona
+        through it. A missing usergroups:read is the scopes check's to report."""
+        if not groups:
+            return []
+        handles: dict[str, str] = {}
+        try:
+            for entry in self.client.usergroups_list(include_disabled=False).get("usergroups") or []:
+                handles[str(entry.get("id"))] = "@" + str(entry.get("handle") or entry.get("id"))
+        except (SlackApiError, *NETWORK_ERRORS):
+            pass
+        problems: list[Problem] = []
+        for group_id, rollout_name in groups.items():
+            params = {"group": handles.get(group_id, group_id), "rollout": rollout_name}
+            try:
+                users = self.client.usergroups_users_list(usergroup=group_id, include_disabled=False).get(
+                    "users"
+                )
+            except SlackApiError as error:
+                code = str(error.response.get("error", ""))
+                if code == "missing_scope":
+                    continue
+                key = (
+                    "doctor.members.group_empty"
+                    if code == "no_such_subteam"
+                    else "doctor.members.group_unreachable"
+                )
+                problems.append(Problem(key, params))
+                continue
+            except NETWORK_ERRORS:
+                problems.append(Problem("doctor.members.group_unreachable", params))
+                continue
+            if not users:
+                problems.append(Problem("doctor.members.group_empty", params))
+        return problems
 
     # ---------------------------------------------------------------- Salesforce
 

@@ -253,12 +253,19 @@ def requester_purpose(batch: InvitationBatch) -> str:
 
 class InvitationService:
     def __init__(
-        self, database: Database, clock: Callable[[], datetime], approvals: ApprovalService, *, seats: int
+        self,
+        database: Database,
+        clock: Callable[[], datetime],
+        approvals: ApprovalService,
+        *,
+        seats: int,
+        groups: queries.GroupMembers | None = None,
     ):
         self.database = database
         self.clock = clock
         self.approvals = approvals
         self.seats = seats
+        self.groups = groups
         approvals.register(BatchApprovals(self))
 
     # ---------------------------------------------------------------- checking addresses
@@ -410,7 +417,7 @@ class InvitationService:
 
     def may_request(self, session: Session, *, rollout: Rollout, user_id: str) -> bool:
         return user_id == rollout.owner_id or bool(
-            queries.personas_of(session, rollout_id=rollout.id or 0, user_id=user_id)
+            queries.personas_of(session, rollout_id=rollout.id or 0, user_id=user_id, groups=self.groups)
         )
 
     def check_may_request(
@@ -764,7 +771,9 @@ class InvitationService:
                 tell(session, now=now, click=click, text=texts.text("approval.gone"), rollout_id=None)
                 return
             batch, rollout = loaded
-            personas = queries.personas_of(session, rollout_id=rollout.id or 0, user_id=click.user_id)
+            personas = queries.personas_of(
+                session, rollout_id=rollout.id or 0, user_id=click.user_id, groups=self.groups
+            )
             if Persona.MARKETO_ADMIN.value not in personas:
                 raise Refusal("batch.deny.sent", attempted="batch_sent", rollout_id=rollout.id)
             changed = affected_rows(

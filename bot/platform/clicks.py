@@ -88,11 +88,15 @@ class ClickQueue(PollingWorker):
         idle_wait: float = 0.5,
         liveness: Liveness | None = None,
         foreground: Foreground | None = None,
+        before_each: Callable[[], None] | None = None,
     ):
         super().__init__("click-worker", idle_wait=idle_wait, outage=database.outage)
         self.database = database
         self.foreground = foreground
         self.clock = clock
+        # Run before each click is acted on, outside any transaction: the look-ups the action's checks
+        # then read from memory (e.g. the members of user groups standing for personas).
+        self.before_each = before_each
         # A failed click is tried again after 2, 4, 8, 16 s; after MAX_ATTEMPTS the clicker is told.
         self.queue = LeasedQueue(
             database,
@@ -218,6 +222,11 @@ class ClickQueue(PollingWorker):
                 # Another process took the click over (this one was thought dead) or finished it: roll back.
                 raise ClickTakenOver(queued.id)
 
+        if self.before_each is not None:
+            try:
+                self.before_each()
+            except Exception:
+                logger.exception("preparing click %s failed; it is decided on what is known", queued.id)
         try:
             with self.database.finishing_with(forget) as finished:
                 if action is not None:

@@ -37,8 +37,9 @@ from bot.platform.access import Click, Refusal, answers_refusals, tell
 from bot.platform.metrics import Metrics
 from bot.platform.people import reader_texts
 from bot.reminders import blocks
-from bot.reminders.calendar import WorkingCalendar, zone
+from bot.reminders.calendar import OffDays, WorkingCalendar, off_days, zone
 from bot.slack import formatting, ids
+from bot.slack.usergroups import UserGroups
 from bot.steps import cards, runbook
 from bot.steps.runbook import Persona
 from bot.texts import Texts, known_language
@@ -90,6 +91,8 @@ class Plan:
     mentioned: list[str]  # still in the workspace and in their working hours now
     departed: list[str]
     zones: dict[str, str]  # each candidate's zone (the rollout's for an unknown one)
+    # User groups standing for the persona, mentioned as groups: one of their members is at work now.
+    groups: tuple[str, ...] = ()
 
 
 class ReminderService:
@@ -105,6 +108,7 @@ class ReminderService:
         holidays: tuple[str, ...] = (),
         is_active_user: Callable[[str], bool],
         look_up_person: Callable[[str], None] | None = None,
+        groups: UserGroups | None = None,
         metrics: Metrics | None = None,
     ):
         self.metrics = metrics
@@ -119,6 +123,8 @@ class ReminderService:
         # Asks Slack (users.info) for a person's zone and caches it (bot/platform/people.py): called for
         # people the cache does not know, before their working time is judged, outside any transaction.
         self.look_up_person = look_up_person
+        # User groups standing for personas: mentioned as groups, their members' hours counted.
+        self.groups = groups
 
     # ---------------------------------------------------------------- scheduling
 
@@ -238,7 +244,36 @@ class ReminderService:
         owner_zone = self._time_zones(session, [rollout.owner_id], fallback=rollout.time_zone)[
             rollout.owner_id
         ]
-        return self.calendar.next_opening(now, owner_zone)
+        return self.calendar.next_opening(now, owner_zone, off_days(rollout.off_dates))
+
+    def _groups(self, session: Session, *, rollout: Rollout, personas: tuple[Persona, ...]) -> list[str]:
+        found: list[str] = []
+        for persona in personas:
+            for group_id in queries.member_groups(session, rollout_id=rollout.id or 0, persona=persona.value):
+                if group_id not in found:
+                    found.append(group_id)
+        return found
+
+    def _group_members(self, group_ids: list[str], *, excluded: str | None) -> dict[str, list[str]]:
+        """Each group's current members (refreshed when older than the cache's TTL; Slack is called here,
+        outside any transaction), without `excluded` (an approval's requester)."""
+        if not group_ids or self.groups is None:
+            return {group_id: [] for group_id in group_ids}
+        self.groups.refresh(group_ids)
+        return {
+            group_id: sorted(member for member in self.groups.known(group_id) if member != excluded)
+            for group_id in group_ids
+        }
+
+    def _item_groups(self, session: Session, rollout: Rollout, item: Due) -> tuple[list[str], str | None]:
+        """The user groups a reminder of `item` is for, and whom they leave out (an approval's requester)."""
+        if item.kind == "step":
+            step = session.get(Step, item.item_id)
+            personas = runbook.step(step.number).personas if step is not None else ()
+            return self._groups(session, rollout=rollout, personas=personas), None
+        approval = session.get(Approval, item.item_id)
+        excluded = approval.requested_by if approval is not None else None
+        return self._groups(session, rollout=rollout, personas=(Persona.SALESFORCE_ADMIN,)), excluded
 
     def _candidates(self, session: Session, item: Due) -> tuple[Rollout, list[str]] | None:
         rollout = session.get(Rollout, item.rollout_id)
@@ -264,28 +299,49 @@ class ReminderService:
                 return None
             rollout, candidates = found
             fallback_zone = rollout.time_zone
+            off: OffDays = off_days(rollout.off_dates)
+            group_ids, excluded = self._item_groups(session, rollout, item)
             known = self._known_zones(session, candidates)
             unknown = [person for person in candidates if person not in known]
+        # Groups are mentioned as groups (<!subteam^…>), when it is working time for one of their members.
+        group_members = self._group_members(group_ids, excluded=excluded)
         if unknown and self.look_up_person is not None:
             # People who never used the bot: their zone is asked of Slack once (then cached), so that they
             # are reminded in their own hours rather than the rollout's.
             for person in unknown:
                 self.look_up_person(person)
+        group_people = sorted({member for members in group_members.values() for member in members})
         with self.database.read() as session:
             zones = self._time_zones(session, candidates, fallback=fallback_zone)
-        # Working time is judged per person, in their own zone, before Slack is asked who has left: outside
-        # everyone's hours a sweep costs no further network call.
-        working = [person for person in candidates if self.calendar.is_working(now, zones[person])]
-        if not (working if candidates else self.calendar.is_working(now, fallback_zone)):
+            member_zones = (
+                self._time_zones(session, group_people, fallback=fallback_zone) if group_people else {}
+            )
+        # Working time is judged per person, in their own zone (outside the rollout's own non-working dates),
+        # before Slack is asked who has left: outside everyone's hours a sweep costs no further network call.
+        working = [person for person in candidates if self.calendar.is_working(now, zones[person], off)]
+        working_groups = [
+            group_id
+            for group_id in group_ids
+            if any(self.calendar.is_working(now, member_zones[m], off) for m in group_members[group_id])
+        ]
+        # A group with no members now counts as nobody, as a persona with no people does.
+        active_groups = [group_id for group_id in group_ids if group_members[group_id]]
+        if not (
+            working or working_groups
+            if candidates or active_groups
+            else self.calendar.is_working(now, fallback_zone, off)
+        ):
             return None  # waits for the next opening of someone it mentions (or of the rollout's zone)
         active = [person for person in candidates if self.is_active_user(person)]
         departed = [person for person in candidates if person not in active]
         mentioned = [person for person in working if person in active]
-        if active and not mentioned:
+        if (active or active_groups) and not (mentioned or working_groups):
             return None  # those still in the workspace are all outside their hours: wait for theirs
-        if not active and not self.calendar.is_working(now, fallback_zone):
+        if not active and not active_groups and not self.calendar.is_working(now, fallback_zone, off):
             return None  # nobody left to mention: the rollout's own hours decide, as for a rollout alone
-        return Plan(item=item, mentioned=mentioned, departed=departed, zones=zones)
+        return Plan(
+            item=item, mentioned=mentioned, departed=departed, zones=zones, groups=tuple(working_groups)
+        )
 
     # ---------------------------------------------------------------- the morning digest
 
@@ -442,13 +498,15 @@ class ReminderService:
             people = [person for person in plan.mentioned if person not in digested]
             rollout = session.get(Rollout, item.rollout_id)
             assert rollout is not None
-            in_thread = bool(people) or not digested
+            groups = list(plan.groups)
+            in_thread = bool(people) or bool(groups) or not digested
             if item.kind == "step":
                 self._remind_step(
                     session,
                     rollout=rollout,
                     step_id=item.item_id,
                     people=people,
+                    groups=groups,
                     digested=digested,
                     in_thread=in_thread,
                     now=now,
@@ -459,6 +517,7 @@ class ReminderService:
                     rollout=rollout,
                     approval_id=item.item_id,
                     people=people,
+                    groups=groups,
                     digested=digested,
                     in_thread=in_thread,
                     now=now,
@@ -499,6 +558,7 @@ class ReminderService:
         rollout: Rollout,
         step_id: int,
         people: list[str],
+        groups: list[str],
         digested: list[str],
         in_thread: bool,
         now: datetime,
@@ -510,8 +570,13 @@ class ReminderService:
             rollout_texts = Texts.of(known_language(rollout.language))
             title = rollout_texts.text(f"step.{step.number}.title")
             how_long = rollout_texts.duration(now - step.changed_at)
-            key = "reminder.step" if people else "reminder.step.nobody"
-            mentions = rollout_texts.join(formatting.user(person) for person in people)
+            key = "reminder.step" if people or groups else "reminder.step.nobody"
+            mentions = rollout_texts.join(
+                [
+                    *(formatting.user(person) for person in people),
+                    *(formatting.group(group) for group in groups),
+                ]
+            )
             text = rollout_texts.text(key, people=mentions, number=step.number, title=title, waited=how_long)
             reminder_blocks = blocks.reminder_message(rollout_texts, text, f"step:{step_id}")
             for message in self._threads(session, rollout, Due("step", step_id, rollout.id or 0, now)):
@@ -534,6 +599,7 @@ class ReminderService:
                 "step": step.number,
                 "count": step.reminder_count,
                 "mentioned": people,
+                "groups": groups,
                 "digested": digested,
             },
         )
@@ -567,6 +633,7 @@ class ReminderService:
         rollout: Rollout,
         approval_id: int,
         people: list[str],
+        groups: list[str],
         digested: list[str],
         in_thread: bool,
         now: datetime,
@@ -577,8 +644,13 @@ class ReminderService:
             # In the request's thread: the rollout's language.
             rollout_texts = Texts.of(known_language(rollout.language))
             how_long = rollout_texts.duration(now - approval.requested_at)
-            key = "reminder.approval" if people else "reminder.approval.nobody"
-            mentions = rollout_texts.join(formatting.user(person) for person in people)
+            key = "reminder.approval" if people or groups else "reminder.approval.nobody"
+            mentions = rollout_texts.join(
+                [
+                    *(formatting.user(person) for person in people),
+                    *(formatting.group(group) for group in groups),
+                ]
+            )
             text = rollout_texts.text(key, people=mentions, waited=how_long)
             for request in self._threads(
                 session, rollout, Due("approval", approval_id, rollout.id or 0, now)
@@ -602,6 +674,7 @@ class ReminderService:
                 "approval": approval_id,
                 "count": approval.reminder_count,
                 "mentioned": people,
+                "groups": groups,
                 "digested": digested,
             },
         )
@@ -625,14 +698,17 @@ class ReminderService:
 
     # ---------------------------------------------------------------- Snooze, Pause, Resume
 
-    def snooze_until(self, choice: str, now: datetime, time_zone: str | None) -> datetime | None:
-        """When a reminder snoozed now with `choice` is due again; None for a choice that is not one."""
+    def snooze_until(
+        self, choice: str, now: datetime, time_zone: str | None, off: OffDays = ()
+    ) -> datetime | None:
+        """When a reminder snoozed now with `choice` is due again; None for a choice that is not one. `off`:
+        the rollout's own non-working dates, skipped as holidays are."""
         if choice == "hour":
             return now + timedelta(hours=1)
         if choice == "workday":
-            return self.calendar.next_working_day(now, time_zone)
+            return self.calendar.next_working_day(now, time_zone, off)
         if choice == "monday":
-            return self.calendar.next_monday(now, time_zone)
+            return self.calendar.next_monday(now, time_zone, off)
         return None
 
     @answers_refusals
@@ -666,7 +742,14 @@ class ReminderService:
                 personas = runbook.step(row.number).personas
             else:
                 personas = (Persona.SALESFORCE_ADMIN,)
-            mine = set(queries.personas_of(session, rollout_id=rollout.id or 0, user_id=click.user_id))
+            mine = set(
+                queries.personas_of(
+                    session,
+                    rollout_id=rollout.id or 0,
+                    user_id=click.user_id,
+                    groups=self.groups.known if self.groups is not None else None,
+                )
+            )
             if not mine & {persona.value for persona in personas}:
                 raise Refusal(
                     "reminder.deny.snooze", attempted="snooze", rollout_id=rollout.id, **{kind: item_id}
@@ -674,7 +757,7 @@ class ReminderService:
             snoozer_zone = self._time_zones(session, [click.user_id], fallback=rollout.time_zone)[
                 click.user_id
             ]
-            until = self.snooze_until(choice, now, snoozer_zone)
+            until = self.snooze_until(choice, now, snoozer_zone, off_days(rollout.off_dates))
             assert until is not None  # the choice was checked above
             # Due again at `until`: the wait is measured from remind_from + MSI_REMINDER_AFTER.
             row.remind_from = until - self.after

@@ -57,6 +57,8 @@ class RolloutSummary:
     # (batch id, invitations, state, requester) of batches not yet sent, rejected or cancelled
     open_batches: tuple[tuple[int, int, str, str], ...] = ()
     reminders_paused: bool = False
+    # The owner's own non-working dates as stored ([first, last, note]), shown while set.
+    off_dates: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def done(self) -> int:
@@ -114,6 +116,8 @@ def status_blocks(texts: Texts, summary: RolloutSummary) -> list[Block]:
     extra = [section(texts.text("status.approvals") + "\n" + "\n".join(pending))] if pending else []
     if summary.invitations is not None:
         extra.append(section(invitation_counts(texts, summary)))
+    if summary.off_dates:
+        extra.append(section(off_dates_line(texts, summary.off_dates)))
     return [
         section(
             texts.text(
@@ -133,6 +137,14 @@ def status_blocks(texts: Texts, summary: RolloutSummary) -> list[Block]:
         section("\n".join(step_lines(texts, summary))),
         *extra,
     ]
+
+
+def off_dates_line(texts: Texts, off_dates: tuple[tuple[str, str, str], ...]) -> str:
+    spans = []
+    for first, last, note in off_dates:
+        span = first if first == last else texts.text("status.off_dates.range", first=first, last=last)
+        spans.append(f"{span} {formatting.escape(note)}".strip())
+    return formatting.clip(texts.text("status.off_dates", dates=texts.join(spans)), 2900)
 
 
 def invitation_counts(texts: Texts, summary: RolloutSummary) -> str:

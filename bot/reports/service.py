@@ -57,6 +57,11 @@ def summarize(
         steps=tuple(_step_summary(row) for row in rows),
         approvals=cards,
         reminders_paused=rollout.reminders_paused,
+        off_dates=tuple(
+            (str(row[0]), str(row[1]), str(row[2]) if len(row) > 2 else "")
+            for row in rollout.off_dates or []
+            if isinstance(row, list) and len(row) >= 2
+        ),
         invitations=invitations.counts(session, rollout_id=rollout.id) if invitations is not None else None,
         seat_limit=invitations.seats if invitations is not None else 0,
         open_batches=tuple(
@@ -104,9 +109,12 @@ class ReportService:
         approvals: ApprovalService,
         invitations: InvitationService,
         readers: Readers,
+        *,
+        groups: queries.GroupMembers | None = None,
     ):
         self.database = database
         self.clock = clock
+        self.groups = groups
         self.approvals = approvals
         self.invitations = invitations
         # Chooses the reader's language from memory: a status asked again costs no database read at all.
@@ -234,7 +242,9 @@ class ReportService:
                     text = texts.text("audit.pick", example=example, names=_names(texts, found.candidates))
                 return Answer(text=text, blocks=[blockkit.section(text)])
             assert rollout.id is not None
-            personas = queries.personas_of(session, rollout_id=rollout.id, user_id=user_id)
+            personas = queries.personas_of(
+                session, rollout_id=rollout.id, user_id=user_id, groups=self.groups
+            )
             if user_id != rollout.owner_id and not personas:
                 raise Refusal(
                     "audit.denied",
@@ -284,7 +294,9 @@ class ReportService:
                 summaries.append(summary)
                 personas = {
                     Persona(p)
-                    for p in queries.personas_of(session, rollout_id=summary.rollout_id, user_id=user_id)
+                    for p in queries.personas_of(
+                        session, rollout_id=summary.rollout_id, user_id=user_id, groups=self.groups
+                    )
                 }
                 if Persona.SALESFORCE_ADMIN in personas:
                     may_decide.add(summary.rollout_id)

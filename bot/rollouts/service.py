@@ -15,15 +15,17 @@ from bot.approvals.service import ApprovalService
 from bot.platform import crashpoints, outbox
 from bot.platform.access import Click, Refusal, answers_refusals, answers_refusals_as
 from bot.platform.people import reader_texts
+from bot.rollouts import offdates
 from bot.rollouts.blocks import LANGUAGES, NAME_LIMIT
 from bot.slack import formatting, ids
 from bot.slack.directory import SlackDirectory
+from bot.slack.usergroups import UserGroups, is_group_id
 from bot.steps import cards, runbook
 from bot.steps.runbook import Persona, StepState
 from bot.texts import DEFAULT_LANGUAGE, Texts, known_language
 from storage import queries
 from storage.db import Database
-from storage.models import Rollout, RolloutMember, RolloutStatus, SlackPerson, Step
+from storage.models import Rollout, RolloutStatus, SlackPerson, Step
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,13 @@ class StartForm:
     # The language of the rollout's channel posts as chosen; None when the form had no such field (a
     # client that never showed it: a start is then in English, an edit keeps the rollout's language).
     language: str | None = None
+    # The user groups chosen beside the people (empty when the modal offered none).
+    marketo_groups: tuple[str, ...] = ()
+    salesforce_groups: tuple[str, ...] = ()
+    # The Edit modal's non-working dates as typed; None when the form had no such field (Start).
+    off_dates: str | None = None
+    # Whether the form offered user groups at all (Slack sends an optional select's block even when empty).
+    groups_offered: bool = False
 
 
 @dataclass
@@ -63,6 +72,7 @@ def read_start_form(state_values: dict[str, Any]) -> StartForm:
     selected_environment = element(ids.START_ENVIRONMENT).get("selected_option") or {}
     checked = element(ids.START_PREREQUISITES).get("selected_options") or []
     selected_language = element(ids.START_LANGUAGE).get("selected_option")
+    off_dates = element(ids.EDIT_OFF_DATES).get("value") if ids.EDIT_OFF_DATES in state_values else None
     language = str(selected_language.get("value") or "") if isinstance(selected_language, dict) else None
     return StartForm(
         name=" ".join(formatting.typed(element(ids.START_NAME).get("value"), 400).split()),
@@ -73,7 +83,20 @@ def read_start_form(state_values: dict[str, Any]) -> StartForm:
         salesforce_channel=_channel(element(ids.START_SALESFORCE_CHANNEL).get("selected_conversation")),
         prerequisites=frozenset(str(option.get("value")) for option in checked if isinstance(option, dict)),
         language=language,
+        marketo_groups=_groups(element(ids.START_MARKETO_GROUPS).get("selected_options")),
+        salesforce_groups=_groups(element(ids.START_SALESFORCE_GROUPS).get("selected_options")),
+        off_dates=formatting.typed(off_dates, offdates.TEXT_LIMIT) if off_dates is not None else None,
+        groups_offered=ids.START_MARKETO_GROUPS in state_values
+        or ids.START_SALESFORCE_GROUPS in state_values,
     )
+
+
+def _groups(options: Any) -> tuple[str, ...]:
+    """Chosen user groups; anything that is not a user group id (a forged value) is dropped."""
+    if not isinstance(options, list):
+        return ()
+    values = [str(option.get("value")) for option in options if isinstance(option, dict)]
+    return tuple(dict.fromkeys(value for value in values if is_group_id(value)))[:100]
 
 
 def _users(values: Any) -> tuple[str, ...]:
@@ -111,10 +134,12 @@ def check_people_and_channels(form: StartForm, texts: Texts) -> dict[str, str]:
     errors: dict[str, str] = {}
     if form.language is not None and form.language not in LANGUAGES:
         errors[ids.START_LANGUAGE] = texts.text("start.error.language")
-    if not form.marketo_admins:
-        errors[ids.START_MARKETO_ADMINS] = texts.text("start.error.no_admins")
-    if not form.salesforce_admins:
-        errors[ids.START_SALESFORCE_ADMINS] = texts.text("start.error.no_admins")
+    # A persona needs someone: people, or a user group (whose members are checked with Slack later).
+    nobody = texts.text("start.error.no_admins_or_groups" if form.groups_offered else "start.error.no_admins")
+    if not form.marketo_admins and not form.marketo_groups:
+        errors[ids.START_MARKETO_ADMINS] = nobody
+    if not form.salesforce_admins and not form.salesforce_groups:
+        errors[ids.START_SALESFORCE_ADMINS] = nobody
     if not form.marketo_channel:
         errors[ids.START_MARKETO_CHANNEL] = texts.text("start.error.channel_missing")
     if not form.salesforce_channel:
@@ -132,6 +157,7 @@ class RolloutService:
         clock: Callable[[], datetime],
         approvals: ApprovalService,
         *,
+        groups: UserGroups | None = None,
         on_cancel: Sequence[Callable[[Session, Rollout, str, datetime], None]] = (),
         on_language_change: Sequence[Callable[[Session, Rollout, datetime], None]] = (),
     ):
@@ -139,6 +165,7 @@ class RolloutService:
         self.directory = directory
         self.clock = clock
         self.approvals = approvals
+        self.groups = groups
         # Called inside the cancelling transaction (e.g. open invitation batches are cancelled too).
         self.on_cancel = tuple(on_cancel)
         # Called inside the editing transaction when the posts' language changed: each domain re-renders
@@ -169,6 +196,7 @@ class RolloutService:
         for channel_id, check in self.directory.check_channels(list(channel_blocks)).items():
             if check.problem is not None:
                 errors[channel_blocks[channel_id]] = texts.text(check.problem, error=check.detail)
+        errors.update(self._check_groups(form, texts))
         if errors:
             return StartOutcome(errors=errors)
 
@@ -211,6 +239,37 @@ class RolloutService:
                 errors[channel_blocks[channel_id]] = texts.text(check.problem, error=check.detail)
         return errors
 
+    def _check_groups(self, form: StartForm, texts: Texts) -> dict[str, str]:
+        """Each chosen user group must have members now (Slack is asked, before any transaction)."""
+        errors: dict[str, str] = {}
+        for block_id, chosen in (
+            (ids.START_MARKETO_GROUPS, form.marketo_groups),
+            (ids.START_SALESFORCE_GROUPS, form.salesforce_groups),
+        ):
+            if not chosen:
+                continue
+            if self.groups is None:
+                errors[block_id] = texts.text("start.error.groups_unavailable")
+                continue
+            empty = []
+            for group_id in chosen:
+                members = self.groups.fetch(group_id)
+                if members is None:
+                    missing = self.groups.workspace_groups().problem == "missing_scope"
+                    key = "start.error.groups_missing_scope" if missing else "start.error.groups_unavailable"
+                    errors[block_id] = texts.text(key)
+                    break
+                if not members:
+                    empty.append(group_id)
+            else:
+                if empty:
+                    names = {group.id: group.handle for group in self.groups.workspace_groups().groups}
+                    errors[block_id] = texts.text(
+                        "start.error.group_empty.one" if len(empty) == 1 else "start.error.group_empty.many",
+                        groups=texts.join("@" + names.get(group_id, group_id) for group_id in empty),
+                    )
+        return errors
+
     # ---------------------------------------------------------------- Edit and Cancel (owner only)
 
     @answers_refusals
@@ -247,9 +306,17 @@ class RolloutService:
                 "salesforce_admins": queries.members(
                     session, rollout_id=rollout_id, persona=Persona.SALESFORCE_ADMIN.value
                 ),
+                "marketo_groups": queries.member_groups(
+                    session, rollout_id=rollout_id, persona=Persona.MARKETO_ADMIN.value
+                ),
+                "salesforce_groups": queries.member_groups(
+                    session, rollout_id=rollout_id, persona=Persona.SALESFORCE_ADMIN.value
+                ),
                 "marketo_channel": rollout.marketo_channel,
                 "salesforce_channel": rollout.salesforce_channel,
                 "language": known_language(rollout.language),
+                "off_dates": offdates.as_text(rollout.off_dates),
+                "workspace_groups": self.groups.workspace_groups() if self.groups is not None else None,
             }
 
     @staticmethod
@@ -276,12 +343,18 @@ class RolloutService:
             current = session.get(Rollout, rollout_id)
             texts = reader_texts(session, user_id, fallback=current.language if current else None)
         errors = check_people_and_channels(form, texts)
+        off_dates, problem = offdates.parse(form.off_dates or "")
+        if problem is not None:
+            errors[ids.EDIT_OFF_DATES] = texts.text(
+                problem.key, number=problem.number, line=problem.line[:80], limit=offdates.MAX_LINES
+            )
         if errors:
             return StartOutcome(errors=errors)
         self._check_editor(current, user_id)
         assert current is not None
         unchanged = frozenset({current.marketo_channel, current.salesforce_channel})
         errors = self._check_channels(form, texts, unchanged)
+        errors.update(self._check_groups(form, texts))
         if errors:
             return StartOutcome(errors=errors)
         membership = self.directory.members_of([form.marketo_channel, form.salesforce_channel])
@@ -301,6 +374,13 @@ class RolloutService:
                 "marketo_channel": rollout.marketo_channel,
                 "salesforce_channel": rollout.salesforce_channel,
                 "language": rollout.language,
+                "marketo_groups": queries.member_groups(
+                    session, rollout_id=rollout_id, persona=Persona.MARKETO_ADMIN.value
+                ),
+                "salesforce_groups": queries.member_groups(
+                    session, rollout_id=rollout_id, persona=Persona.SALESFORCE_ADMIN.value
+                ),
+                "off_dates": list(rollout.off_dates or []),
             }
             language = form.language or rollout.language
             queries.replace_members(
@@ -310,7 +390,13 @@ class RolloutService:
                     Persona.MARKETO_ADMIN.value: list(form.marketo_admins),
                     Persona.SALESFORCE_ADMIN.value: list(form.salesforce_admins),
                 },
+                groups={
+                    Persona.MARKETO_ADMIN.value: list(form.marketo_groups),
+                    Persona.SALESFORCE_ADMIN.value: list(form.salesforce_groups),
+                },
             )
+            if form.off_dates is not None:  # a client that never showed the field keeps the dates
+                rollout.off_dates = [off.stored() for off in off_dates]
             rollout.marketo_channel = form.marketo_channel
             rollout.salesforce_channel = form.salesforce_channel
             rollout.language = language
@@ -328,6 +414,9 @@ class RolloutService:
                 "marketo_channel": form.marketo_channel,
                 "salesforce_channel": form.salesforce_channel,
                 "language": language,
+                "marketo_groups": list(form.marketo_groups),
+                "salesforce_groups": list(form.salesforce_groups),
+                "off_dates": list(rollout.off_dates or []),
             }
             queries.audit(
                 session,
@@ -412,12 +501,18 @@ class RolloutService:
         session.add(rollout)
         session.flush()
         assert rollout.id is not None
-        for persona, people in (
-            (Persona.MARKETO_ADMIN, form.marketo_admins),
-            (Persona.SALESFORCE_ADMIN, form.salesforce_admins),
-        ):
-            for user_id in people:
-                session.add(RolloutMember(rollout_id=rollout.id, persona=persona.value, user_id=user_id))
+        queries.replace_members(
+            session,
+            rollout_id=rollout.id,
+            members={
+                Persona.MARKETO_ADMIN.value: list(form.marketo_admins),
+                Persona.SALESFORCE_ADMIN.value: list(form.salesforce_admins),
+            },
+            groups={
+                Persona.MARKETO_ADMIN.value: list(form.marketo_groups),
+                Persona.SALESFORCE_ADMIN.value: list(form.salesforce_groups),
+            },
+        )
         step_rows = [
             Step(rollout_id=rollout.id, number=item.number, state=StepState.LOCKED.value, changed_at=now)
             for item in runbook.STEPS
@@ -435,6 +530,8 @@ class RolloutService:
                 "environment": form.environment,
                 "marketo_admins": list(form.marketo_admins),
                 "salesforce_admins": list(form.salesforce_admins),
+                "marketo_groups": list(form.marketo_groups),
+                "salesforce_groups": list(form.salesforce_groups),
                 "marketo_channel": form.marketo_channel,
                 "salesforce_channel": form.salesforce_channel,
                 "language": rollout.language,

@@ -46,3 +46,8 @@ def message_link(channel_id: str, ts: str, label: str) -> str:
     """A link to one message: Slack's archive address (`https://slack.com/archives/<channel>/p<ts without
     the dot>`), which opens it in the reader's workspace; `label` must already be escaped."""
     return f"<https://slack.com/archives/{channel_id}/p{ts.replace('.', '')}|{label}>"
+
+
+def group(group_id: str) -> str:
+    """A user group's mention: Slack notifies its current members (never @channel or @here)."""
+    return f"<!subteam^{group_id}>" if _ID.fullmatch(group_id) else escape(group_id)

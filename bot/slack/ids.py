@@ -36,6 +36,9 @@ START_NAME = "name"
 START_ENVIRONMENT = "environment"
 START_MARKETO_ADMINS = "marketo_admins"
 START_SALESFORCE_ADMINS = "salesforce_admins"
+# The user groups chosen for each persona, beside its people (bot/slack/usergroups.py).
+START_MARKETO_GROUPS = "marketo_groups"
+START_SALESFORCE_GROUPS = "salesforce_groups"
 START_MARKETO_CHANNEL = "marketo_channel"
 START_SALESFORCE_CHANNEL = "salesforce_channel"
 START_PREREQUISITES = "prerequisites"
@@ -56,6 +59,8 @@ REOPEN_REASON = "reason"
 
 # the Edit rollout modal; private_metadata carries the rollout id
 EDIT_VIEW = "msi_edit_rollout"
+# The rollout's own non-working dates, one date or date range per line.
+EDIT_OFF_DATES = "off_dates"
 
 # approval requests; the value carries the approval's database id
 APPROVE = "msi_approval_approve"

@@ -17,6 +17,7 @@ BOT_SCOPES: frozenset[str] = frozenset(
         "groups:history",
         "im:history",
         "users:read",
+        "usergroups:read",
         "channels:read",
         "groups:read",
         "channels:join",

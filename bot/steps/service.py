@@ -63,8 +63,13 @@ class Allowed:
     texts: Texts
 
 
-def user_personas(session: Session, *, rollout_id: int, user_id: str) -> set[Persona]:
-    return {Persona(value) for value in queries.personas_of(session, rollout_id=rollout_id, user_id=user_id)}
+def user_personas(
+    session: Session, *, rollout_id: int, user_id: str, groups: queries.GroupMembers | None = None
+) -> set[Persona]:
+    return {
+        Persona(value)
+        for value in queries.personas_of(session, rollout_id=rollout_id, user_id=user_id, groups=groups)
+    }
 
 
 class StepApprovals:
@@ -112,10 +117,13 @@ class StepService:
         approvals: ApprovalService,
         *,
         on_steps_opened: Sequence[Callable[[Session, Rollout, list[int], datetime], None]] = (),
+        groups: queries.GroupMembers | None = None,
     ):
         self.database = database
         self.clock = clock
         self.approvals = approvals
+        # The cached members of user groups standing for personas (bot/slack/usergroups.py).
+        self.groups = groups
         approvals.register(StepApprovals())
         # Called in the same transaction whenever steps open after a completion (e.g. step 5 releases
         # approved invitation batches to the Marketo admins).
@@ -174,7 +182,9 @@ class StepService:
                 step=step.number,
             )
         spec = runbook.step(step.number)
-        personas = user_personas(session, rollout_id=rollout.id or 0, user_id=click.user_id)
+        personas = user_personas(
+            session, rollout_id=rollout.id or 0, user_id=click.user_id, groups=self.groups
+        )
         in_persona = bool(personas & set(spec.personas))
         if not in_persona and not (owner_may and click.user_id == rollout.owner_id):
             raise Refusal(

@@ -53,11 +53,17 @@ def as_record(result: CheckResult, *, by: str, at: datetime) -> dict[str, Any]:
 
 class VerificationService:
     def __init__(
-        self, database: Database, clock: Callable[[], datetime], clients: Mapping[str, SalesforceClient]
+        self,
+        database: Database,
+        clock: Callable[[], datetime],
+        clients: Mapping[str, SalesforceClient],
+        *,
+        groups: queries.GroupMembers | None = None,
     ):
         self.database = database
         self.clock = clock
         self.clients = dict(clients)
+        self.groups = groups
 
     @property
     def environments(self) -> frozenset[str]:
@@ -82,7 +88,7 @@ class VerificationService:
                     "verify.not_configured", environment=texts.text(f"environment.{rollout.environment}")
                 )
             elif Persona.SALESFORCE_ADMIN.value not in queries.personas_of(
-                session, rollout_id=rollout.id or 0, user_id=click.user_id
+                session, rollout_id=rollout.id or 0, user_id=click.user_id, groups=self.groups
             ):
                 raise Refusal(
                     "verify.deny",

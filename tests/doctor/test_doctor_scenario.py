@@ -67,7 +67,7 @@ def test_the_owner_sees_every_check_pass_in_order(bot: RunningBot) -> None:
         "Notifications",
     ]
     assert all(text.startswith(":white_check_mark:") for text in checks.values()), checks
-    assert "all 12 scopes of manifest.yml are granted" in checks["Scopes"]
+    assert "all 13 scopes of manifest.yml are granted" in checks["Scopes"]
     assert "all 2 channels of the 1 active rollouts" in checks["Channels"]
     # Read-only: the doctor joins nothing and posts nothing.
     assert bot.fake.calls_to("conversations.join") == []
@@ -206,3 +206,21 @@ def test_the_command_line_doctor_exits_0_when_all_is_well_and_1_naming_what_fail
     ]
     output = bad.stdout + bad.stderr
     assert "wrong-secret-123" not in output and BOT_TOKEN not in output
+
+
+def test_a_user_group_that_emptied_is_named_with_its_fix(bot: RunningBot) -> None:
+    bot.fake.add_usergroup("S_SFDC", "sfdc-admins", users=["U_SFDC2"])
+    bot.fake.add_usergroup("S_MKTO", "mkto-admins", users=["U_MKTO2"])
+    start_rollout(bot, salesforce_groups=["S_SFDC"], marketo_groups=["S_MKTO"])
+    _ack, answer = doctor(bot)
+    assert answer is not None and sections(answer)["People"].startswith(":white_check_mark:")
+    bot.fake.usergroups["S_SFDC"]["users"] = []
+    bot.fake.usergroups["S_MKTO"]["date_delete"] = 1  # disabled: Slack no longer lists it
+    bot.fake.responses.clear()
+    _ack, answer = doctor(bot)
+    assert answer is not None
+    people = sections(answer)["People"]
+    assert people.startswith(":x:")
+    assert "User group @sfdc-admins (rollout “Production”) has no members, or was disabled" in people
+    assert "User group S_MKTO (rollout “Production”) has no members" in people
+    assert "change it with Edit" in people

@@ -46,6 +46,53 @@ def test_users_info_gives_the_locale_only_when_asked_for_it(workspace: Workspace
     assert call(workspace, "users.info", user="UNOBODY")["error"] == "user_not_found"
 
 
+def test_user_groups_are_listed_and_their_members_given_with_the_scope_only(workspace: Workspace) -> None:
+    listed = call(workspace, "usergroups.list", include_disabled="false")["usergroups"]
+    assert [(g["id"], g["handle"]) for g in listed] == [
+        ("SMKTO", "marketo-team"),
+        ("SSFDC", "salesforce-team"),
+    ]
+    assert "users" not in listed[0]
+    assert call(workspace, "usergroups.users.list", usergroup="SSFDC")["users"] == ["USFDC1"]
+    assert call(workspace, "usergroups.users.list", usergroup="SNOPE")["error"] == "no_such_subteam"
+    workspace.usergroups["SSFDC"]["disabled"] = True
+    assert [g["id"] for g in call(workspace, "usergroups.list")["usergroups"]] == ["SMKTO"]
+    assert call(workspace, "usergroups.users.list", usergroup="SSFDC")["error"] == "no_such_subteam"
+    workspace.granted_scopes.discard("usergroups:read")
+    refused = call(workspace, "usergroups.list")
+    assert (
+        refused["ok"] is False
+        and refused["error"] == "missing_scope"
+        and refused["needed"] == "usergroups:read"
+    )
+    assert call(workspace, "usergroups.users.list", usergroup="SMKTO")["error"] == "missing_scope"
+
+
+def test_a_static_select_holds_1_to_100_options_and_its_initial_ones_among_them(workspace: Workspace) -> None:
+    def modal(options: list[dict[str, Any]], initial: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        element: dict[str, Any] = {"type": "multi_static_select", "action_id": "g", "options": options}
+        if initial is not None:
+            element["initial_options"] = initial
+        block = {
+            "type": "input",
+            "block_id": "g",
+            "label": {"type": "plain_text", "text": "G"},
+            "element": element,
+        }
+        return {"type": "modal", "title": {"type": "plain_text", "text": "T"}, "blocks": [block]}
+
+    def option(value: str, text: str = "x") -> dict[str, Any]:
+        return {"text": {"type": "plain_text", "text": text}, "value": value}
+
+    many = [option(f"S{n}") for n in range(101)]
+    assert limits.refuse_payload("views.open", {"view": modal(many)}) is not None
+    assert limits.refuse_payload("views.open", {"view": modal(many[:100])}) is None
+    assert limits.refuse_payload("views.open", {"view": modal([])}) is not None
+    assert limits.refuse_payload("views.open", {"view": modal([option("S1", "x" * 76)])}) is not None
+    assert limits.refuse_payload("views.open", {"view": modal([option("S1")], [option("S2")])}) is not None
+    assert limits.refuse_payload("views.open", {"view": modal([option("S1")], [option("S1")])}) is None
+
+
 def test_a_post_needs_the_bot_in_the_channel_and_a_user_id_means_the_dm(workspace: Workspace) -> None:
     assert call(workspace, "chat.postMessage", channel="CGENERAL", text="hi")["error"] == "not_in_channel"
     assert call(workspace, "chat.postMessage", channel="CNOPE", text="hi")["error"] == "channel_not_found"

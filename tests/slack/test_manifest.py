@@ -81,6 +81,8 @@ def test_the_bot_asks_for_exactly_the_scopes_it_needs(manifest: dict[str, Any]) 
     # bot/slack/scopes.py is what `doctor` compares the granted scopes with.
     assert sorted(scopes["bot"]) == sorted(BOT_SCOPES)
     assert "user" not in scopes
+    # Personas may be user groups (SPEC section 2): their lists and members need usergroups:read.
+    assert "usergroups:read" in scopes["bot"]
 
 
 def test_token_rotation_socket_mode_and_org_deploy_are_off(manifest: dict[str, Any]) -> None:
