@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -193,10 +194,13 @@ class RolloutService:
             form.marketo_channel: ids.START_MARKETO_CHANNEL,
             form.salesforce_channel: ids.START_SALESFORCE_CHANNEL,
         }
-        for channel_id, check in self.directory.check_channels(list(channel_blocks)).items():
-            if check.problem is not None:
-                errors[channel_blocks[channel_id]] = texts.text(check.problem, error=check.detail)
-        errors.update(self._check_groups(form, texts))
+        # The groups are asked of Slack while the channels are: the submission's answer has 3 seconds.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="start-groups") as pool:
+            group_errors = pool.submit(self._check_groups, form, texts)
+            for channel_id, check in self.directory.check_channels(list(channel_blocks)).items():
+                if check.problem is not None:
+                    errors[channel_blocks[channel_id]] = texts.text(check.problem, error=check.detail)
+            errors.update(group_errors.result())
         if errors:
             return StartOutcome(errors=errors)
 
@@ -240,8 +244,11 @@ class RolloutService:
         return errors
 
     def _check_groups(self, form: StartForm, texts: Texts) -> dict[str, str]:
-        """Each chosen user group must have members now (Slack is asked, before any transaction)."""
+        """Each chosen user group must have members now (Slack is asked, before any transaction, for all the
+        groups at once)."""
         errors: dict[str, str] = {}
+        every_group = list(dict.fromkeys([*form.marketo_groups, *form.salesforce_groups]))
+        fetched = self.groups.fetch_many(every_group) if self.groups is not None else {}
         for block_id, chosen in (
             (ids.START_MARKETO_GROUPS, form.marketo_groups),
             (ids.START_SALESFORCE_GROUPS, form.salesforce_groups),
@@ -253,7 +260,7 @@ class RolloutService:
                 continue
             empty = []
             for group_id in chosen:
-                members = self.groups.fetch(group_id)
+                members = fetched[group_id]
                 if members is None:
                     missing = self.groups.workspace_groups().problem == "missing_scope"
                     key = "start.error.groups_missing_scope" if missing else "start.error.groups_unavailable"
@@ -353,8 +360,10 @@ class RolloutService:
         self._check_editor(current, user_id)
         assert current is not None
         unchanged = frozenset({current.marketo_channel, current.salesforce_channel})
-        errors = self._check_channels(form, texts, unchanged)
-        errors.update(self._check_groups(form, texts))
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="edit-groups") as pool:
+            group_errors = pool.submit(self._check_groups, form, texts)
+            errors = self._check_channels(form, texts, unchanged)
+            errors.update(group_errors.result())
         if errors:
             return StartOutcome(errors=errors)
         membership = self.directory.members_of([form.marketo_channel, form.salesforce_channel])

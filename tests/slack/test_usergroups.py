@@ -3,6 +3,7 @@ could not renew stops granting the persona."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 from slack_sdk import WebClient
@@ -69,3 +70,23 @@ def test_the_workspace_list_is_sorted_by_handle_and_says_when_the_scope_is_missi
     assert [g.handle for g in listed.groups] == ["Alpha", "zeta"] and listed.problem is None
     fake_slack.granted_scopes.remove("usergroups:read")
     assert groups(fake_slack, clock).workspace_groups().problem == "missing_scope"
+
+
+def test_several_groups_are_asked_at_once(fake_slack: FakeSlack) -> None:
+    """A Start or Edit submission asks for each chosen group within its 3 seconds: in parallel, so two slow
+    answers cost one. Each call here waits for the other at a barrier, which only concurrent calls pass."""
+    fake_slack.add_usergroup("S_MKTO", "mkto-admins", users=["U_MKTO"])
+    fake_slack.add_usergroup("S_SFDC", "sfdc-admins", users=["U_SFDC"])
+    cache = groups(fake_slack, Clock())
+    both = threading.Barrier(2, timeout=5)
+    fetch = cache.fetch
+
+    def fetch_when_both_asked(group_id: str) -> frozenset[str] | None:
+        both.wait()  # raises BrokenBarrierError after 5 s if the other call never starts
+        return fetch(group_id)
+
+    cache.fetch = fetch_when_both_asked  # type: ignore[method-assign]
+    assert cache.fetch_many(["S_MKTO", "S_SFDC"]) == {
+        "S_MKTO": frozenset({"U_MKTO"}),
+        "S_SFDC": frozenset({"U_SFDC"}),
+    }
