@@ -318,6 +318,10 @@ class InvitationService:
         taken = self.seats_taken(session, rollout_id=rollout.id or 0)
         left = max(self.seats - taken, 0)
         seen: dict[str, int] = {}
+        # Bound methods and a running count: this loop runs once per row of a file (80,000 for 5 MB).
+        accept, over_limit = result.accepted.append, result.over_limit.append
+        here, elsewhere = result.already_here.append, result.elsewhere.append
+        accepted_count, this_rollout = len(result.accepted), rollout.id
         for candidate in candidates:
             key = candidate.key
             first_line = seen.get(key)
@@ -331,17 +335,20 @@ class InvitationService:
                 else:
                     duplicate = Unusable(0, candidate.email, "invite.reason.duplicate")
                 result.duplicates.append(duplicate)
-            elif key in holders and holders[key] == rollout.id:
-                result.already_here.append(candidate)
-            elif key in holders:
-                result.elsewhere.append((candidate, other_names.get(holders[key], "?")))
-            elif len(result.accepted) >= left:
-                result.over_limit.append(candidate)
+                continue
+            seen[key] = candidate.line
+            holder = holders.get(key)
+            if holder is None:
+                if accepted_count < left:
+                    accept(candidate)
+                    accepted_count += 1
+                else:
+                    over_limit(candidate)
+            elif holder == this_rollout:
+                here(candidate)
             else:
-                result.accepted.append(candidate)
-            if first_line is None:
-                seen[key] = candidate.line
-        result.seats_left = left - len(result.accepted)
+                elsewhere((candidate, other_names.get(holder, "?")))
+        result.seats_left = left - accepted_count
         return result
 
     def seats_taken(self, session: Session, *, rollout_id: int) -> int:
