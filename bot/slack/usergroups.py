@@ -30,6 +30,10 @@ from storage.db import Database
 logger = logging.getLogger(__name__)
 
 TTL = timedelta(seconds=60)
+# After Slack could not say who is in a group, how long until it is asked again: the click worker refreshes
+# before every click, and each failed ask waits out the client's timeout, so an outage must not make every
+# click wait for it.
+RETRY_AFTER = timedelta(seconds=15)
 JOB_ID = "msi-usergroups-refresh"
 SCOPE = "usergroups:read"
 # A static select shows at most 100 options (Slack's limit).
@@ -63,6 +67,7 @@ class UserGroups:
         self.ttl = ttl
         self._lock = threading.Lock()
         self._members: dict[str, tuple[frozenset[str], datetime]] = {}
+        self._failed: dict[str, datetime] = {}  # when Slack last could not answer for a group
         self._list: tuple[GroupList, datetime] | None = None
 
     # ---------------------------------------------------------------- the modals' choices
@@ -138,10 +143,18 @@ class UserGroups:
         for group_id in dict.fromkeys(group_ids):
             with self._lock:
                 cached = self._members.get(group_id)
+                failed = self._failed.get(group_id)
             stale = cached is None or now - cached[1] >= self.ttl
-            if stale and self.fetch(group_id) is None and cached is not None:
-                # Slack could not tell: an expired answer no longer grants the persona.
+            if not stale or (failed is not None and now - failed < RETRY_AFTER):
+                continue
+            if self.fetch(group_id) is not None:
                 with self._lock:
+                    self._failed.pop(group_id, None)
+                continue
+            with self._lock:
+                self._failed[group_id] = now
+                if cached is not None:
+                    # Slack could not tell: an expired answer no longer grants the persona.
                     self._members[group_id] = (frozenset(), cached[1])
 
     def refresh_in_use(self, database: Database) -> None:

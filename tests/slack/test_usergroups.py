@@ -90,3 +90,21 @@ def test_several_groups_are_asked_at_once(fake_slack: FakeSlack) -> None:
         "S_MKTO": frozenset({"U_MKTO"}),
         "S_SFDC": frozenset({"U_SFDC"}),
     }
+
+
+def test_after_slack_could_not_answer_a_group_is_not_asked_again_at_once(fake_slack: FakeSlack) -> None:
+    """The click worker refreshes before every click: during an outage, asking on each one would make every
+    click wait out the client's timeout."""
+    fake_slack.add_usergroup("S_SFDC", "sfdc-admins", users=["U_SFDC"])
+    clock = Clock()
+    cache = groups(fake_slack, clock)
+    fake_slack.fail("usergroups.users.list", "500", times=50)
+    for _ in range(5):
+        cache.refresh(["S_SFDC"])
+        clock.now += timedelta(seconds=2)
+    assert len(fake_slack.calls_to("usergroups.users.list")) == 1
+    fake_slack.failures.clear()
+    clock.now += timedelta(seconds=6)  # 16 s after the failure: asked again, and answered
+    cache.refresh(["S_SFDC"])
+    assert cache.known("S_SFDC") == {"U_SFDC"}
+    assert len(fake_slack.calls_to("usergroups.users.list")) == 2
