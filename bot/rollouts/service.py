@@ -392,18 +392,7 @@ class RolloutService:
                 "off_dates": list(rollout.off_dates or []),
             }
             language = form.language or rollout.language
-            queries.replace_members(
-                session,
-                rollout_id=rollout_id,
-                members={
-                    Persona.MARKETO_ADMIN.value: list(form.marketo_admins),
-                    Persona.SALESFORCE_ADMIN.value: list(form.salesforce_admins),
-                },
-                groups={
-                    Persona.MARKETO_ADMIN.value: list(form.marketo_groups),
-                    Persona.SALESFORCE_ADMIN.value: list(form.salesforce_groups),
-                },
-            )
+            _store_personas(session, rollout_id, form)
             if form.off_dates is not None:  # a client that never showed the field keeps the dates
                 rollout.off_dates = [off.stored() for off in off_dates]
             rollout.marketo_channel = form.marketo_channel
@@ -510,18 +499,7 @@ class RolloutService:
         session.add(rollout)
         session.flush()
         assert rollout.id is not None
-        queries.replace_members(
-            session,
-            rollout_id=rollout.id,
-            members={
-                Persona.MARKETO_ADMIN.value: list(form.marketo_admins),
-                Persona.SALESFORCE_ADMIN.value: list(form.salesforce_admins),
-            },
-            groups={
-                Persona.MARKETO_ADMIN.value: list(form.marketo_groups),
-                Persona.SALESFORCE_ADMIN.value: list(form.salesforce_groups),
-            },
-        )
+        _store_personas(session, rollout.id, form)
         step_rows = [
             Step(rollout_id=rollout.id, number=item.number, state=StepState.LOCKED.value, changed_at=now)
             for item in runbook.STEPS
@@ -564,6 +542,22 @@ class RolloutService:
             text="\n".join([confirmation, *warnings]),
         )
         return rollout.id
+
+
+def _store_personas(session: Session, rollout_id: int, form: StartForm) -> None:
+    """The people and user groups the form lists per persona, replacing those stored (Start and Edit)."""
+    queries.replace_members(
+        session,
+        rollout_id=rollout_id,
+        members={
+            Persona.MARKETO_ADMIN.value: list(form.marketo_admins),
+            Persona.SALESFORCE_ADMIN.value: list(form.salesforce_admins),
+        },
+        groups={
+            Persona.MARKETO_ADMIN.value: list(form.marketo_groups),
+            Persona.SALESFORCE_ADMIN.value: list(form.salesforce_groups),
+        },
+    )
 
 
 def _membership_warnings(texts: Texts, form: StartForm, membership: dict[str, set[str] | None]) -> list[str]:
