@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from bot.approvals.service import ApprovalService
@@ -244,6 +245,32 @@ def test_people_who_left_the_workspace_are_not_mentioned_and_the_owner_is_told_o
     assert len(departed) == 1 and "<@U_GONE>" in departed[0]
 
 
+def add_pending_approval(session: Session, rollout_id: int, step_id: int, *, ts: str) -> None:
+    """A step's approval requested by U_MKTO two days before MONDAY_PARIS_10, posted in C_SFDC at `ts`."""
+    approval = Approval(
+        rollout_id=rollout_id,
+        subject_kind="step",
+        subject_id=step_id,
+        requested_by="U_MKTO",
+        requested_at=MONDAY_PARIS_10 - timedelta(days=2),
+        remind_from=MONDAY_PARIS_10 - timedelta(days=2),
+    )
+    session.add(approval)
+    session.flush()
+    session.add(
+        SlackMessage(
+            rollout_id=rollout_id,
+            purpose=f"approval:{approval.id}",
+            channel_id="C_SFDC",
+            ts=ts,
+            text="a",
+            blocks=[],
+            created_at=MONDAY_PARIS_10,
+            posted_version=1,
+        )
+    )
+
+
 def test_a_pending_approval_is_reminded_in_its_thread_without_the_requester(database: Database) -> None:
     clock = Clock(MONDAY_PARIS_10)
     rollout_id, step_id = seed(
@@ -251,28 +278,7 @@ def test_a_pending_approval_is_reminded_in_its_thread_without_the_requester(data
     )
     with database.write() as session:
         session.add(RolloutMember(rollout_id=rollout_id, persona="salesforce_admin", user_id="U_MKTO"))
-        approval = Approval(
-            rollout_id=rollout_id,
-            subject_kind="step",
-            subject_id=step_id,
-            requested_by="U_MKTO",
-            requested_at=MONDAY_PARIS_10 - timedelta(days=2),
-            remind_from=MONDAY_PARIS_10 - timedelta(days=2),
-        )
-        session.add(approval)
-        session.flush()
-        session.add(
-            SlackMessage(
-                rollout_id=rollout_id,
-                purpose=f"approval:{approval.id}",
-                channel_id="C_SFDC",
-                ts="2.2",
-                text="a",
-                blocks=[],
-                created_at=MONDAY_PARIS_10,
-                posted_version=1,
-            )
-        )
+        add_pending_approval(session, rollout_id, step_id, ts="2.2")
     assert make_service(database, clock).sweep() == 1
     posts = reminder_posts(database)
     assert len(posts) == 1 and posts[0].target == "C_SFDC"
@@ -655,28 +661,7 @@ def test_a_digest_lists_approvals_with_their_subject_and_link(database: Database
             step = session.get(Step, step_id)
             assert step is not None
             step.number = 4  # the data sync: a step that asks the Salesforce admins' approval
-            approval = Approval(
-                rollout_id=rollout_id,
-                subject_kind="step",
-                subject_id=step_id,
-                requested_by="U_MKTO",
-                requested_at=MONDAY_PARIS_10 - timedelta(days=2),
-                remind_from=MONDAY_PARIS_10 - timedelta(days=2),
-            )
-            session.add(approval)
-            session.flush()
-            session.add(
-                SlackMessage(
-                    rollout_id=rollout_id,
-                    purpose=f"approval:{approval.id}",
-                    channel_id="C_SFDC",
-                    ts=f"2.{number}",
-                    text="a",
-                    blocks=[],
-                    created_at=MONDAY_PARIS_10,
-                    posted_version=1,
-                )
-            )
+            add_pending_approval(session, rollout_id, step_id, ts=f"2.{number}")
     assert make_service(database, clock).sweep() == 2
     digests = direct_messages(database, "U_SFDC")
     assert len(digests) == 1 and "2 items are waiting on you" in digests[0].payload["text"]
